@@ -1,0 +1,97 @@
+"""Official checkpoint formats -> a state dict, loaded strictly and safely.
+
+Checkpoints are read with ``torch.load(weights_only=True)`` so a file can never
+run code. The official repositories nest weights under different keys
+(``params``, ``params_ema``, ``state_dict``, ``model``, ``net``, ...) and
+DataParallel adds a ``module.`` prefix; both are undone here.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Mapping
+from pathlib import Path
+
+import torch
+from torch import nn
+
+# Order matters: BasicSR-style files hold both, and the EMA weights are what
+# NAFNet / HINet / Restormer report.
+NESTED_KEYS: tuple[str, ...] = ("params_ema", "params", "state_dict", "model", "net", "generator")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be read or does not fit the network; one line."""
+
+
+def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
+    """Read ``path`` safely and return the network's flat state dict."""
+    path = Path(path)
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: no such checkpoint file") from None
+    except pickle.UnpicklingError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unsafe pickle"
+        raise CheckpointError(
+            f"{path}: refused to load (weights_only=True allows tensors and plain "
+            f"containers only): {first}"
+        ) from None
+    except Exception as exc:  # truncated zip, not a torch file, ...
+        raise CheckpointError(f"{path}: not a readable torch checkpoint ({exc})") from None
+    return unwrap_state_dict(obj, source=str(path))
+
+
+def unwrap_state_dict(obj: object, source: str = "checkpoint") -> dict[str, torch.Tensor]:
+    """Find the state dict inside an official checkpoint object and strip ``module.``."""
+    while isinstance(obj, Mapping) and not _is_state_dict(obj):
+        inner = next((obj[k] for k in NESTED_KEYS if k in obj and isinstance(obj[k], Mapping)), None)
+        if inner is None:
+            keys = ", ".join(sorted(map(str, obj))[:8])
+            raise CheckpointError(
+                f"{source}: no state dict found (top-level keys: {keys}); expected tensors "
+                f"or one of {', '.join(NESTED_KEYS)}"
+            )
+        obj = inner
+    if not isinstance(obj, Mapping):
+        raise CheckpointError(f"{source}: holds a {type(obj).__name__}, not a state dict")
+    state = dict(obj)
+    if state and all(k.startswith("module.") for k in state):
+        state = {k[len("module.") :]: v for k, v in state.items()}
+    return state
+
+
+def _is_state_dict(obj: Mapping) -> bool:
+    return bool(obj) and all(isinstance(v, torch.Tensor) for v in obj.values())
+
+
+def load_state_dict_strict(
+    model: nn.Module, state: Mapping[str, torch.Tensor], source: str = "checkpoint"
+) -> None:
+    """``load_state_dict(strict=True)`` with one readable error listing every mismatch."""
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    misshaped = [
+        f"{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}"
+        for k in own
+        if k in state and tuple(state[k].shape) != tuple(own[k].shape)
+    ]
+    if missing or unexpected or misshaped:
+        parts = []
+        for label, items in (
+            ("missing", missing),
+            ("unexpected", unexpected),
+            ("mis-shaped (file vs network)", misshaped),
+        ):
+            if items:
+                shown = ", ".join(items[:5]) + (f", ... ({len(items)} in all)" if len(items) > 5 else "")
+                parts.append(f"{label}: {shown}")
+        raise CheckpointError(f"{source} does not fit {type(model).__name__}: " + "; ".join(parts))
+    model.load_state_dict(state, strict=True)
+
+
+def load_weights(model: nn.Module, path: str | Path) -> nn.Module:
+    """Load an official checkpoint file into ``model`` strictly; returns ``model``."""
+    load_state_dict_strict(model, read_checkpoint(path), source=str(path))
+    return model

@@ -1,0 +1,223 @@
+"""Model registry: one decorator per network, one spec per registered name.
+
+Networks register a factory with :func:`register_model`; the harness knows them
+only through :func:`create_model`, :func:`get_spec` and :func:`list_models`.
+Third-party packages add networks through the ``deblurbench.models`` entry-point
+group: each entry point names a module whose import registers them, or a
+function taking no arguments that does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from torch import nn
+
+from .interface import ImageInterface
+
+ENTRY_POINT_GROUP = "deblurbench.models"
+
+# Modules of this package that are infrastructure, not networks. Every other
+# module in ``deblurbench/models/`` is a network family, imported (and so
+# registered) the first time the registry is read: adding a baseline is one file.
+_INFRASTRUCTURE = frozenset({"registry", "interface", "checkpoint", "restorer"})
+
+
+class UnknownModelError(KeyError):
+    """Raised for a model name the registry does not hold; says the nearest names."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; we want plain text
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Paper:
+    """Where a network was published."""
+
+    title: str
+    venue: str
+    year: int
+    authors: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Reported:
+    """Figures the authors report, each set with the place it comes from.
+
+    ``macs_g`` is in GMACs (multiply-accumulates) at ``macs_at`` = (H, W);
+    ``psnr`` / ``ssim`` map a dataset name (``"gopro"``, ``"hide"``, ...) to a value.
+    """
+
+    params: int | None = None
+    macs_g: float | None = None
+    macs_at: tuple[int, int] | None = None
+    runtime_s: float | None = None
+    runtime_note: str = ""
+    psnr: Mapping[str, float] = field(default_factory=dict)
+    ssim: Mapping[str, float] = field(default_factory=dict)
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything the harness needs to call a network the way its authors do."""
+
+    name: str
+    display_name: str
+    paper: Paper
+    repo: str
+    commit: str
+    interface: ImageInterface = field(default_factory=ImageInterface)
+    input_convention: str = "RGB in [0, 1]"
+    output_pick: str = "the single output tensor"
+    multiple: int = 1
+    min_size: int = 1
+    sizes: str = "any H x W"
+    test_mode: str = "eval"
+    reported: Reported = field(default_factory=Reported)
+    fidelity: str = "unproven"
+    unused_modules: tuple[str, ...] = ()
+    weights: Mapping[str, str] = field(default_factory=dict)
+    notes: str = ""
+    family: str = ""
+
+    def accepts(self, height: int, width: int) -> bool:
+        """Whether the bare network accepts an input of this size without padding."""
+        return (
+            height >= self.min_size
+            and width >= self.min_size
+            and height % self.multiple == 0
+            and width % self.multiple == 0
+        )
+
+
+ModelFactory = Callable[..., nn.Module]
+
+_FACTORIES: dict[str, ModelFactory] = {}
+_SPECS: dict[str, ModelSpec] = {}
+_loaded = False
+
+
+def register_model(
+    spec: ModelSpec | None = None, /, **spec_fields: Any
+) -> Callable[[ModelFactory], ModelFactory]:
+    """Register a network factory under its function name (timm style).
+
+    Give either a complete :class:`ModelSpec` or its fields as keywords; the
+    ``name`` defaults to the decorated function's name.
+    """
+
+    def decorator(factory: ModelFactory) -> ModelFactory:
+        if spec is not None:
+            if spec_fields:
+                raise TypeError("register_model takes a ModelSpec or its fields, not both")
+            model_spec = spec
+        else:
+            model_spec = ModelSpec(**{"name": factory.__name__, **spec_fields})
+        name = model_spec.name
+        if name in _FACTORIES and _FACTORIES[name] is not factory:
+            raise ValueError(f"model {name!r} is already registered")
+        _FACTORIES[name] = factory
+        _SPECS[name] = model_spec
+        return factory
+
+    return decorator
+
+
+def _load_entry_points() -> None:
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry_point.load()
+            if callable(loaded):  # a ``register()`` hook rather than a module
+                loaded()
+        except Exception as exc:  # a broken plugin must not take the registry down
+            warnings.warn(
+                f"deblurbench: plugin entry point {entry_point.name!r} "
+                f"({entry_point.value}) failed to load: {exc}",
+                stacklevel=2,
+            )
+
+
+def _ensure_loaded() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    package = Path(__file__).parent
+    for info in sorted(pkgutil.iter_modules([str(package)]), key=lambda i: i.name):
+        if info.name not in _INFRASTRUCTURE and not info.name.startswith("_"):
+            importlib.import_module(f"{__package__}.{info.name}")
+    _load_entry_points()
+
+
+def reload_plugins() -> None:
+    """Scan the ``deblurbench.models`` entry points again (after installing a plugin)."""
+    _ensure_loaded()
+    _load_entry_points()
+
+
+def list_models() -> list[str]:
+    """Registered model names, sorted."""
+    _ensure_loaded()
+    return sorted(_FACTORIES)
+
+
+def _check_name(name: str) -> None:
+    _ensure_loaded()
+    if name not in _FACTORIES:
+        near = difflib.get_close_matches(name, _FACTORIES, n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(near)}? " if near else ""
+        raise UnknownModelError(
+            f"unknown model {name!r}: {hint}run 'deblurbench models' to list the "
+            f"{len(_FACTORIES)} registered models"
+        )
+
+
+def get_spec(name: str) -> ModelSpec:
+    """The :class:`ModelSpec` registered under ``name``."""
+    _check_name(name)
+    return _SPECS[name]
+
+
+def resolve_weights(name: str, weights: str | Path) -> Path:
+    """A weights argument (shipped tag or file path) -> the checkpoint file."""
+    spec = get_spec(name)
+    if isinstance(weights, str) and weights in spec.weights:
+        from importlib import resources
+
+        return Path(str(resources.files("deblurbench") / "weights" / spec.weights[weights]))
+    path = Path(weights)
+    if not path.is_file():
+        tags = ", ".join(sorted(spec.weights)) or "none"
+        raise FileNotFoundError(
+            f"weights {str(weights)!r} for {name}: no such file and no shipped tag "
+            f"(tags for {name}: {tags}); pass a checkpoint path"
+        )
+    return path
+
+
+def create_model(name: str, weights: str | Path | None = None, **overrides: Any) -> nn.Module:
+    """Build the bare official network ``name``; load ``weights`` strictly if given.
+
+    ``overrides`` go to the network's constructor (e.g. a width). ``weights`` is a
+    checkpoint path in any official format or the tag of weights the package ships.
+    """
+    _check_name(name)
+    model = _FACTORIES[name](**overrides)
+    if weights is not None:
+        from .checkpoint import load_weights
+
+        load_weights(model, resolve_weights(name, weights))
+    model.eval()
+    # A plain attribute: not a parameter or buffer, so the state dict is unchanged.
+    model.deblurbench_name = name
+    return model

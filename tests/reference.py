@@ -1,0 +1,88 @@
+"""Reference manifests (copied from ../shared/reference into tests/fixtures/reference).
+
+The weight fill below is written from the manifests' README: every floating-point
+state-dict entry is overwritten from a generator seeded with the CRC-32 of its key,
+so the same fill on a module with the same keys gives the same weights.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import zlib
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+REFERENCE_DIR = Path(__file__).parent / "fixtures" / "reference"
+
+
+@cache
+def load_manifest(name: str) -> dict:
+    """The manifest ``<name>.json``."""
+    return json.loads((REFERENCE_DIR / f"{name}.json").read_text())
+
+
+def manifest_names() -> list[str]:
+    """Names of every manifest copied into the fixtures."""
+    return sorted(p.stem for p in REFERENCE_DIR.glob("*.json"))
+
+
+def fill_value(key: str, shape: tuple[int, ...]) -> torch.Tensor:
+    """The manifest fill for one state-dict entry, in float64."""
+    g = torch.Generator().manual_seed(zlib.crc32(key.encode("utf-8")))
+    r = torch.rand(shape, generator=g, dtype=torch.float64)
+    leaf = key.rsplit(".", 1)[-1]
+    if leaf == "running_var":
+        return 0.5 + r
+    if leaf == "running_mean":
+        return (r - 0.5) * 0.2
+    if len(shape) >= 2:
+        fan_in = max(1, math.prod(shape[1:]))
+        return (2 * r - 1) * math.sqrt(3 / fan_in)
+    if leaf == "weight":
+        return 1 + (r - 0.5) * 0.2
+    return (r - 0.5) * 0.2
+
+
+@torch.no_grad()
+def apply_fill(model: nn.Module) -> nn.Module:
+    """Overwrite every floating-point state-dict entry of ``model`` with the fill, in order."""
+    for key, tensor in model.state_dict(keep_vars=True).items():
+        if tensor.is_floating_point():
+            tensor.copy_(fill_value(key, tuple(tensor.shape)).to(tensor.dtype))
+    return model
+
+
+def manifest_input(manifest: dict) -> torch.Tensor:
+    """The manifest's test input, float64."""
+    spec = manifest["input"]
+    g = torch.Generator().manual_seed(spec["seed"])
+    return torch.rand(tuple(spec["shape"]), generator=g, dtype=torch.float64)
+
+
+def manifest_output(manifest: dict) -> torch.Tensor:
+    """The reference output stored in the manifest (float32 values, as float64)."""
+    out = manifest["output"]
+    raw = np.frombuffer(base64.b64decode(out["float32_le_base64"]), "<f4")
+    return torch.from_numpy(raw.reshape(out["shape"]).astype(np.float64))
+
+
+def relative_error(ours: torch.Tensor, ref: torch.Tensor) -> float:
+    """||ours - ref|| / ||ref||."""
+    ours = ours.detach().to(torch.float64).cpu()
+    return float(torch.linalg.vector_norm(ours - ref) / torch.linalg.vector_norm(ref))
+
+
+def state_dict_layout(model: nn.Module) -> list[tuple[str, list[int]]]:
+    """``[key, shape]`` for every state-dict entry, in order."""
+    return [(k, list(v.shape)) for k, v in model.state_dict().items()]
+
+
+def manifest_layout(manifest: dict) -> list[tuple[str, list[int]]]:
+    """``[key, shape]`` from the manifest, in order."""
+    return [(k, list(shape)) for k, shape, _dtype in manifest["state_dict"]]
