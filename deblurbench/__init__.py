@@ -1,7 +1,30 @@
-"""deblurbench: benchmark and model-complexity comparison suite for image deblurring networks."""
+"""deblurbench: benchmark and model-complexity comparison suite for image deblurring networks.
 
-from .models import ModelSpec, Restorer, create_model, get_spec, list_models, register_model
+The public API (see DESIGN.md)::
+
+    import deblurbench as db
+    db.list_models(); db.get_spec("lmfn"); db.create_model("lmfn", weights=None)
+    db.Restorer("lmfn")(x)                 # [0, 1] RGB in -> [0, 1] RGB out
+    db.complexity("lmfn", size=(256, 256))  # params, MACs per counter
+    db.latency("lmfn", size=(256, 256), device="cpu")
+"""
+
+from .bench.complexity import complexity
+from .bench.latency import latency
+from .models import ModelSpec, Paper, Reported, Restorer, create_model, get_spec, list_models, register_model
 
 __version__ = "0.1.0"
 
-__all__ = ["ModelSpec", "Restorer", "__version__", "create_model", "get_spec", "list_models", "register_model"]
+__all__ = [
+    "ModelSpec",
+    "Paper",
+    "Reported",
+    "Restorer",
+    "__version__",
+    "complexity",
+    "create_model",
+    "get_spec",
+    "latency",
+    "list_models",
+    "register_model",
+]

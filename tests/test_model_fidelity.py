@@ -12,6 +12,7 @@ import pytest
 import torch
 
 import deblurbench as db
+
 from reference import (
     apply_fill,
     load_manifest,

@@ -34,8 +34,7 @@ def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
     except pickle.UnpicklingError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unsafe pickle"
         raise CheckpointError(
-            f"{path}: refused to load (weights_only=True allows tensors and plain "
-            f"containers only): {first}"
+            f"{path}: refused to load (weights_only=True allows tensors and plain containers only): {first}"
         ) from None
     except Exception as exc:  # truncated zip, not a torch file, ...
         raise CheckpointError(f"{path}: not a readable torch checkpoint ({exc})") from None

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .interface import ImageInterface
-from .registry import ModelSpec, Paper, Reported, register_model
+from .registry import Paper, Reported, register_model
 
 # ---- building blocks (RFDN's block.py, EDSR's common.py, BasicSR's arch_util.py) ----
 
@@ -205,15 +205,17 @@ class LAM_Module(nn.Module):  # noqa: N801 - the authors' name
         self.softmax = nn.Softmax(dim=-1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # ``reshape`` where the authors wrote ``view``: the same values, and it also
+        # accepts channels_last inputs, whose strides ``view`` refuses.
         batch, n, c, height, width = x.size()
-        query = x.view(batch, n, -1)
-        key = x.view(batch, n, -1).permute(0, 2, 1)
+        query = x.reshape(batch, n, -1)
+        key = query.permute(0, 2, 1)
         energy = torch.bmm(query, key)
         energy_new = torch.max(energy, -1, keepdim=True)[0].expand_as(energy) - energy
         attention = self.softmax(energy_new)
-        out = torch.bmm(attention, x.view(batch, n, -1)).view(batch, n, c, height, width)
+        out = torch.bmm(attention, query).view(batch, n, c, height, width)
         out = self.gamma * out + x
-        return out.view(batch, -1, height, width)
+        return out.reshape(batch, -1, height, width)
 
 
 class CSAM_Module(nn.Module):  # noqa: N801 - the authors' name
@@ -229,7 +231,7 @@ class CSAM_Module(nn.Module):  # noqa: N801 - the authors' name
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         batch, _, height, width = x.size()
         out = self.sigmoid(self.conv(x.unsqueeze(1)))
-        out = (self.gamma * out).view(batch, -1, height, width)
+        out = (self.gamma * out).reshape(batch, -1, height, width)
         return x * out + x
 
 

@@ -155,7 +155,14 @@ def _ensure_loaded() -> None:
     package = Path(__file__).parent
     for info in sorted(pkgutil.iter_modules([str(package)]), key=lambda i: i.name):
         if info.name not in _INFRASTRUCTURE and not info.name.startswith("_"):
-            importlib.import_module(f"{__package__}.{info.name}")
+            try:
+                importlib.import_module(f"{__package__}.{info.name}")
+            except Exception as exc:  # one broken network file must not hide the others
+                warnings.warn(
+                    f"deblurbench: network module {info.name!r} failed to import "
+                    f"and is not registered: {exc}",
+                    stacklevel=2,
+                )
     _load_entry_points()
 
 

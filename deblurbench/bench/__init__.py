@@ -1,0 +1,1 @@
+"""Measuring: complexity, latency (and, later, quality) of registered networks."""

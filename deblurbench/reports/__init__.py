@@ -1,0 +1,1 @@
+"""Results -> tables and figures. Reads the results store; never runs a network."""

@@ -1,0 +1,141 @@
+"""The sweep: records every outcome, goes on after a failure, resumes after a kill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from deblurbench import runner
+from deblurbench.bench.store import Store
+from deblurbench.config import RunConfig, load_config, parse_size
+from deblurbench.models import Paper, registry
+
+
+class Broken(nn.Module):
+    """A network whose forward always raises."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        raise RuntimeError("forward exploded")
+
+
+@pytest.fixture
+def broken_net():
+    def broken_net() -> nn.Module:
+        return Broken()
+
+    registry.register_model(display_name="Broken", paper=Paper("t", "v", 2026), repo="", commit="")(
+        broken_net
+    )
+    yield "broken_net"
+    registry._FACTORIES.pop("broken_net", None)
+    registry._SPECS.pop("broken_net", None)
+
+
+def small_config(tmp_path: Path, models: tuple[str, ...]) -> RunConfig:
+    return RunConfig(
+        out=tmp_path,
+        models=models,
+        complexity_sizes=((64, 64),),
+        macs_sizes=((128, 128),),
+        latency_sizes=((64, 64),),
+        latency_repeats=2,
+        latency_warmup=0,
+    )
+
+
+def test_failure_recorded_and_sweep_goes_on(tmp_path: Path, broken_net: str) -> None:
+    config = small_config(tmp_path, ("broken_net", "lmfn"))
+    store = Store(tmp_path)
+    summary = runner.sweep(runner.plan(config), store, progress=False)
+    assert summary.done == 3  # lmfn: two complexity sizes and one latency
+    assert {(m, t) for m, t, _ in summary.failed} == {
+        ("broken_net", "complexity 64x64"),
+        ("broken_net", "complexity 128x128"),
+        ("broken_net", "latency 64x64"),
+    }
+    failures = store.frame("failures")
+    assert len(failures) == 3 and failures["error"].str.contains("forward exploded").all()
+    assert set(store.frame("complexity")["model"]) == {"lmfn"}
+
+
+def test_killed_sweep_resumes_without_redoing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = runner.plan(small_config(tmp_path, ("lmfn",)))
+    store = Store(tmp_path)
+    real_measure = runner.measure
+    calls: list[str] = []
+
+    def killed_after_first(m: runner.Measurement) -> dict:
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(m.label)
+        return real_measure(m)
+
+    monkeypatch.setattr(runner, "measure", killed_after_first)
+    with pytest.raises(KeyboardInterrupt):
+        runner.sweep(work, store, progress=False)
+    assert len(store.frame("complexity")) == 1  # the finished row survived the kill
+
+    done: list[str] = []
+
+    def counting(m: runner.Measurement) -> dict:
+        done.append(m.label)
+        return real_measure(m)
+
+    monkeypatch.setattr(runner, "measure", counting)
+    summary = runner.sweep(work, Store(tmp_path), progress=False)
+    assert summary.skipped == 1 and summary.done == 2
+    assert calls[0] not in done  # the first measurement was not redone
+
+
+def test_plan_rejects_unknown_model(tmp_path: Path) -> None:
+    with pytest.raises(registry.UnknownModelError):
+        runner.plan(small_config(tmp_path, ("no_such_net",)))
+
+
+def test_check_size_below_minimum() -> None:
+    with pytest.raises(ValueError, match="below lmfn's minimum"):
+        runner.check_size("lmfn", (32, 300))
+    runner.check_size("lmfn", (64, 65))  # padded, not rejected
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("256x256", (256, 256)), ("720X1280", (720, 1280)), ("128", (128, 128)), ("3, 4", (3, 4))],
+)
+def test_parse_size(text: str, size: tuple[int, int]) -> None:
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "x", "12x", "-3x4", "0x5", "1.5x2"])
+def test_parse_size_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="size"):
+        parse_size(text)
+
+
+def test_config_file_then_flags(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('models = ["lmfn"]\nlatency_sizes = ["128x96"]\nlatency_repeats = 4\n')
+    config = load_config(path, latency_repeats=7, out=tmp_path / "o")
+    assert config.models == ("lmfn",)
+    assert config.latency_sizes == ((128, 96),)
+    assert config.latency_repeats == 7 and config.out == tmp_path / "o"
+    path.write_text("modles = []\n")
+    with pytest.raises(ValueError, match="unknown key"):
+        load_config(path)
+    path.write_text("models = [\n")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        load_config(path)
+
+
+def test_store_rejects_a_non_database(tmp_path: Path) -> None:
+    bad = tmp_path / "results.sqlite"
+    bad.write_text("not a database, just text " * 100)
+    with pytest.raises(ValueError, match="not a deblurbench results store"):
+        Store(tmp_path)
