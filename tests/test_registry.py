@@ -147,3 +147,17 @@ def test_broken_plugin_warns_and_keeps_registry(tmp_path: Path, monkeypatch: pyt
     with pytest.warns(UserWarning, match="plugin entry point 'broken'"):
         registry.reload_plugins()
     assert "lmfn" in db.list_models()
+
+
+def test_old_instance_norm_statistics_are_dropped_with_a_warning(tmp_path: Path) -> None:
+    from deblurbench.models.checkpoint import load_state_dict_strict
+
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.InstanceNorm2d(4))
+    state = dict(net.state_dict())
+    state["1.running_mean"] = torch.zeros(4)  # as PyTorch 0.3 saved InstanceNorm layers
+    state["1.running_var"] = torch.ones(4)
+    with pytest.warns(UserWarning, match="ignored 2 InstanceNorm running-statistics"):
+        load_state_dict_strict(net, state, source="old.pth")
+    state["0.running_mean"] = torch.zeros(4)  # not an InstanceNorm: still an error
+    with pytest.warns(UserWarning), pytest.raises(CheckpointError, match=r"unexpected: 0\.running_mean"):
+        load_state_dict_strict(net, state, source="old.pth")

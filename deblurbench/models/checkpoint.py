@@ -9,6 +9,7 @@ DataParallel adds a ``module.`` prefix; both are undone here.
 from __future__ import annotations
 
 import pickle
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -64,10 +65,43 @@ def _is_state_dict(obj: Mapping) -> bool:
     return bool(obj) and all(isinstance(v, torch.Tensor) for v in obj.values())
 
 
+_INSTANCE_NORM_STATS = ("running_mean", "running_var", "num_batches_tracked")
+
+
+def drop_instance_norm_stats(
+    model: nn.Module, state: Mapping[str, torch.Tensor]
+) -> tuple[dict[str, torch.Tensor], list[str]]:
+    """Remove running statistics saved for InstanceNorm layers that keep none.
+
+    PyTorch before 0.4 saved them (pix2pix-era checkpoints such as DeblurGAN's);
+    the layers never use them, and the official code drops them the same way.
+    """
+    stateless = {
+        name
+        for name, module in model.named_modules()
+        if isinstance(module, nn.modules.instancenorm._InstanceNorm) and not module.track_running_stats
+    }
+    kept, dropped = {}, []
+    for key, value in state.items():
+        owner, _, leaf = key.rpartition(".")
+        if leaf in _INSTANCE_NORM_STATS and owner in stateless:
+            dropped.append(key)
+        else:
+            kept[key] = value
+    return kept, dropped
+
+
 def load_state_dict_strict(
     model: nn.Module, state: Mapping[str, torch.Tensor], source: str = "checkpoint"
 ) -> None:
     """``load_state_dict(strict=True)`` with one readable error listing every mismatch."""
+    state, dropped = drop_instance_norm_stats(model, state)
+    if dropped:
+        warnings.warn(
+            f"{source}: ignored {len(dropped)} InstanceNorm running-statistics entries "
+            "(saved by old PyTorch; the layers keep no statistics)",
+            stacklevel=2,
+        )
     own = model.state_dict()
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
