@@ -30,10 +30,12 @@ NAMES = manifest_names()
 @pytest.mark.parametrize("name", NAMES)
 def test_registered(name: str) -> None:
     assert name in db.list_models()
-    assert db.get_spec(name).fidelity == "manifest"
+    # A manifest without output (official code not runnable here) proves params and layers only.
+    expected = "manifest" if "output" in load_manifest(name) else "params-only"
+    assert db.get_spec(name).fidelity == expected
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [n for n in NAMES if "state_dict" in load_manifest(n)])
 def test_state_dict_keys_and_shapes(name: str) -> None:
     model = db.create_model(name)
     assert state_dict_layout(model) == manifest_layout(load_manifest(name))
@@ -52,8 +54,9 @@ def test_reference_output(name: str) -> None:
     manifest = load_manifest(name)
     x = manifest_input(manifest)
     if manifest["interface"] == "official":
-        restorer = db.Restorer(name, dtype=torch.float64, clamp=False)
-        apply_fill(restorer.model)
+        # The fill writes float32 values (the official modules are float32), then
+        # the module is cast to float64, exactly as the reference run did.
+        restorer = db.Restorer(apply_fill(db.create_model(name)), dtype=torch.float64, clamp=False)
         y = restorer(x)
     else:
         assert manifest["interface"] == "module"

@@ -1,0 +1,106 @@
+"""HINet: the output pick, the size limits, and the official crop-grid test path.
+
+The generic fidelity test checks the bare network on a 64 x 64 input; these
+check what the harness adds around it: BasicSR's ``grids``/``grids_inverse``
+(overlapping crops averaged back), the fallback for small images, the minimum
+size that the half instance norm imposes, and the spec.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+
+import deblurbench as db
+from deblurbench.models.hinet import HINet, HINetGridInterface, grid_origins
+
+from reference import apply_fill
+
+
+@pytest.fixture(scope="module")
+def tiny() -> HINet:
+    """HINet with the GoPro layout (HIN on levels 3-4) at width 8, manifest-fill weights, float64."""
+    return apply_fill(db.create_model("hinet", wf=8)).double().eval()
+
+
+def test_grid_origins_as_basicsr_lays_them() -> None:
+    # GoPro frames, crop 256: 3 x 5 crops; the step spreads evenly, the last is flush.
+    assert grid_origins(720, 256) == [0, 232, 464]
+    assert grid_origins(1280, 256) == [0, 256, 512, 768, 1024]
+    assert grid_origins(256, 256) == [0]
+    assert grid_origins(300, 256) == [0, 44]
+    assert grid_origins(80, 32) == [0, 24, 48]
+
+
+def test_grid_interface_averages_overlapping_crops(tiny: HINet) -> None:
+    x = torch.rand(1, 3, 48, 80, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        ours = HINetGridInterface(crop_size=32)(tiny, x)
+        total = torch.zeros_like(x)
+        count = torch.zeros(1, 1, 48, 80, dtype=torch.float64)
+        for i in (0, 16):
+            for j in (0, 24, 48):
+                total[..., i : i + 32, j : j + 32] += tiny(x[..., i : i + 32, j : j + 32])[-1]
+                count[..., i : i + 32, j : j + 32] += 1
+        whole = tiny(x)[-1]
+    torch.testing.assert_close(ours, total / count, rtol=1e-12, atol=1e-12)
+    # Per-crop instance-norm statistics and borders: not the whole-image result.
+    assert (ours - whole).abs().max() > 1e-3
+
+
+def test_grid_interface_runs_small_images_whole(tiny: HINet) -> None:
+    x = torch.rand(2, 3, 32, 112, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        whole = tiny(x)[-1]
+        assert torch.equal(HINetGridInterface(crop_size=48)(tiny, x), whole)  # H < crop
+        assert torch.equal(HINetGridInterface(crop_size=None)(tiny, x), whole)
+        # A batch goes image by image through the grid.
+        batched = HINetGridInterface(crop_size=32)(tiny, x)
+        single = HINetGridInterface(crop_size=32)(tiny, x[1:])
+    torch.testing.assert_close(batched[1:], single, rtol=1e-12, atol=1e-12)
+
+
+def test_minimum_size(tiny: HINet) -> None:
+    # The deepest HIN sees H/16 x W/16: one spatial element cannot be instance-normalised.
+    with torch.no_grad(), pytest.raises(ValueError, match="spatial element"):
+        tiny(torch.rand(1, 3, 16, 16, dtype=torch.float64))
+    with torch.no_grad():
+        out_1, out_2 = tiny(torch.rand(1, 3, 32, 32, dtype=torch.float64))
+    assert out_1.shape == out_2.shape == (1, 3, 32, 32)
+    spec = db.get_spec("hinet")
+    assert (spec.multiple, spec.min_size) == (16, 32)
+    assert spec.accepts(32, 48) and not spec.accepts(16, 32) and not spec.accepts(40, 48)
+
+
+def test_restorer_pads_grids_and_crops(tiny: HINet) -> None:
+    spec = dataclasses.replace(db.get_spec("hinet"), interface=HINetGridInterface(crop_size=32))
+    restorer = db.Restorer(tiny, spec=spec, dtype=torch.float64)
+    x = torch.rand(1, 3, 50, 70, dtype=torch.float64)
+    y = restorer(x)
+    assert y.shape == x.shape and float(y.min()) >= 0.0 and float(y.max()) <= 1.0
+
+
+def test_restorer_any_size() -> None:
+    restorer = db.Restorer("hinet")
+    for height, width in [(97, 131), (40, 52)]:
+        x = torch.rand(1, 3, height, width)
+        y = restorer(x)
+        assert y.shape == x.shape and y.dtype == torch.float32
+
+
+def test_spec_and_layout() -> None:
+    spec = db.get_spec("hinet")
+    assert isinstance(spec.interface, HINetGridInterface)
+    assert spec.interface.crop_size == 256 and spec.interface.output == -1
+    first, last = torch.zeros(1), torch.ones(1)
+    assert spec.interface.pick([first, last]) is last
+    assert spec.test_mode == "eval" and spec.fidelity == "manifest"
+    assert spec.reported.params == 88_700_000 and spec.reported.macs_g == 170.7
+    assert spec.reported.psnr == {"gopro": 32.71, "hide": 30.33}
+    model = db.create_model("hinet")
+    for path in (model.down_path_1, model.down_path_2):
+        assert [hasattr(block, "norm") for block in path] == [False, False, False, True, True]
+    assert [hasattr(block, "csff_enc") for block in model.down_path_2] == [True, True, True, True, False]
+    assert not any(hasattr(block, "csff_enc") for block in model.down_path_1)

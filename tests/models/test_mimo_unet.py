@@ -1,0 +1,126 @@
+"""MIMO-UNet / MIMO-UNet+: the two variants, the three outputs, the size rule, the spec.
+
+The generic fidelity tests prove both GoPro networks against their manifests
+(64x64 only, eval mode); these cover what they do not: that the variants differ
+only as the authors' code says, the nearest-neighbour input pyramid behind the
+three outputs, the multiple-of-4 rule, dropout, and ``Restorer`` on awkward sizes.
+Most use one residual block per stage to stay fast.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+import deblurbench as db
+from deblurbench.models.mimo_unet import MIMOUNet, MIMOUNetPlus
+
+from reference import load_manifest, state_dict_layout
+
+NAMES = ("mimo_unet", "mimo_unet_plus")
+
+
+def rand(*shape: int, seed: int = 0) -> torch.Tensor:
+    return torch.rand(1, 3, *shape, generator=torch.Generator().manual_seed(seed))
+
+
+def test_variants_differ_only_in_depth_and_dropout() -> None:
+    base, plus = MIMOUNet(), MIMOUNetPlus()
+    assert len(base.Encoder[0].layers) == 8
+    assert len(plus.Encoder[0].layers) == 20
+    # Same layer list once the depth matches: the dropouts hold no state.
+    assert state_dict_layout(MIMOUNetPlus(num_res=8)) == state_dict_layout(base)
+    for drop in (plus.drop1, plus.drop2):
+        assert isinstance(drop, nn.Dropout2d)
+        assert drop.p == pytest.approx(0.1)
+    assert not hasattr(base, "drop1")
+
+
+def test_plus_dropout_is_identity_in_eval_only() -> None:
+    torch.manual_seed(0)
+    base = MIMOUNet(num_res=1).double().eval()
+    plus = MIMOUNetPlus(num_res=1).double()
+    plus.load_state_dict(base.state_dict(), strict=True)
+    x = rand(16, 16).double()
+    with torch.no_grad():
+        ref = base(x)[2]
+        assert torch.equal(plus.eval()(x)[2], ref)
+        torch.manual_seed(1)
+        assert not torch.allclose(plus.train()(x)[2], ref)
+
+
+def test_three_outputs_coarse_to_fine_on_nearest_pyramid() -> None:
+    model = MIMOUNet(num_res=1).eval()
+    # With the residual branches silenced, each output is its input scale exactly:
+    # proof that the pyramid is nearest-neighbour (x[::2, ::2]), not bilinear.
+    with torch.no_grad():
+        model.feat_extract[5].main[0].weight.zero_()
+        model.feat_extract[5].main[0].bias.zero_()
+        for head in model.ConvsOut:
+            head.main[0].weight.zero_()
+            head.main[0].bias.zero_()
+        x = rand(16, 24)
+        out = model(x)
+    assert [tuple(o.shape[-2:]) for o in out] == [(4, 6), (8, 12), (16, 24)]
+    assert torch.equal(out[0], x[..., ::4, ::4])
+    assert torch.equal(out[1], x[..., ::2, ::2])
+    assert torch.equal(out[2], x)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_spec_picks_full_scale_output(name: str) -> None:
+    spec = db.get_spec(name)
+    out = [torch.zeros(1, 3, 1, 1), torch.zeros(1, 3, 2, 2), torch.zeros(1, 3, 4, 4)]
+    assert spec.interface.pick(out) is out[2]
+    assert spec.interface.to_network(torch.ones(1)).item() == 1.0  # no input mapping
+
+
+@pytest.mark.parametrize(
+    ("height", "width", "ok"), [(12, 20, True), (4, 4, True), (10, 20, False), (12, 18, False)]
+)
+def test_size_rule(height: int, width: int, ok: bool) -> None:
+    spec = db.get_spec("mimo_unet")
+    assert spec.accepts(height, width) is ok
+    model = MIMOUNet(num_res=1).eval()
+    x = rand(height, width)
+    with torch.no_grad():
+        if ok:
+            assert model(x)[2].shape == x.shape
+        else:
+            with pytest.raises(RuntimeError):
+                model(x)
+
+
+@pytest.mark.parametrize(
+    ("name", "size"), [("mimo_unet", (97, 131)), ("mimo_unet", (3, 5)), ("mimo_unet_plus", (40, 52))]
+)
+def test_restorer_any_size(name: str, size: tuple[int, int]) -> None:
+    restorer = db.Restorer(name)
+    x = rand(*size)
+    y = restorer(x)
+    assert y.shape == x.shape
+    assert y.dtype == torch.float32
+    assert torch.isfinite(y).all()
+    assert 0.0 <= y.min().item() <= y.max().item() <= 1.0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_spec_facts(name: str) -> None:
+    spec = db.get_spec(name)
+    manifest = load_manifest(name)
+    assert spec.commit == manifest["source"]["commit"]
+    assert spec.repo == manifest["source"]["repo"]
+    assert (spec.multiple, spec.min_size, spec.test_mode) == (4, 4, "eval")
+    assert spec.unused_modules == ()
+    # The reported parameter count (6.8M / 16.1M) agrees with the measured one to the digits given.
+    assert spec.reported.params == pytest.approx(manifest["params_total"], rel=0.01)
+    assert spec.reported.psnr["gopro"] == {"mimo_unet": 31.73, "mimo_unet_plus": 32.45}[name]
+
+
+def test_default_factories_match_build_net() -> None:
+    assert isinstance(db.create_model("mimo_unet"), MIMOUNet)
+    plus = db.create_model("mimo_unet_plus")
+    assert isinstance(plus, MIMOUNetPlus)
+    assert len(plus.Decoder[2].layers) == 20
+    assert not plus.training

@@ -1,0 +1,154 @@
+"""MPRNet: the shared PReLU, the stage outputs, the multiple-of-8 rule, checkpoints, the spec.
+
+The generic fidelity tests prove the GoPro network against its manifest; these
+cover what they do not. Above all the trap of the authors' code: one ``nn.PReLU``
+registered under 55 state-dict keys. Most use a narrow MPRNet to stay fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+import deblurbench as db
+from deblurbench.models.mprnet import MPRNet
+
+from reference import apply_fill, fill_value, load_manifest
+
+NAME = "mprnet"
+TINY = {"n_feat": 8, "scale_unetfeats": 4, "scale_orsnetfeats": 4, "num_cab": 1}
+
+
+def tiny_model() -> MPRNet:
+    torch.manual_seed(0)
+    return MPRNet(**TINY).eval()
+
+
+def rand(*shape: int, seed: int = 0) -> torch.Tensor:
+    return torch.rand(1, 3, *shape, generator=torch.Generator().manual_seed(seed))
+
+
+def prelu_aliases(model: nn.Module) -> tuple[nn.Parameter, list[str]]:
+    """The one PReLU weight of ``model`` and every state-dict key that holds it."""
+    prelus = {id(m): m for m in model.modules() if isinstance(m, nn.PReLU)}
+    assert len(prelus) == 1, f"expected one shared PReLU, found {len(prelus)}"
+    weight = next(iter(prelus.values())).weight
+    keys = [k for k, v in model.state_dict(keep_vars=True).items() if v is weight]
+    return weight, keys
+
+
+def test_prelu_is_one_parameter_under_55_keys() -> None:
+    model = db.create_model(NAME)
+    manifest = load_manifest(NAME)
+    weight, keys = prelu_aliases(model)
+    assert keys == manifest["shared_parameter_aliases"]["prelu_act"]
+    assert len(keys) == 55
+    assert sum(1 for p in model.parameters() if p is weight) == 1
+    assert weight.numel() == 1
+    # Counted once: 55 separate PReLUs would give params_total + 54.
+    assert sum(p.numel() for p in model.parameters()) == manifest["params_total"]
+    # No extra key for the activation itself (the authors keep it a local variable).
+    assert not any(k.startswith("act.") for k in model.state_dict())
+
+
+def test_fill_leaves_the_last_alias_value() -> None:
+    model = apply_fill(tiny_model())
+    weight, keys = prelu_aliases(model)
+    assert torch.equal(weight.detach(), fill_value(keys[-1], (1,)).float())
+    assert not torch.equal(weight.detach(), fill_value(keys[0], (1,)).float())
+
+
+def test_official_checkpoint_format_loads_strictly(tmp_path: Path) -> None:
+    source = apply_fill(tiny_model())
+    with torch.no_grad():
+        prelu_aliases(source)[0].fill_(0.3)  # a value neither init nor fill gives
+    # model_deblurring.pth: weights under 'state_dict', DataParallel 'module.' prefix.
+    state = {f"module.{k}": v.clone() for k, v in source.state_dict().items()}
+    path = tmp_path / "model_deblurring.pth"
+    torch.save({"epoch": 1, "state_dict": state}, path)
+    loaded = db.create_model(NAME, weights=path, **TINY)
+    x = rand(16, 16)
+    with torch.no_grad():
+        assert torch.equal(loaded(x)[0], source(x)[0])
+    weight, keys = prelu_aliases(loaded)
+    assert weight.item() == pytest.approx(0.3)
+    # 3 shallow CABs, per U-Net stage 6 encoder + 6 decoder + 2 skip CABs, num_cab per ORB.
+    assert len(keys) == 3 + 2 * (6 + 6 + 2) + 3 * TINY["num_cab"]
+
+
+def test_three_stage_outputs_and_pick() -> None:
+    model = tiny_model()
+    with torch.no_grad():
+        model.tail.weight.zero_()  # stage 3 image becomes the input itself
+        x = rand(16, 24)
+        out = model(x)
+    assert len(out) == 3
+    assert all(o.shape == x.shape for o in out)
+    assert torch.equal(out[0], x)
+    assert not torch.allclose(out[1], x)
+    assert not torch.allclose(out[2], x)
+    assert db.get_spec(NAME).interface.pick(out) is out[0]
+
+
+def test_csff_only_in_stage_two() -> None:
+    model = tiny_model()
+    assert not any(name.startswith("csff") for name, _ in model.stage1_encoder.named_children())
+    assert sum(name.startswith("csff") for name, _ in model.stage2_encoder.named_children()) == 6
+    assert all(conv.bias is None for conv in model.modules() if isinstance(conv, nn.Conv2d))
+
+
+@pytest.mark.parametrize(
+    ("height", "width", "ok"), [(16, 24, True), (8, 8, True), (12, 24, False), (16, 20, False)]
+)
+def test_size_rule(height: int, width: int, ok: bool) -> None:
+    spec = db.get_spec(NAME)
+    assert spec.accepts(height, width) is ok
+    model = tiny_model()
+    x = rand(height, width)
+    with torch.no_grad():
+        if ok:
+            assert model(x)[0].shape == x.shape
+        else:
+            with pytest.raises(RuntimeError):
+                model(x)
+
+
+@pytest.mark.parametrize("size", [(97, 131), (5, 3)])
+def test_restorer_any_size_tiny(size: tuple[int, int]) -> None:
+    restorer = db.Restorer(db.create_model(NAME, **TINY))
+    x = rand(*size)
+    y = restorer(x)
+    assert y.shape == x.shape
+    assert y.dtype == torch.float32
+    assert 0.0 <= y.min().item() <= y.max().item() <= 1.0
+
+
+def test_restorer_full_network_small_size() -> None:
+    x = rand(40, 52)
+    y = db.Restorer(NAME)(x)
+    assert y.shape == x.shape
+    assert y.dtype == torch.float32
+    assert torch.isfinite(y).all()
+
+
+@pytest.mark.slow
+def test_restorer_full_network_odd_size() -> None:
+    x = rand(97, 131)
+    y = db.Restorer(NAME)(x)
+    assert y.shape == x.shape
+    assert torch.isfinite(y).all()
+
+
+def test_spec_facts() -> None:
+    spec = db.get_spec(NAME)
+    manifest = load_manifest(NAME)
+    assert spec.commit == manifest["source"]["commit"]
+    assert spec.repo == manifest["source"]["repo"]
+    assert (spec.multiple, spec.min_size, spec.test_mode) == (8, 8, "eval")
+    assert spec.unused_modules == ()
+    assert spec.reported.params == pytest.approx(manifest["params_total"], rel=0.01)
+    assert spec.reported.macs_g is None  # the authors report none; see the spec's source
+    assert "55" in spec.notes

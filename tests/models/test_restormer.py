@@ -1,0 +1,126 @@
+"""Restormer: spec facts, sizes, the layer-norm and GDFN details, the variants.
+
+The generic fidelity tests prove the motion-deblurring network against its
+manifest; these cover the constructor options (BiasFree norm, dual-pixel task),
+the size constraint, the global residual and Restorer on arbitrary sizes.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import deblurbench as db
+from deblurbench.models.restormer import BiasFree_LayerNorm, Restormer, WithBias_LayerNorm
+
+from reference import apply_fill, load_manifest
+
+# Same four levels and heads as the real network, a fraction of the cost.
+TINY = {"dim": 8, "num_blocks": [1, 1, 1, 1], "num_refinement_blocks": 1}
+
+
+def _rand(*shape: int, seed: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    return torch.rand(shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
+
+
+def test_spec_facts() -> None:
+    spec = db.get_spec("restormer")
+    manifest = load_manifest("restormer")
+    assert spec.commit == manifest["source"]["commit"]
+    assert spec.repo == manifest["source"]["repo"]
+    assert (spec.multiple, spec.min_size, spec.test_mode) == (8, 8, "eval")
+    assert spec.interface.describe() == "input x; image = output"
+    assert spec.unused_modules == ()
+    assert spec.fidelity == "manifest"
+    # The reported 26.1M agrees with the official module's count to the digits given.
+    assert round(manifest["params_total"] / 1e6, 1) == spec.reported.params / 1e6
+    assert spec.reported.macs_at == (256, 256)
+    assert "ptflops" in spec.notes
+
+
+def test_gdfn_hidden_widths_and_heads() -> None:
+    """int(C * 2.66) hidden channels per level; per-head temperatures (heads, 1, 1)."""
+    state = db.create_model("restormer").state_dict()
+    widths = {
+        "encoder_level1": 127,
+        "encoder_level2": 255,
+        "encoder_level3": 510,
+        "latent": 1021,
+        "decoder_level1": 255,
+        "refinement": 255,
+    }
+    for level, hidden in widths.items():
+        assert state[f"{level}.0.ffn.project_out.weight"].shape[1] == hidden, level
+    heads = {"encoder_level1": 1, "encoder_level2": 2, "encoder_level3": 4, "latent": 8, "decoder_level1": 1}
+    for level, n in heads.items():
+        assert state[f"{level}.0.attn.temperature"].shape == (n, 1, 1), level
+    assert not any(key.endswith(".bias") and "norm" not in key for key in state)  # bias-free convs
+    assert "skip_conv.weight" not in state
+
+
+def test_layer_norms() -> None:
+    x = _rand(2, 5, 12, dtype=torch.float64) * 3 + 1
+    with_bias = apply_fill(WithBias_LayerNorm(12)).double()
+    expected = F.layer_norm(x, (12,), with_bias.weight, with_bias.bias, eps=1e-5)
+    torch.testing.assert_close(with_bias(x), expected, rtol=1e-12, atol=1e-12)
+    bias_free = apply_fill(BiasFree_LayerNorm(12)).double()
+    # Scale-only: divides by the standard deviation but does not subtract the mean.
+    expected = x / torch.sqrt(x.var(-1, keepdim=True, unbiased=False) + 1e-5) * bias_free.weight
+    torch.testing.assert_close(bias_free(x), expected, rtol=1e-12, atol=1e-12)
+    assert not torch.allclose(bias_free(x), F.layer_norm(x, (12,), bias_free.weight, eps=1e-5))
+
+
+def test_bias_free_variant_keys() -> None:
+    plain = Restormer(**TINY).state_dict()
+    bias_free = Restormer(**TINY, LayerNorm_type="BiasFree").state_dict()
+    norm_biases = [k for k in plain if ".norm" in k and k.endswith(".bias")]
+    assert norm_biases and not any(k in bias_free for k in norm_biases)
+    assert set(bias_free) == set(plain) - set(norm_biases)
+
+
+def test_dual_pixel_variant() -> None:
+    """Six input channels, skip_conv from the level-1 embedding, no image residual."""
+    model = apply_fill(Restormer(inp_channels=6, dual_pixel_task=True, **TINY)).eval()
+    assert model.skip_conv.weight.shape == (16, 8, 1, 1)
+    with torch.no_grad():
+        y = model(_rand(1, 6, 16, 16))
+        assert y.shape == (1, 3, 16, 16)
+        torch.nn.init.zeros_(model.output.weight)
+        assert torch.count_nonzero(model(_rand(1, 6, 16, 16))) == 0
+
+
+def test_global_residual_and_smallest_size() -> None:
+    """With the output conv zeroed the network returns its input: image = conv + input."""
+    model = db.create_model("restormer")
+    torch.nn.init.zeros_(model.output.weight)
+    x = _rand(1, 3, 8, 8)  # min_size: 1 x 1 at the latent level
+    with torch.no_grad():
+        assert torch.equal(model(x), x)
+
+
+@pytest.mark.parametrize("size", [(12, 16), (16, 20), (4, 8)])
+def test_bare_network_needs_multiples_of_8(size: tuple[int, int]) -> None:
+    model = Restormer(**TINY).eval()
+    with torch.no_grad(), pytest.raises(RuntimeError):
+        model(_rand(1, 3, *size))
+    assert not db.get_spec("restormer").accepts(*size)
+
+
+def test_bare_network_accepts_multiples_of_8() -> None:
+    model = Restormer(**TINY).eval()
+    with torch.no_grad():
+        assert model(_rand(1, 3, 8, 24)).shape == (1, 3, 8, 24)
+    assert db.get_spec("restormer").accepts(8, 24)
+
+
+@pytest.mark.parametrize(
+    ("size", "overrides"),
+    [((97, 131), TINY), ((40, 52), {})],  # the full network at the small size only (CPU time)
+)
+def test_restorer_any_size(size: tuple[int, int], overrides: dict) -> None:
+    restorer = db.Restorer(db.create_model("restormer", **overrides))
+    x = _rand(1, 3, *size)
+    y = restorer(x)
+    assert y.shape == x.shape and y.dtype == torch.float32
+    assert torch.isfinite(y).all() and y.min() >= 0 and y.max() <= 1
