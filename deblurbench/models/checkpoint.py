@@ -28,6 +28,8 @@ class CheckpointError(ValueError):
 def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
     """Read ``path`` safely and return the network's flat state dict."""
     path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(f"{path}: is a directory; this network's checkpoints are single files")
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:

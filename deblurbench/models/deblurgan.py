@@ -161,6 +161,9 @@ class ResnetGenerator(nn.Module):
 
 
 @register_model(
+    official_weights=(
+        "latest_net_G.pth (generator), linked from the DeblurGAN README; bare state dict, PyTorch 0.3 era (InstanceNorm statistics are dropped on load)"
+    ),
     display_name="DeblurGAN",
     family="DeblurGAN",
     paper=Paper(

@@ -645,6 +645,9 @@ _COMMON_NOTES = (
 
 
 @register_model(
+    official_weights=(
+        "fpn_inception.h5 (a torch file despite the suffix), linked from the DeblurGANv2 README; weights under 'model' with a 'module.' prefix"
+    ),
     display_name="DeblurGAN-v2 (Inception-ResNet-v2)",
     family="DeblurGAN-v2",
     paper=_PAPER,
@@ -683,6 +686,9 @@ def deblurganv2_inception(**kwargs: object) -> nn.Module:
 
 
 @register_model(
+    official_weights=(
+        "fpn_mobilenet.h5 (a torch file despite the suffix), linked from the DeblurGANv2 README; weights under 'model' with a 'module.' prefix"
+    ),
     display_name="DeblurGAN-v2 (MobileNet)",
     family="DeblurGAN-v2",
     paper=_PAPER,

@@ -232,6 +232,9 @@ N_SCALES = 3
 
 
 @register_model(
+    official_weights=(
+        "trained models are linked from the DeepDeblur-PyTorch README (experiment folders with model-<epoch>.pt); bare state dict"
+    ),
     display_name="DeepDeblur",
     family="DeepDeblur",
     paper=Paper(

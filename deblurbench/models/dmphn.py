@@ -25,12 +25,15 @@ its output is shifted back by ``+0.5``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
+from .checkpoint import read_checkpoint
 from .interface import ImageInterface
 from .registry import ModelSpec, Paper, Reported, register_model
 
@@ -191,6 +194,13 @@ def weight_init(m: nn.Module) -> None:
             nn.init.zeros_(m.bias)
 
 
+def read_dmphn_checkpoint(path: Path, levels: int = 3) -> Mapping[str, torch.Tensor]:
+    """A checkpoint directory of per-module files, or one merged torch file."""
+    if Path(path).is_dir():
+        return merge_official_checkpoints(path, levels)
+    return read_checkpoint(path)
+
+
 def merge_official_checkpoints(directory: str | Path, levels: int = 3) -> dict[str, torch.Tensor]:
     """The authors' per-submodule files (``encoder_lv1.pkl``, ...) -> one :class:`DMPHN` state dict.
 
@@ -236,6 +246,12 @@ _NOTES = (
 @register_model(
     ModelSpec(
         name="dmphn_1_2_4",
+        checkpoint_reader=partial(read_dmphn_checkpoint, levels=3),
+        official_weights=(
+            "per-module files encoder_lv1.pkl ... decoder_lv3.pkl in checkpoints/"
+            "DMPHN_1_2_4/ (linked from the repository README); pass the "
+            "directory as weights"
+        ),
         display_name="DMPHN (1-2-4)",
         family="DMPHN",
         paper=_PAPER,
@@ -270,6 +286,12 @@ def dmphn_1_2_4(**kwargs: Any) -> nn.Module:
 @register_model(
     ModelSpec(
         name="dmphn_1_2_4_8",
+        checkpoint_reader=partial(read_dmphn_checkpoint, levels=4),
+        official_weights=(
+            "per-module files encoder_lv1.pkl ... decoder_lv4.pkl in checkpoints/"
+            "DMPHN_1_2_4_8/ (linked from the repository README); pass the "
+            "directory as weights"
+        ),
         display_name="DMPHN (1-2-4-8)",
         family="DMPHN",
         paper=_PAPER,

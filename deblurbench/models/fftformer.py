@@ -326,6 +326,9 @@ class fftformer(nn.Module):  # noqa: N801 - the authors' name
 
 
 @register_model(
+    official_weights=(
+        "the GoPro checkpoint linked from the FFTformer README; BasicSR format, weights under 'params'"
+    ),
     name="fftformer",  # the factory cannot share the name of the authors' class
     display_name="FFTformer",
     family="FFTformer",

@@ -292,6 +292,9 @@ class HINetGridInterface(ImageInterface):
 @register_model(
     ModelSpec(
         name="hinet",
+        official_weights=(
+            "HINet-GoPro.pth, linked from the HINet README; BasicSR format, weights under 'params'"
+        ),
         display_name="HINet",
         family="HINet",
         paper=Paper(

@@ -277,6 +277,7 @@ class RFDN(nn.Module):
 
 
 @register_model(
+    official_weights=("none found: the repository's stored README and files link no trained checkpoint"),
     display_name="LMFN",
     family="LMFN",
     paper=Paper(

@@ -332,6 +332,7 @@ _REPORTED_SOURCE = (
 
 
 @register_model(
+    official_weights=("MIMO-UNet.pkl, linked from the MIMO-UNet README; weights under 'model'"),
     display_name="MIMO-UNet",
     family="MIMO-UNet",
     paper=_PAPER,
@@ -365,6 +366,7 @@ def mimo_unet(**kwargs: object) -> nn.Module:
 
 
 @register_model(
+    official_weights=("MIMO-UNetPlus.pkl, linked from the MIMO-UNet README; weights under 'model'"),
     display_name="MIMO-UNet+",
     family="MIMO-UNet",
     paper=_PAPER,

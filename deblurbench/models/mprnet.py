@@ -399,6 +399,9 @@ class MPRNet(nn.Module):
 
 
 @register_model(
+    official_weights=(
+        "model_deblurring.pth, linked from Deblurring/README.md of the MPRNet repository; weights under 'state_dict'"
+    ),
     display_name="MPRNet",
     family="MPRNet",
     paper=Paper(

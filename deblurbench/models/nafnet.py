@@ -365,6 +365,10 @@ def _spec(name: str, width: int, tlc: bool, reported: Reported) -> ModelSpec:
     suffix = " + TLC" if tlc else ""
     return ModelSpec(
         name=name,
+        official_weights=(
+            f"NAFNet-GoPro-width{width}.pth, linked from the NAFNet README; BasicSR format, "
+            "weights under 'params' (the same file serves the TLC name)"
+        ),
         display_name=f"NAFNet-GoPro-width{width}{suffix}",
         family="NAFNet",
         paper=_PAPER,

@@ -69,7 +69,13 @@ class Reported:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """Everything the harness needs to call a network the way its authors do."""
+    """Everything the harness needs to call a network the way its authors do.
+
+    ``official_weights`` says which checkpoint files the authors publish and
+    where (nothing is downloaded); ``checkpoint_reader`` turns an official
+    checkpoint that is not a single torch file (e.g. DMPHN's directory of
+    per-module files) into a state dict.
+    """
 
     name: str
     display_name: str
@@ -87,6 +93,8 @@ class ModelSpec:
     fidelity: str = "unproven"
     unused_modules: tuple[str, ...] = ()
     weights: Mapping[str, str] = field(default_factory=dict)
+    official_weights: str = ""
+    checkpoint_reader: Callable[[Path], Mapping[str, Any]] | None = None
     notes: str = ""
     family: str = ""
 
@@ -203,7 +211,7 @@ def resolve_weights(name: str, weights: str | Path) -> Path:
 
         return Path(str(resources.files("deblurbench") / "weights" / spec.weights[weights]))
     path = Path(weights)
-    if not path.is_file():
+    if not path.exists():
         tags = ", ".join(sorted(spec.weights)) or "none"
         raise FileNotFoundError(
             f"weights {str(weights)!r} for {name}: no such file and no shipped tag "
@@ -221,9 +229,11 @@ def create_model(name: str, weights: str | Path | None = None, **overrides: Any)
     _check_name(name)
     model = _FACTORIES[name](**overrides)
     if weights is not None:
-        from .checkpoint import load_weights
+        from .checkpoint import load_state_dict_strict, read_checkpoint
 
-        load_weights(model, resolve_weights(name, weights))
+        path = resolve_weights(name, weights)
+        reader = _SPECS[name].checkpoint_reader or read_checkpoint
+        load_state_dict_strict(model, reader(path), source=str(path))
     model.eval()
     # A plain attribute: not a parameter or buffer, so the state dict is unchanged.
     model.deblurbench_name = name

@@ -289,6 +289,9 @@ class Restormer(nn.Module):
 
 
 @register_model(
+    official_weights=(
+        "motion_deblurring.pth, linked from Motion_Deblurring/README.md of the Restormer repository; weights under 'params'"
+    ),
     display_name="Restormer",
     family="Restormer",
     paper=Paper(

@@ -376,6 +376,9 @@ _NOTES = (
 @register_model(
     ModelSpec(
         name="srn_deblurnet",
+        official_weights=(
+            "TensorFlow checkpoints (checkpoints/lstm) fetched by the repository's download_model.sh; convert with convert_tf_checkpoint() and save with torch.save"
+        ),
         display_name="SRN-DeblurNet",
         family="SRN-DeblurNet",
         paper=_PAPER,
@@ -416,6 +419,9 @@ def srn_deblurnet(**kwargs: Any) -> nn.Module:
 @register_model(
     ModelSpec(
         name="srn_deblurnet_color",
+        official_weights=(
+            "TensorFlow checkpoints (checkpoints/color) fetched by the repository's download_model.sh; convert with convert_tf_checkpoint() and save with torch.save"
+        ),
         display_name="SRN-DeblurNet (color)",
         family="SRN-DeblurNet",
         paper=_PAPER,

@@ -357,6 +357,7 @@ class Stripformer(nn.Module):
 
 
 @register_model(
+    official_weights=("Stripformer_gopro.pth, linked from the Stripformer README; bare state dict"),
     display_name="Stripformer",
     family="Stripformer",
     paper=Paper(
