@@ -263,7 +263,7 @@ class HINetGridInterface(ImageInterface):
 
     def __call__(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         """Run ``model`` on a [0, 1] batch the official way; [0, 1] image out, unclamped."""
-        height, width = x.shape[-2:]
+        height, width = int(x.shape[-2]), int(x.shape[-1])  # plain ints, also under jit tracing
         crop = self.crop_size
         if crop is None or height < crop or width < crop:
             return super().__call__(model, x)
@@ -272,7 +272,7 @@ class HINetGridInterface(ImageInterface):
     def _grids(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         crop = self.crop_size
         assert crop is not None
-        height, width = x.shape[-2:]
+        height, width = int(x.shape[-2]), int(x.shape[-1])
         origins = [(i, j) for i in grid_origins(height, crop) for j in grid_origins(width, crop)]
         parts = torch.cat([x[:, :, i : i + crop, j : j + crop] for i, j in origins])
         pred = self.from_network(self.pick(model(self.to_network(parts))))
