@@ -7,16 +7,22 @@ The public API (see DESIGN.md)::
     db.Restorer("lmfn")(x)                 # [0, 1] RGB in -> [0, 1] RGB out
     db.complexity("lmfn", size=(256, 256))  # params, MACs per counter
     db.latency("lmfn", size=(256, 256), device="cpu")
+    db.list_datasets(); db.open_dataset("gopro", root="GOPRO_Large", split="test")
+    db.open_dataset("synthetic")          # the embedded default, no root
 """
 
 from .bench.complexity import complexity
 from .bench.latency import latency
+from .datasets import DatasetError, Pair, PairedDataset, list_datasets, open_dataset
 from .models import ModelSpec, Paper, Reported, Restorer, create_model, get_spec, list_models, register_model
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DatasetError",
     "ModelSpec",
+    "Pair",
+    "PairedDataset",
     "Paper",
     "Reported",
     "Restorer",
@@ -25,6 +31,8 @@ __all__ = [
     "create_model",
     "get_spec",
     "latency",
+    "list_datasets",
     "list_models",
+    "open_dataset",
     "register_model",
 ]

@@ -82,18 +82,28 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def _complexity_row(result: dict[str, Any]) -> dict[str, Any]:
     macs = result["macs"]
+    reported = result["reported"]
     return {
         "model": result["model"],
         "size": "x".join(map(str, result["size"])),
         "input": "x".join(map(str, result["input_size"])),
         "params": result["params"]["declared"],
         "params_used": result["params"].get("used"),
+        "params_reported": reported["reported_params"],
+        "params_diff_%": _percent(reported["params_diff"]),
         **{f"gmacs_{k}": (v / 1e9 if v is not None else None) for k, v in macs.items()},
+        "gmacs_reported": reported["reported_gmacs"],
+        "gmacs_diff_%": _percent(reported["gmacs_diff"]),
     }
+
+
+def _percent(fraction: float | None) -> float | None:
+    return None if fraction is None else 100.0 * fraction
 
 
 def cmd_complexity(args: argparse.Namespace) -> int:
     from .bench.complexity import complexity
+    from .reports.claims import reported_beside
     from .runner import check_size
 
     models = _models_arg(args.models)
@@ -105,6 +115,8 @@ def cmd_complexity(args: argparse.Namespace) -> int:
     for model in models:
         for size in sizes:
             results.append(complexity(model, size, real_forward=args.real_forward))
+    for result in results:
+        result["reported"] = reported_beside(result)
     table = pd.DataFrame([_complexity_row(r) for r in results])
     _emit(results, table, args.format)
     if args.format == "table":
@@ -196,6 +208,111 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+def _option_value(text: str) -> Any:
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    if "," in text:
+        parts = [p.strip() for p in text.split(",")]
+        try:
+            return tuple(float(p) for p in parts)
+        except ValueError:
+            return text
+    return text
+
+
+def _dataset_options(values: list[str] | None) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--opt {item!r}: expected KEY=VALUE, e.g. --opt part=long-shot")
+        options[key.strip()] = _option_value(value.strip())
+    return options
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from .datasets import get_dataset_spec, list_datasets
+
+    rows, specs = [], []
+    for name in list_datasets():
+        spec = get_dataset_spec(name)
+        specs.append(spec.describe())
+        rows.append(
+            {
+                "name": name,
+                "dataset": spec.title,
+                "paper": spec.paper,
+                "pairs": ", ".join(f"{split} {count:,}" for split, count in spec.counts.items()) or "any",
+                "root": "needed" if spec.needs_root else "none",
+                "options": ", ".join(spec.options) or "",
+                "layout": spec.layout,
+            }
+        )
+    _emit(specs, pd.DataFrame(rows), args.format)
+    return 0
+
+
+def cmd_datasets_check(args: argparse.Namespace) -> int:
+    from .datasets import check_dataset
+    from .reports.tables import to_text
+
+    options = _dataset_options(args.opt)
+    for key in ("blur", "sharp"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
+    report = check_dataset(
+        args.name, root=args.root, split=args.split, decode=not args.quick, limit=args.limit, **options
+    )
+    rows = [{"kind": "group", "item": g, "pairs": n, "message": ""} for g, n in report.groups.items()]
+    rows += [{"kind": "problem", "item": "", "pairs": None, "message": m} for m in report.problems]
+    rows += [{"kind": "note", "item": "", "pairs": None, "message": m} for m in report.notes]
+    if args.format == "json":
+        print(json.dumps(report.as_dict(), indent=2, default=str))
+    elif args.format == "csv":
+        print(to_text(pd.DataFrame(rows, columns=["kind", "item", "pairs", "message"]), "csv"), end="")
+    else:
+        where = f" at {report.root}" if report.root else ""
+        full = f"; the full set has {report.expected:,}" if report.expected is not None else ""
+        print(
+            f"{report.name} ({report.split}){where}: {report.found} pairs found, {report.usable} usable{full}; "
+            f"{'every image decoded' if report.decoded else 'headers only (--quick)'}"
+        )
+        if report.groups:
+            groups = pd.DataFrame(
+                {report.group_label: list(report.groups), "pairs": list(report.groups.values())}
+            )
+            print(to_text(groups, "table"))
+        print(f"{len(report.problems)} problem{'' if len(report.problems) == 1 else 's'}")
+        for message in report.problems:
+            print(f"problem: {message}")
+        for message in report.notes:
+            print(f"note: {message}")
+    return 0 if report.ok else 1
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from .datasets.synthetic import COUNTS, SyntheticPairs, write_gopro
+
+    if args.split == "train" and args.limit is None:
+        raise UsageError(
+            f"deblurbench synth: the train split has {COUNTS['train']:,} pairs made on the fly; "
+            "pass --limit N to write N of them"
+        )
+    started = time.perf_counter()
+    dataset = SyntheticPairs(args.split, seed=args.seed, limit=args.limit)
+    manifest = write_gopro(dataset, args.out, overwrite=args.overwrite)
+    elapsed = time.perf_counter() - started
+    print(
+        f"deblurbench synth: {len(manifest['pairs'])} pairs ({args.split}, seed {args.seed}) written to "
+        f"{Path(args.out) / args.split} in GoPro layout, kernels in <source>/kernel/*.npy, manifest "
+        f"{Path(args.out) / f'synthetic_{args.split}.json'}; {elapsed:.1f} s"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = _Parser(prog="deblurbench", description=__doc__.splitlines()[0])
@@ -241,6 +358,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     with_format(p)
     p.set_defaults(func=cmd_latency)
+
+    p = sub.add_parser(
+        "datasets", help="list the datasets; 'datasets check NAME --root DIR' validates a copy"
+    )
+    with_format(p)
+    p.set_defaults(func=cmd_datasets)
+    actions = p.add_subparsers(dest="action", parser_class=_Parser)
+    c = actions.add_parser("check", help="validate a local copy: counts and every problem, one line each")
+    c.add_argument("name", help="dataset name (see 'deblurbench datasets')")
+    c.add_argument("--root", type=Path, help="your copy of the dataset")
+    c.add_argument("--split", default="test", help="split to check (default test)")
+    c.add_argument("--blur", help="folder: the blurred images' folder; gopro: blur or blur_gamma")
+    c.add_argument("--sharp", help="folder: the sharp images' folder")
+    c.add_argument(
+        "--opt", action="append", help="dataset option KEY=VALUE, repeatable (e.g. part=long-shot)"
+    )
+    c.add_argument("--limit", type=int, help="check only the first N pairs")
+    c.add_argument("--quick", action="store_true", help="read headers only, do not decode every image")
+    with_format(c)
+    c.set_defaults(func=cmd_datasets_check)
+
+    p = sub.add_parser("synth", help="write the synthetic dataset in GoPro layout (plus kernels)")
+    p.add_argument("--out", type=Path, required=True, help="output directory")
+    p.add_argument("--split", default="test", choices=("test", "tiny", "train"))
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=int, help="write only the first N pairs (required for train)")
+    p.add_argument("--overwrite", action="store_true", help="replace files in an existing OUT/SPLIT")
+    p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("run", help="the main job: measure every network and write the report")
     p.add_argument("--out", type=Path, help="output directory (default ./deblurbench-out)")

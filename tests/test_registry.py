@@ -186,7 +186,7 @@ def test_dmphn_official_per_module_directory_loads(tmp_path: Path) -> None:
     for key, value in source.state_dict().items():
         assert torch.equal(loaded.state_dict()[key], value)
     (tmp_path / "decoder_lv3.pkl").unlink()
-    with pytest.raises(FileNotFoundError, match="decoder_lv3.pkl"):
+    with pytest.raises(FileNotFoundError, match=r"decoder_lv3\.pkl"):
         db.create_model("dmphn_1_2_4", weights=tmp_path)
     with pytest.raises(CheckpointError, match="is a directory"):
         db.create_model("lmfn", weights=tmp_path)

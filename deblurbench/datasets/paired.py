@@ -1,0 +1,567 @@
+"""Paired blur/sharp datasets: the common pair type, image decoding, validation, training transforms.
+
+Every dataset yields :class:`Pair` objects: ``blur`` and ``sharp`` as float32 tensors (3, H, W),
+RGB in [0, 1], an ``id`` that is the same on every run (``"<scene>/<stem>"`` and the like), and a
+``meta`` dict (source paths, scene, and per dataset: ``kernel`` for the synthetic set,
+``sharp_frames`` for Köhler). A DataLoader batches them with :func:`collate_pairs`.
+
+Images are decoded with Pillow, not imageio: Pillow is already installed with torchvision and
+scikit-image, it reads an image's size and mode from its header without decoding the pixels (so a
+dataset validates every file on open in well under a second per thousand images), it reports the
+real bit depth of a 16-bit PNG (which imageio's default plugin would silently reduce to 8 bits),
+and it refuses truncated files instead of filling them with grey.
+
+Validation happens in two steps. On open, every file's header is read: missing or unpaired
+files, blur/sharp size mismatches, greyscale, 16-bit or CMYK images are :class:`DatasetError`
+s naming the file. Decoding happens when a pair is read (and for every file in
+``deblurbench datasets check``): a corrupt or truncated file is a :class:`DatasetError` then.
+An alpha channel or a palette is handled (read as RGB) when the image is opaque, and said once
+per dataset with a :class:`DatasetWarning`.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+from torch.utils.data import Dataset
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg"})
+
+# Modes that need no conversion, modes converted safely (opaque alpha, palette), greyscale modes.
+_RGB_MODES = frozenset({"RGB"})
+_HANDLED_MODES = frozenset({"RGBA", "P", "RGBa"})
+_GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "F", "I;16", "I;16B", "I;16L", "I;16N"})
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, zlib.error)
+
+
+class DatasetError(ValueError):
+    """A dataset that cannot be used as it is; the message is one line naming the file and what to do."""
+
+
+class DatasetWarning(UserWarning):
+    """Something in a dataset was handled rather than refused (an opaque alpha channel, a palette)."""
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+# --------------------------------------------------------------------------- pairs and batches
+
+
+@dataclass
+class Pair:
+    """One blurred image and its sharp reference: float32 (3, H, W) RGB in [0, 1]."""
+
+    blur: torch.Tensor
+    sharp: torch.Tensor
+    id: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PairBatch:
+    """Pairs stacked by :func:`collate_pairs`: tensors (B, 3, H, W), ids and metas as lists."""
+
+    blur: torch.Tensor
+    sharp: torch.Tensor
+    ids: list[str]
+    metas: list[dict[str, Any]]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def collate_pairs(pairs: Sequence[Pair]) -> PairBatch:
+    """DataLoader ``collate_fn`` for :class:`Pair`: stacks the images, keeps ids and metas as lists.
+
+    Metas are not collated because they differ in shape between pairs (kernels, frame lists).
+    """
+    sizes = {tuple(p.blur.shape) for p in pairs}
+    if len(sizes) > 1:
+        first, other = pairs[0], next(p for p in pairs if tuple(p.blur.shape) != tuple(pairs[0].blur.shape))
+        raise DatasetError(
+            f"cannot batch {first.id} ({_hw(first.blur)}) with {other.id} ({_hw(other.blur)}): "
+            "use batch_size=1 or a crop transform (PairTransform(crop=...))"
+        )
+    return PairBatch(
+        blur=torch.stack([p.blur for p in pairs]),
+        sharp=torch.stack([p.sharp for p in pairs]),
+        ids=[p.id for p in pairs],
+        metas=[p.meta for p in pairs],
+    )
+
+
+def _hw(image: torch.Tensor) -> str:
+    return f"{image.shape[-2]}x{image.shape[-1]}"
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    """What an image file's header says, read without decoding the pixels."""
+
+    path: Path
+    width: int
+    height: int
+    mode: str
+    bits: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(H, W)."""
+        return self.height, self.width
+
+
+def _raw_mode(image: Image.Image) -> str:
+    # The decoder's raw mode tells a 16-bit RGB PNG (raw "RGB;16B") from an 8-bit one: Pillow
+    # reports both as mode "RGB" and reduces the former to 8 bits when it decodes.
+    for tile in getattr(image, "tile", None) or ():
+        args = tile[3] if len(tile) > 3 else None
+        if isinstance(args, tuple) and args:
+            args = args[0]
+        if isinstance(args, str):
+            return args
+    return ""
+
+
+def probe_image(path: str | Path) -> ImageHeader:
+    """Size, mode and bit depth of an image file from its header; :class:`DatasetError` if unreadable."""
+    path = Path(path)
+    try:
+        with Image.open(path) as image:
+            raw = _raw_mode(image)
+            bits = 16 if (";16" in raw or image.mode.startswith("I;16")) else 8
+            return ImageHeader(path, image.width, image.height, image.mode, bits)
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: no such file; restore it from the dataset archive") from None
+    except UnidentifiedImageError:
+        raise DatasetError(
+            f"{path}: not an image Pillow can identify (corrupt or empty file); replace it with a good copy"
+        ) from None
+    except _DECODE_ERRORS as exc:
+        raise DatasetError(
+            f"{path}: unreadable header ({_one_line(exc)}); replace it with a good copy"
+        ) from None
+
+
+def header_problem(header: ImageHeader) -> str | None:
+    """Why an image cannot be read as 8-bit RGB (one line naming the file), or None."""
+    path, mode = header.path, header.mode
+    if header.bits == 16:
+        return f"{path}: 16-bit image (mode {mode}); the benchmark reads 8-bit RGB: save an 8-bit RGB copy"
+    if mode in _GREY_MODES:
+        return f"{path}: greyscale image (mode {mode}); RGB expected: use the colour original or save an RGB copy"
+    if mode not in _RGB_MODES and mode not in _HANDLED_MODES:
+        return f"{path}: colour mode {mode}; 8-bit RGB expected: save an RGB copy"
+    return None
+
+
+def read_image(path: str | Path) -> torch.Tensor:
+    """Decode an 8-bit RGB image (PNG or JPEG) to float32 (3, H, W) in [0, 1].
+
+    An opaque alpha channel is dropped and a palette is expanded; a transparent pixel, greyscale,
+    16-bit or other modes, and a corrupt or truncated file are :class:`DatasetError`.
+    """
+    return to_tensor(read_rgb8(path))
+
+
+def read_rgb8(path: str | Path) -> np.ndarray:
+    """Decode an image to uint8 (H, W, 3) RGB with the checks of :func:`read_image`."""
+    path = Path(path)
+    header = probe_image(path)
+    problem = header_problem(header)
+    if problem:
+        raise DatasetError(problem)
+    try:
+        with Image.open(path) as image:
+            image.load()
+            if image.mode == "P":
+                image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+            elif image.mode == "RGBa":
+                image = image.convert("RGBA")
+            array = np.asarray(image)
+    except _DECODE_ERRORS as exc:
+        raise DatasetError(
+            f"{path}: cannot decode ({_one_line(exc)}); replace it with a good copy (re-extract the archive)"
+        ) from None
+    if array.ndim != 3 or array.shape[2] not in (3, 4):
+        raise DatasetError(f"{path}: decoded to shape {array.shape}, not RGB; save an RGB copy")
+    if array.shape[2] == 4:
+        if int(array[..., 3].min()) < 255:
+            raise DatasetError(
+                f"{path}: has transparent pixels (alpha < 255); flatten it onto its background and save as RGB"
+            )
+        array = array[..., :3]
+    return np.ascontiguousarray(array)
+
+
+def to_tensor(array: np.ndarray) -> torch.Tensor:
+    """uint8 (H, W, 3) -> float32 (3, H, W) in [0, 1]."""
+    return torch.from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1))).float().div_(255.0)
+
+
+def list_images(folder: Path) -> list[Path]:
+    """Image files (PNG/JPEG, any case) directly in ``folder``, hidden files skipped, sorted by name."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+    )
+
+
+def images_by_stem(folder: Path, problems: list[str]) -> dict[str, Path]:
+    """:func:`list_images` keyed by file stem; two files with one stem (``a.png``, ``a.jpg``) are a problem."""
+    found: dict[str, Path] = {}
+    for path in list_images(folder):
+        if path.stem in found:
+            problems.append(f"{path}: same name as {found[path.stem].name}; keep one of the two files")
+            continue
+        found[path.stem] = path
+    return found
+
+
+def check_root(name: str, root: str | Path | None, hint: str) -> Path:
+    """``root`` as a Path; :class:`DatasetError` if it is not given or not a directory."""
+    if root is None:
+        raise DatasetError(f"{name}: no root given; pass root=DIR (--root DIR) pointing at {hint}")
+    path = Path(root).expanduser()
+    if not path.exists():
+        raise DatasetError(f"{name}: root {path} does not exist; pass --root pointing at {hint}")
+    if not path.is_dir():
+        raise DatasetError(f"{name}: root {path} is not a directory; pass --root pointing at {hint}")
+    return path
+
+
+def check_split(name: str, split: str, splits: Sequence[str]) -> str:
+    """``split`` if it is one of ``splits``; :class:`DatasetError` naming the allowed ones otherwise."""
+    if split not in splits:
+        raise DatasetError(f"{name}: unknown split {split!r}; use one of {', '.join(splits)}")
+    return split
+
+
+# --------------------------------------------------------------------------- index and validation
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One pair on disk: its id, the two files, extra sharp frames (Köhler) and metadata."""
+
+    id: str
+    blur: Path
+    sharp: Path
+    meta: dict[str, Any] = field(default_factory=dict)
+    frames: tuple[Path, ...] = ()
+
+
+@dataclass
+class Scan:
+    """A dataset's index as found on disk, with the problems and notes found while building it."""
+
+    name: str
+    root: Path | None
+    split: str
+    entries: list[Entry]
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    groups: dict[str, int] = field(default_factory=dict)
+    expected: int | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    group_label: str = "group"
+
+
+def validate(scan: Scan, *, decode: bool = False, frames: bool = False) -> Scan:
+    """Read every file's header (and decode it if ``decode``); add problems and notes to ``scan``.
+
+    Entries with a problem are dropped from ``scan.entries``. ``frames`` also checks Köhler's
+    extra sharp frames (thousands of files), which opening a dataset does not.
+    """
+    handled: list[Path] = []
+    good: list[Entry] = []
+    checked: dict[Path, tuple[str | None, tuple[int, int] | None]] = {}
+
+    def check(path: Path) -> tuple[str | None, tuple[int, int] | None]:
+        if path in checked:  # a sharp image shared by several pairs is read once
+            return checked[path]
+        try:
+            header = probe_image(path)
+        except DatasetError as exc:
+            checked[path] = (str(exc), None)
+            return checked[path]
+        problem = header_problem(header)
+        if problem is None and header.mode in _HANDLED_MODES:
+            handled.append(path)
+        if problem is None and decode:
+            try:
+                read_rgb8(path)
+            except DatasetError as exc:
+                problem = str(exc)
+        checked[path] = (problem, header.size)
+        return checked[path]
+
+    for entry in scan.entries:
+        entry_problems: list[str] = []
+        blur_problem, blur_size = check(entry.blur)
+        if blur_problem:
+            entry_problems.append(blur_problem)
+        sharp_paths = (
+            [entry.sharp, *(f for f in entry.frames if f != entry.sharp)] if frames else [entry.sharp]
+        )
+        for sharp in sharp_paths:
+            sharp_problem, sharp_size = check(sharp)
+            if sharp_problem:
+                entry_problems.append(sharp_problem)
+            elif blur_size is not None and sharp_size != blur_size:
+                entry_problems.append(
+                    f"{entry.blur}: size {blur_size[1]}x{blur_size[0]} (WxH) but its sharp image {sharp} is "
+                    f"{sharp_size[1]}x{sharp_size[0]}; blur and sharp must be the same size (replace the wrong one)"
+                )
+        if entry_problems:
+            scan.problems.extend(p for p in dict.fromkeys(entry_problems) if p not in scan.problems)
+        else:
+            good.append(entry)
+    scan.entries = good
+    if handled:
+        scan.notes.append(
+            f"{scan.name}: {len(handled)} image(s) with an alpha channel or a palette, read as RGB "
+            f"(an opaque alpha is dropped; a transparent pixel is an error when read), e.g. {handled[0]}"
+        )
+    return scan
+
+
+def raise_problems(scan: Scan) -> None:
+    """:class:`DatasetError` with the first problem (one line) and how many more there are."""
+    if not scan.problems:
+        return
+    first, more = scan.problems[0], len(scan.problems) - 1
+    if more:
+        root = f" --root {scan.root}" if scan.root is not None else ""
+        first += (
+            f" (and {more} more problem{'s' if more > 1 else ''}: run "
+            f"'deblurbench datasets check {scan.name}{root}' to list them)"
+        )
+    raise DatasetError(first)
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+def select_positions(
+    ids: Sequence[str],
+    *,
+    limit: int | None = None,
+    subset: int | str | Sequence[str] | None = None,
+    name: str = "",
+) -> list[int]:
+    """Positions of the pairs to use: ``subset`` then ``limit``, both deterministic.
+
+    ``subset=N`` takes N pairs evenly spread over the whole (sorted) dataset, so every scene is
+    represented; ``subset`` as ids (a sequence, or one comma-separated string) takes exactly those.
+    ``limit=N`` keeps the first N of what remains.
+    """
+    label = f"{name}: " if name else ""
+    positions = list(range(len(ids)))
+    if subset is not None:
+        if isinstance(subset, bool) or not isinstance(subset, (int, str, Sequence)):
+            raise DatasetError(f"{label}subset {subset!r}: give a number of pairs or a list of ids")
+        if isinstance(subset, int):
+            if subset < 1:
+                raise DatasetError(f"{label}subset={subset}: must be a positive number of pairs")
+            n = len(positions)
+            if subset < n:
+                positions = [int((i + 0.5) * n / subset) for i in range(subset)]
+        else:
+            wanted = [s.strip() for s in subset.split(",")] if isinstance(subset, str) else list(subset)
+            wanted = [w for w in wanted if w]
+            index = {pair_id: i for i, pair_id in enumerate(ids)}
+            unknown = [w for w in wanted if w not in index]
+            if unknown:
+                example = f"; ids look like {ids[0]!r}" if ids else ""
+                more = " ..." if len(unknown) > 3 else ""
+                raise DatasetError(
+                    f"{label}subset: unknown id(s) {', '.join(map(repr, unknown[:3]))}{more}{example}"
+                )
+            positions = [index[w] for w in wanted]
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise DatasetError(f"{label}limit={limit!r}: must be a positive integer")
+        positions = positions[:limit]
+    return positions
+
+
+class PairedDataset(Dataset):
+    """A map-style dataset of :class:`Pair`: ``len``, indexing, ``ids``, ``name``, ``info``.
+
+    ``limit`` and ``subset`` select pairs deterministically (:func:`select_positions`);
+    ``transform`` (e.g. :class:`PairTransform`) is called as ``transform(pair, key)`` with the
+    pair's position in the full dataset as ``key``, so random crops do not depend on the order
+    or the worker in which pairs are read.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        ids: Sequence[str],
+        info: dict[str, Any] | None = None,
+        *,
+        limit: int | None = None,
+        subset: int | str | Sequence[str] | None = None,
+        transform: Any = None,
+    ) -> None:
+        self.name = name
+        self._all_ids = list(ids)
+        self._positions = select_positions(self._all_ids, limit=limit, subset=subset, name=name)
+        self.transform = transform
+        self._info = dict(info or {})
+        self._info.update(name=name, found=len(self._all_ids), limit=limit, subset=subset)
+
+    @property
+    def ids(self) -> list[str]:
+        """The stable ids of the selected pairs, in order."""
+        return [self._all_ids[p] for p in self._positions]
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """Name, root, split, layout, full-set count, pairs found and selected, options."""
+        return {**self._info, "selected": len(self._positions)}
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __getitem__(self, index: int) -> Pair:
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"{self.name}: index {index} out of range for {len(self)} pairs")
+        position = self._positions[index]
+        pair = self._load(position)
+        if self.transform is not None:
+            pair = self.transform(pair, position)
+        return pair
+
+    def __iter__(self) -> Iterator[Pair]:
+        for index in range(len(self)):
+            yield self[index]
+
+    def set_epoch(self, epoch: int) -> None:
+        """Re-seed the training transform for a new epoch (call before creating the DataLoader iterator)."""
+        if self.transform is not None and hasattr(self.transform, "epoch"):
+            self.transform.epoch = int(epoch)
+
+    def _load(self, position: int) -> Pair:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        split = self._info.get("split", "")
+        return f"<{type(self).__name__} {self.name}/{split}: {len(self)} of {len(self._all_ids)} pairs>"
+
+
+class FilePairs(PairedDataset):
+    """Pairs read from image files listed by a :class:`Scan`."""
+
+    def __init__(self, scan: Scan, info: dict[str, Any], **options: Any) -> None:
+        self.entries = list(scan.entries)
+        super().__init__(scan.name, [e.id for e in self.entries], info, **options)
+
+    def _load(self, position: int) -> Pair:
+        entry = self.entries[position]
+        blur, sharp = read_image(entry.blur), read_image(entry.sharp)
+        if blur.shape != sharp.shape:
+            raise DatasetError(
+                f"{entry.blur}: size {_hw(blur)} but its sharp image {entry.sharp} is {_hw(sharp)}; "
+                "blur and sharp must be the same size"
+            )
+        meta = {**entry.meta, "blur_path": str(entry.blur), "sharp_path": str(entry.sharp)}
+        return Pair(blur=blur, sharp=sharp, id=entry.id, meta=meta)
+
+
+def open_scan(
+    scan: Scan, info: dict[str, Any], cls: type[FilePairs] = FilePairs, **options: Any
+) -> FilePairs:
+    """Validate a scan's headers, say what was handled once, raise the problems, build the dataset."""
+    validate(scan)
+    raise_problems(scan)
+    if not scan.entries:
+        root = scan.root if scan.root is not None else "the given folders"
+        raise DatasetError(f"{scan.name}: no pairs found under {root} for split {scan.split!r}; check --root")
+    for note in scan.notes:
+        warnings.warn(note, DatasetWarning, stacklevel=3)
+    return cls(scan, {**info, "notes": list(scan.notes)}, **options)
+
+
+# --------------------------------------------------------------------------- training transforms
+
+
+class PairTransform:
+    """Seeded random crop, horizontal flip and rot90, applied identically to blur and sharp.
+
+    Flip and rotation together draw one of the 8 symmetries of the square uniformly. A blur
+    kernel in ``meta["kernel"]`` is flipped and rotated with the images so it stays the kernel of
+    the pair. The random draw depends only on ``(seed, epoch, key)``: a plain picklable object,
+    so DataLoader workers (fork or spawn) give the same pairs as a single process.
+    """
+
+    def __init__(
+        self,
+        crop: int | tuple[int, int] | None = 256,
+        *,
+        flip: bool = True,
+        rot90: bool = True,
+        seed: int = 0,
+    ) -> None:
+        if crop is not None:
+            crop = (crop, crop) if isinstance(crop, int) else (int(crop[0]), int(crop[1]))
+            if min(crop) < 1:
+                raise DatasetError(f"PairTransform: crop {crop} must be positive")
+        self.crop = crop
+        self.flip = flip
+        self.rot90 = rot90
+        self.seed = int(seed)
+        self.epoch = 0
+
+    def __call__(self, pair: Pair, key: int) -> Pair:
+        rng = np.random.default_rng([self.seed, self.epoch, int(key)])
+        blur, sharp = pair.blur, pair.sharp
+        meta = dict(pair.meta)
+        record: dict[str, Any] = {}
+        if self.crop is not None:
+            height, width = blur.shape[-2:]
+            ch, cw = self.crop
+            if ch > height or cw > width:
+                raise DatasetError(
+                    f"{pair.id}: image {height}x{width} is smaller than the crop {ch}x{cw}; use a smaller crop"
+                )
+            top = int(rng.integers(0, height - ch + 1))
+            left = int(rng.integers(0, width - cw + 1))
+            blur = blur[..., top : top + ch, left : left + cw]
+            sharp = sharp[..., top : top + ch, left : left + cw]
+            record["crop"] = (top, left, ch, cw)
+        hflip = bool(rng.integers(0, 2)) if self.flip else False
+        turns = int(rng.integers(0, 4)) if self.rot90 else 0
+        kernel = meta.get("kernel")
+        if hflip:
+            blur, sharp = blur.flip(-1), sharp.flip(-1)
+            if kernel is not None:
+                kernel = np.flip(kernel, axis=1)
+        if turns:
+            blur, sharp = torch.rot90(blur, turns, dims=(-2, -1)), torch.rot90(sharp, turns, dims=(-2, -1))
+            if kernel is not None:
+                kernel = np.rot90(kernel, turns, axes=(0, 1))
+        if kernel is not None:
+            meta["kernel"] = np.ascontiguousarray(kernel)
+        record.update(hflip=hflip, rot90=turns)
+        meta["transform"] = record
+        return Pair(blur=blur.contiguous(), sharp=sharp.contiguous(), id=pair.id, meta=meta)
+
+    def __repr__(self) -> str:
+        return f"PairTransform(crop={self.crop}, flip={self.flip}, rot90={self.rot90}, seed={self.seed})"
