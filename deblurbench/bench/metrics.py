@@ -1,0 +1,449 @@
+"""Image quality metrics: PSNR, SSIM in the field's conventions, LPIPS; batched, CPU and CUDA.
+
+Inputs are RGB tensors (N, 3, H, W) or (3, H, W), floating point in [0, data_range];
+every metric returns one float64 value per image, shape (N,).
+
+SSIM conventions (they disagree by up to 0.02 on the same images, so the name is
+recorded with every result):
+
+- ``skimage``: ``skimage.metrics.structural_similarity`` with a Gaussian window
+  (sigma 1.5, 11 taps), ``use_sample_covariance=False``, per channel then averaged.
+  Its 5-pixel border is excluded (the filter's valid region), so no padding is needed.
+- ``matlab``: MATLAB's ``ssim`` on a uint8 RGB image: the H x W x 3 image is a
+  volume, filtered by an 11x11x11 Gaussian (sigma 1.5) with replicate padding on
+  every axis, and the SSIM map is averaged over the whole volume (what the
+  GoPro/HIDE scripts of MPRNet, Restormer and LMFN report; NAFNet's ``ssim3d``).
+- ``basicsr``: BasicSR's ``calculate_ssim``: per channel 11x11 Gaussian, valid
+  region (5-pixel crop), 0-255 values. The same numbers as ``skimage`` on RGB
+  (SSIM is invariant to scaling values and constants together); it differs in its
+  options, ``crop_border`` and ``test_y_channel`` (BT.601 Y, as BasicSR computes it).
+
+SSIM is computed in float64 (the variance terms ``E[x^2] - E[x]^2`` cancel badly in
+float32), with the Gaussian filter written as small banded matrix products so that
+the same code runs on CPU and CUDA.
+
+LPIPS uses the ``lpips`` package and never downloads: its linear layers ship with
+the package, its backbone comes from torchvision's cache file; without that file
+LPIPS is NaN (missing), never 0, and one line says which file to put where.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+SSIM_CONVENTIONS: tuple[str, ...] = ("skimage", "matlab", "basicsr")
+LPIPS_NETS: tuple[str, ...] = ("alex", "vgg", "squeeze")
+
+_SIGMA = 1.5
+_RADIUS = 5  # int(3.5 * 1.5 + 0.5): scikit-image's truncate 3.5, MATLAB's ceil(3 * 1.5), BasicSR's 11 taps
+_TAPS = 2 * _RADIUS + 1
+_ROW_TILE = 16  # output rows per banded product (vertical pass)
+_COL_TILE = 8  # output columns per banded product (horizontal pass)
+_STRIP_ELEMENTS = 1 << 21  # float64 elements per strip buffer (16 MiB): bounds memory, stays in cache
+
+# BasicSR's rgb2ycbcr (y_only) on [0, 1] RGB, output in [16, 235] / 255.
+_Y_WEIGHTS = (65.481, 128.553, 24.966)
+_Y_OFFSET = 16.0
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def _check_pair(pred: Tensor, target: Tensor, data_range: float) -> tuple[Tensor, Tensor]:
+    """Validate a prediction/target pair; return both as (N, 3, H, W)."""
+    for name, x in (("pred", pred), ("target", target)):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
+        if not x.is_floating_point():
+            raise ValueError(f"{name} has dtype {x.dtype}: expected floating point in [0, {data_range:g}]")
+    if pred.shape != target.shape:
+        raise ValueError(f"pred {tuple(pred.shape)} and target {tuple(target.shape)} differ in shape")
+    if pred.device != target.device:
+        raise ValueError(f"pred is on {pred.device} and target on {target.device}: use one device")
+    if pred.dim() == 3:
+        pred, target = pred.unsqueeze(0), target.unsqueeze(0)
+    if pred.dim() != 4 or pred.shape[1] != 3:
+        raise ValueError(f"expected RGB (N, 3, H, W) or (3, H, W), got {tuple(pred.shape)}")
+    if pred.shape[0] == 0 or pred.shape[2] == 0 or pred.shape[3] == 0:
+        raise ValueError(f"empty input of shape {tuple(pred.shape)}")
+    if not data_range > 0:
+        raise ValueError(f"data_range={data_range}: must be positive")
+    for name, x in (("pred", pred), ("target", target)):
+        lo, hi = torch.aminmax(x)
+        lo, hi = float(lo), float(hi)
+        if not (lo >= 0 and hi <= data_range):  # also catches NaN
+            raise ValueError(
+                f"{name} values span [{lo:g}, {hi:g}], outside [0, {data_range:g}]: clamp (and quantize) first"
+            )
+    return pred, target
+
+
+def _check_crop(crop_border: int, height: int, width: int) -> None:
+    if not isinstance(crop_border, int) or crop_border < 0:
+        raise ValueError(f"crop_border={crop_border!r}: must be a non-negative integer")
+    if 2 * crop_border >= min(height, width):
+        raise ValueError(f"crop_border={crop_border} leaves nothing of a {height}x{width} image")
+
+
+def _prepare(
+    pred: Tensor, target: Tensor, data_range: float, crop_border: int, test_y_channel: bool
+) -> tuple[Tensor, Tensor]:
+    """Checked, cropped, optionally Y-converted float64 (N, C, H, W) pair."""
+    pred, target = _check_pair(pred, target, data_range)
+    _check_crop(crop_border, pred.shape[2], pred.shape[3])
+    if crop_border:
+        b = crop_border
+        pred, target = pred[..., b:-b, b:-b], target[..., b:-b, b:-b]
+    pred, target = pred.to(torch.float64), target.to(torch.float64)
+    if test_y_channel:
+        pred, target = rgb_to_y(pred, data_range), rgb_to_y(target, data_range)
+    return pred, target
+
+
+def rgb_to_y(x: Tensor, data_range: float = 1.0) -> Tensor:
+    """BT.601 luma of (N, 3, H, W) RGB in [0, data_range], as BasicSR's ``test_y_channel`` computes it."""
+    w = torch.tensor(_Y_WEIGHTS, dtype=x.dtype, device=x.device).view(1, 3, 1, 1) / 255.0
+    return (x * w).sum(dim=1, keepdim=True) + _Y_OFFSET / 255.0 * data_range
+
+
+def quantize(x: Tensor, data_range: float = 1.0) -> Tensor:
+    """Clamp to [0, data_range] and round to 8 bits, as saving a PNG and reading it back would.
+
+    Rounds half up (``floor(255 x + 0.5)``), as torchvision's ``save_image`` and the
+    RealBlur script's ``im2uint8`` do; keeps the dtype and device.
+    """
+    if not isinstance(x, Tensor) or not x.is_floating_point():
+        raise ValueError("quantize expects a floating-point torch.Tensor")
+    scale = 255.0 / data_range
+    return torch.floor(x.clamp(0, data_range) * scale + 0.5) / scale
+
+
+# ----------------------------------------------------------------------------- PSNR
+
+
+def psnr(
+    pred: Tensor,
+    target: Tensor,
+    data_range: float = 1.0,
+    crop_border: int = 0,
+    test_y_channel: bool = False,
+) -> Tensor:
+    """Peak signal-to-noise ratio in dB per image, shape (N,); identical images give inf.
+
+    The mean squared error is over all channels and pixels (after ``crop_border`` and,
+    with ``test_y_channel``, on BT.601 Y as BasicSR's ``calculate_psnr``).
+    """
+    p, t = _prepare(pred, target, data_range, crop_border, test_y_channel)
+    mse = (p - t).square_().flatten(1).mean(dim=1)
+    return 10.0 * torch.log10(data_range**2 / mse)
+
+
+# ----------------------------------------------------------------------------- SSIM
+
+
+@functools.lru_cache(maxsize=64)
+def _band(n: int, device: torch.device) -> Tensor:
+    """(n + 10, n) float64 matrix whose column j holds the 11-tap Gaussian at rows j..j+10."""
+    k = torch.arange(-_RADIUS, _RADIUS + 1, dtype=torch.float64)
+    g = torch.exp(-(k**2) / (2 * _SIGMA**2))
+    g /= g.sum()
+    band = torch.zeros(n + _TAPS - 1, n, dtype=torch.float64)
+    cols = torch.arange(n)
+    for tap in range(_TAPS):
+        band[cols + tap, cols] = g[tap]
+    return band.to(device)
+
+
+@functools.lru_cache(maxsize=8)
+def _channel_mix(channels: int, device: torch.device) -> Tensor:
+    """(C, C) matrix: the 11-tap Gaussian along the channel axis with replicate padding."""
+    g = _band(1, torch.device("cpu"))[:, 0]
+    mix = torch.zeros(channels, channels, dtype=torch.float64)
+    for out in range(channels):
+        for tap in range(_TAPS):
+            mix[out, min(max(out + tap - _RADIUS, 0), channels - 1)] += g[tap]
+    return mix.to(device)
+
+
+def _filter_rows(m: Tensor, out: Tensor) -> None:
+    """Valid 11-tap Gaussian along dim 0 of a contiguous (R, L) matrix into ``out`` (R - 10, L)."""
+    rows, width = m.shape
+    n = rows - (_TAPS - 1)
+    full = n // _ROW_TILE
+    if full:
+        tile = _ROW_TILE
+        windows = m.as_strided((full, tile + _TAPS - 1, width), (tile * width, width, 1))
+        weights = _band(tile, m.device).t().expand(full, tile, tile + _TAPS - 1)
+        torch.bmm(weights, windows, out=out[: full * tile].view(full, tile, width))
+    done = full * _ROW_TILE
+    if done < n:
+        torch.mm(_band(n - done, m.device).t(), m[done:], out=out[done:])
+
+
+def _filter_cols(v: Tensor) -> Tensor:
+    """Valid 11-tap Gaussian along dim 1 of a contiguous (R, 10 + k * 8) matrix -> (k, R, 8)."""
+    rows, width = v.shape
+    tile = _COL_TILE
+    tiles = (width - (_TAPS - 1)) // tile
+    windows = v.as_strided((tiles, rows, tile + _TAPS - 1), (tile, width, 1))
+    return torch.bmm(windows, _band(tile, v.device).expand(tiles, tile + _TAPS - 1, tile))
+
+
+def _ssim_sums(x: Tensor, y: Tensor, data_range: float, pad: int, mix: Tensor | None) -> Tensor:
+    """Sum of the SSIM map per (image, channel), shape (N, C), over the valid region.
+
+    ``pad``: replicate padding on H and W (5 for ``matlab``, else 0); ``mix``: a (C, C)
+    filter along the channel axis (``matlab``) or None. Works in strips of rows
+    with the four filtered maps of s = x + y and d = x - y (s^2 and d^2 give the
+    variances and the covariance without a fifth map).
+    """
+    n_img, channels, height, width = x.shape
+    device = x.device
+    out_h, out_w = height + 2 * pad - (_TAPS - 1), width + 2 * pad - (_TAPS - 1)
+    tiles_w = -(-out_w // _COL_TILE)
+    padded_w = tiles_w * _COL_TILE + _TAPS - 1
+    in_w = width + 2 * pad
+    if pad:
+        cols = torch.arange(-pad, width + pad, device=device).clamp_(0, width - 1)
+        x, y = x.index_select(3, cols), y.index_select(3, cols)
+
+    per_row = 4 * n_img * channels * padded_w
+    strip = max(_ROW_TILE, (_STRIP_ELEMENTS // per_row - (_TAPS - 1)) // _ROW_TILE * _ROW_TILE)
+    strip = min(strip, out_h)
+    maps = torch.zeros(4, strip + _TAPS - 1, n_img, channels, padded_w, dtype=torch.float64, device=device)
+    filtered = torch.empty(4, strip, n_img, channels, padded_w, dtype=torch.float64, device=device)
+    c1, c2 = 2 * (0.01 * data_range) ** 2, 2 * (0.03 * data_range) ** 2
+    sums = torch.zeros(n_img, channels, dtype=torch.float64, device=device)
+
+    for r0 in range(0, out_h, strip):
+        n_out = min(strip, out_h - r0)
+        n_in = n_out + _TAPS - 1
+        if pad:
+            rows = torch.arange(r0 - pad, r0 - pad + n_in, device=device).clamp_(0, height - 1)
+            xs, ys = x.index_select(2, rows), y.index_select(2, rows)
+        else:
+            xs, ys = x[:, :, r0 : r0 + n_in], y[:, :, r0 : r0 + n_in]
+        xs, ys = xs.permute(2, 0, 1, 3), ys.permute(2, 0, 1, 3)  # (rows, N, C, W)
+        m = maps[:, :n_in]
+        torch.add(xs, ys, out=m[0, :, :, :, :in_w])
+        torch.sub(xs, ys, out=m[1, :, :, :, :in_w])
+        torch.mul(m[0], m[0], out=m[2])
+        torch.mul(m[1], m[1], out=m[3])
+        f = filtered[:, :n_out]
+        for k in range(4):
+            _filter_rows(maps[k, :n_in].view(n_in, -1), f[k].view(n_out, -1))
+        if mix is not None:
+            f = torch.matmul(mix, f.reshape(-1, channels, padded_w))
+        o = _filter_cols(f.reshape(-1, padded_w)).view(tiles_w, 4, -1)
+        a, b = o[:, 0].square_(), o[:, 1].square_()  # (ux + uy)^2, (ux - uy)^2
+        e, g = o[:, 2].sub_(a), o[:, 3].sub_(b)  # var(s) = vx + vy + 2 vxy, var(d) = vx + vy - 2 vxy
+        num = torch.sub(a, b).add_(c1).mul_(torch.sub(e, g).add_(c2))  # 4 (2 ux uy + C1)(2 vxy + C2)
+        den = a.add_(b).add_(c1).mul_(e.add_(g).add_(c2))  # 4 (ux^2 + uy^2 + C1)(vx + vy + C2)
+        smap = num.div_(den).view(tiles_w, n_out, n_img, channels, _COL_TILE).sum(dim=1)
+        smap = smap.permute(1, 2, 0, 3).reshape(n_img, channels, -1)[..., :out_w]
+        sums += smap.sum(dim=-1)
+    return sums
+
+
+def ssim(
+    pred: Tensor,
+    target: Tensor,
+    data_range: float = 1.0,
+    convention: str = "skimage",
+    crop_border: int = 0,
+    test_y_channel: bool = False,
+) -> Tensor:
+    """Structural similarity per image, shape (N,), in one of ``SSIM_CONVENTIONS``.
+
+    ``crop_border`` removes that many pixels from each edge first (BasicSR's option;
+    5 for DeepDeblur's recommendation); ``test_y_channel`` computes SSIM on BT.601 Y
+    (for ``matlab`` that is MATLAB's 2-D ``ssim`` of the grey image).
+    """
+    if convention not in SSIM_CONVENTIONS:
+        raise ValueError(f"unknown SSIM convention {convention!r}: use one of {', '.join(SSIM_CONVENTIONS)}")
+    x, y = _prepare(pred, target, data_range, crop_border, test_y_channel)
+    _n, channels, height, width = x.shape
+    pad = _RADIUS if convention == "matlab" else 0
+    if min(height, width) + 2 * pad < _TAPS:
+        raise ValueError(f"SSIM ({convention}) needs at least {_TAPS}x{_TAPS} pixels, got {height}x{width}")
+    mix = _channel_mix(channels, x.device) if convention == "matlab" and channels > 1 else None
+    sums = _ssim_sums(x, y, data_range, pad, mix)
+    count = (height + 2 * pad - (_TAPS - 1)) * (width + 2 * pad - (_TAPS - 1)) * channels
+    return sums.sum(dim=1) / count
+
+
+# ----------------------------------------------------------------------------- LPIPS
+
+_LPIPS_MODELS: dict[tuple[str, str, bool], nn.Module] = {}
+_LPIPS_WARNED: set[str] = set()
+
+
+def _backbone_url(net: str) -> str:
+    from torchvision import models
+
+    weights = {
+        "alex": models.AlexNet_Weights.IMAGENET1K_V1,
+        "vgg": models.VGG16_Weights.IMAGENET1K_V1,
+        "squeeze": models.SqueezeNet1_1_Weights.IMAGENET1K_V1,
+    }[net]
+    return weights.url
+
+
+def lpips_backbone_path(net: str = "alex") -> Path:
+    """Where torchvision's cache keeps the backbone LPIPS needs (``$TORCH_HOME/hub/checkpoints``)."""
+    if net not in LPIPS_NETS:
+        raise ValueError(f"unknown LPIPS net {net!r}: use one of {', '.join(LPIPS_NETS)}")
+    return Path(torch.hub.get_dir()) / "checkpoints" / _backbone_url(net).rsplit("/", 1)[-1]
+
+
+def lpips_available(net: str = "alex") -> bool:
+    """Whether the backbone weights LPIPS needs are in torchvision's cache."""
+    return lpips_backbone_path(net).is_file()
+
+
+def _missing_line(net: str) -> str:
+    path = lpips_backbone_path(net)
+    return (
+        f"LPIPS not computed (recorded as missing): backbone weights {path.name} not found; "
+        f"put {_backbone_url(net)} at {path} (or set TORCH_HOME)"
+    )
+
+
+def load_lpips(
+    net: str = "alex", device: str | torch.device = "cpu", random_backbone: bool = False
+) -> nn.Module | None:
+    """The LPIPS module (cached per net, device, backbone), or None when the backbone file is absent.
+
+    Never downloads: the backbone is built randomly initialised (``pnet_rand``) and
+    then loaded from torchvision's cache file with ``weights_only=True``; the linear
+    layers come from the ``lpips`` package. ``random_backbone=True`` skips the load
+    and keeps the random backbone: for testing the plumbing only, values are meaningless.
+    """
+    import lpips as lpips_pkg
+
+    path = lpips_backbone_path(net)
+    device = torch.device(device)
+    key = (net, str(device), random_backbone)
+    if key in _LPIPS_MODELS:
+        return _LPIPS_MODELS[key]
+    if not random_backbone and not path.is_file():
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torchvision's deprecation notes on `pretrained`
+        model = lpips_pkg.LPIPS(pretrained=False, net=net, pnet_rand=True, verbose=False)
+    linear = Path(lpips_pkg.__file__).parent / "weights" / "v0.1" / f"{net}.pth"
+    state = torch.load(linear, map_location="cpu", weights_only=True)
+    expected = {k for k in model.state_dict() if k.startswith("lin") and not k.startswith("lins.")}
+    if set(state) != expected:
+        raise RuntimeError(
+            f"LPIPS linear layers in {linear} do not match the {net} model's {sorted(expected)}"
+        )
+    model.load_state_dict(state, strict=False)  # lin<k> only; lins.<k> are the same modules
+    if not random_backbone:
+        _load_backbone(model.net, net, path)
+    model = model.eval().requires_grad_(False).to(device)
+    _LPIPS_MODELS[key] = model
+    return model
+
+
+def _load_backbone(features_net: nn.Module, net: str, path: Path) -> None:
+    """Load torchvision's ``features.<i>.*`` weights into lpips's ``slice<k>.<i>.*`` modules."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    slice_of = {
+        index: slice_name
+        for slice_name, block in features_net.named_children()
+        for index, _ in block.named_children()
+    }
+    mapped = {}
+    for key, value in state.items():
+        parts = key.split(".")
+        if parts[0] == "features" and parts[1] in slice_of:
+            mapped[".".join([slice_of[parts[1]], *parts[1:]])] = value
+    features_net.load_state_dict(mapped, strict=True)
+
+
+def lpips(pred: Tensor, target: Tensor, net: str = "alex", *, random_backbone: bool = False) -> Tensor:
+    """LPIPS distance per image, shape (N,) (lower is better); NaN when the backbone is missing.
+
+    Inputs in [0, 1] are scaled to [-1, 1] as the package expects and passed as
+    ``LPIPS(in0=pred, in1=target)``. A missing backbone prints one line (once per
+    net) naming the file and where to put it. ``random_backbone``: see ``load_lpips``.
+    """
+    pred, target = _check_pair(pred, target, 1.0)
+    model = load_lpips(net, pred.device, random_backbone)
+    if model is None:
+        if net not in _LPIPS_WARNED:
+            _LPIPS_WARNED.add(net)
+            print(_missing_line(net), file=sys.stderr)
+        return torch.full((pred.shape[0],), float("nan"), dtype=torch.float64, device=pred.device)
+    with torch.inference_mode():
+        value = model(pred.float() * 2 - 1, target.float() * 2 - 1)
+    return value.flatten().to(torch.float64)
+
+
+# ----------------------------------------------------------------------------- all together
+
+
+def quality(
+    pred: Tensor,
+    target: Tensor,
+    *,
+    convention: str = "skimage",
+    quantized: bool = True,
+    crop_border: int = 0,
+    test_y_channel: bool = False,
+    lpips_net: str | None = "alex",
+) -> dict[str, Any]:
+    """PSNR, SSIM and LPIPS of a batch, with the settings that produced them.
+
+    ``quantized`` (default) rounds both images to 8 bits first, as saved PNGs would
+    be (idempotent on a target read from an 8-bit file). LPIPS is None when
+    ``lpips_net`` is None and NaN when its backbone is missing (``lpips_status``
+    says which). Returns ``{"psnr", "ssim", "lpips": Tensor (N,) or None,
+    "ssim_convention", "quantized", "crop_border", "test_y_channel", "lpips_net",
+    "lpips_status"}``.
+    """
+    if convention not in SSIM_CONVENTIONS:
+        raise ValueError(f"unknown SSIM convention {convention!r}: use one of {', '.join(SSIM_CONVENTIONS)}")
+    pred, target = _check_pair(pred, target, 1.0)
+    if quantized:
+        pred, target = quantize(pred), quantize(target)
+    result: dict[str, Any] = {
+        "psnr": psnr(pred, target, crop_border=crop_border, test_y_channel=test_y_channel),
+        "ssim": ssim(
+            pred, target, convention=convention, crop_border=crop_border, test_y_channel=test_y_channel
+        ),
+        "lpips": None,
+        "ssim_convention": convention,
+        "quantized": quantized,
+        "crop_border": crop_border,
+        "test_y_channel": test_y_channel,
+        "lpips_net": lpips_net,
+        "lpips_status": "off",
+    }
+    if lpips_net is not None:
+        result["lpips"] = lpips(pred, target, lpips_net)
+        result["lpips_status"] = "ok" if lpips_available(lpips_net) else "missing weights"
+    return result
+
+
+__all__ = [
+    "LPIPS_NETS",
+    "SSIM_CONVENTIONS",
+    "load_lpips",
+    "lpips",
+    "lpips_available",
+    "lpips_backbone_path",
+    "psnr",
+    "quality",
+    "quantize",
+    "rgb_to_y",
+    "ssim",
+]
