@@ -11,6 +11,7 @@ The public API (see DESIGN.md)::
     db.open_dataset("synthetic")          # the embedded default, no root
 """
 
+from .bench import metrics
 from .bench.complexity import complexity
 from .bench.latency import latency
 from .datasets import DatasetError, Pair, PairedDataset, list_datasets, open_dataset
@@ -33,6 +34,7 @@ __all__ = [
     "latency",
     "list_datasets",
     "list_models",
+    "metrics",
     "open_dataset",
     "register_model",
 ]

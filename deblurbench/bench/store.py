@@ -1,4 +1,4 @@
-"""SQLite results store: runs, complexity rows, latency rows, failures.
+"""SQLite results store: runs, complexity rows, latency rows, per-image quality rows, failures.
 
 One file per output directory, WAL mode, every write its own transaction, and a
 natural unique key per row, so a killed sweep loses at most the row in flight
@@ -72,6 +72,30 @@ CREATE TABLE IF NOT EXISTS latency (
     UNIQUE (model, device, device_name, torch_version, dtype, batch, height, width,
             channels_last, compile, threads, sync)
 );
+CREATE TABLE IF NOT EXISTS quality (
+    model TEXT NOT NULL,
+    weights TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    split TEXT NOT NULL,
+    image_id TEXT NOT NULL,
+    protocol TEXT NOT NULL,
+    quantized INTEGER NOT NULL,
+    psnr REAL,
+    ssim_skimage REAL,
+    ssim_matlab REAL,
+    ssim_basicsr REAL,
+    lpips REAL,
+    lpips_net TEXT,
+    seconds REAL,
+    height INTEGER,
+    width INTEGER,
+    device TEXT,
+    dtype TEXT,
+    extra TEXT NOT NULL,
+    run_id INTEGER,
+    created REAL NOT NULL,
+    PRIMARY KEY (model, weights, dataset, split, image_id, protocol, quantized)
+);
 CREATE TABLE IF NOT EXISTS failures (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id INTEGER,
@@ -110,6 +134,30 @@ def latency_key(result: dict[str, Any]) -> tuple:
         int(result["threads"] or 0),
         int(bool(result["sync"])),
     )
+
+
+QUALITY_KEY = ("model", "weights", "dataset", "split", "image_id", "protocol", "quantized")
+QUALITY_VALUES = (
+    "psnr",
+    "ssim_skimage",
+    "ssim_matlab",
+    "ssim_basicsr",
+    "lpips",
+    "lpips_net",
+    "seconds",
+    "height",
+    "width",
+    "device",
+    "dtype",
+)
+TABLES = ("runs", "complexity", "latency", "quality", "failures")
+
+
+def _nan_to_none(value: Any) -> Any:
+    """SQLite has no NaN: a missing metric (NaN) is stored as NULL."""
+    if isinstance(value, float) and value != value:
+        return None
+    return value
 
 
 class Store:
@@ -225,6 +273,48 @@ class Store:
                 ),
             )
 
+    # ---- quality ----
+    def quality_done(
+        self, model: str, weights: str, dataset: str, split: str, protocol: str, quantized: bool
+    ) -> set[str]:
+        """The image ids already stored for one (model, weights, dataset, split, settings) group."""
+        rows = self._db.execute(
+            "SELECT image_id FROM quality WHERE model=? AND weights=? AND dataset=? AND split=? "
+            "AND protocol=? AND quantized=?",
+            (model, weights, dataset, split, protocol, int(bool(quantized))),
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def put_quality(self, rows: list[dict[str, Any]], run_id: int | None = None) -> None:
+        """Store per-image quality rows in one transaction (replacing rows with the same key).
+
+        Each row holds the :data:`QUALITY_KEY` fields, any of :data:`QUALITY_VALUES`
+        (absent ones are NULL; a NaN metric, e.g. LPIPS without its backbone, is NULL),
+        and anything else goes to the ``extra`` JSON column.
+        """
+        columns = (*QUALITY_KEY, *QUALITY_VALUES, "extra", "run_id", "created")
+        now = time.time()
+        values = []
+        for row in rows:
+            missing = [k for k in QUALITY_KEY if k not in row]
+            if missing:
+                raise ValueError(f"quality row lacks {', '.join(missing)}")
+            extra = {k: v for k, v in row.items() if k not in QUALITY_KEY and k not in QUALITY_VALUES}
+            values.append(
+                (
+                    *(row[k] if k != "quantized" else int(bool(row[k])) for k in QUALITY_KEY),
+                    *(_nan_to_none(row.get(k)) for k in QUALITY_VALUES),
+                    json.dumps(extra, default=str),
+                    run_id,
+                    now,
+                )
+            )
+        placeholders = ",".join("?" * len(columns))
+        with self._transaction() as db:
+            db.executemany(
+                f"INSERT OR REPLACE INTO quality ({','.join(columns)}) VALUES ({placeholders})", values
+            )
+
     # ---- failures ----
     def put_failure(self, model: str, task: str, error: str, run_id: int | None = None) -> None:
         """Record that ``task`` failed for ``model``; the sweep goes on."""
@@ -236,7 +326,7 @@ class Store:
 
     # ---- reading ----
     def frame(self, table: str) -> pd.DataFrame:
-        """A whole table as a DataFrame (``runs``, ``complexity``, ``latency``, ``failures``)."""
-        if table not in ("runs", "complexity", "latency", "failures"):
-            raise ValueError(f"unknown table {table!r}")
+        """A whole table as a DataFrame (one of :data:`TABLES`)."""
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}: use one of {', '.join(TABLES)}")
         return pd.read_sql_query(f"SELECT * FROM {table}", self._db)
