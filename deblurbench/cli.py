@@ -208,6 +208,121 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .bench.store import Store
+    from .reports.report import write_report
+
+    out = args.out or Path("deblurbench-out")
+    if not (out / Store.FILENAME).is_file():
+        what = "no such directory" if not out.is_dir() else f"no {Store.FILENAME} in it"
+        raise UsageError(f"deblurbench report: {out}: {what}; run 'deblurbench run --out {out}' first")
+    report = write_report(Store(out), out)
+    figures = sorted(p.name for p in (out / "figures").glob("*.png")) if (out / "figures").is_dir() else []
+    print(f"deblurbench report: {report} and {report.with_suffix('.html')}, {len(figures)} figures")
+    return 0
+
+
+def _methods_arg(values: list[str] | None) -> list[str]:
+    """Networks and reference methods named on the command line (each checked, nearest names suggested)."""
+    from .bench.references import is_reference
+    from .models import get_spec
+
+    names = [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+    if not names:
+        raise UsageError("deblurbench evaluate: --models is required, e.g. --models identity,lmfn")
+    for name in names:
+        if not is_reference(name):
+            get_spec(name)  # raises with the nearest names
+    return names
+
+
+def _weights_arg(values: list[str] | None, methods: list[str]) -> dict[str, str]:
+    """``--weights NAME=PATH_OR_TAG`` (repeatable), or a bare ``--weights PATH`` for a single network."""
+    weights: dict[str, str] = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            if len(methods) != 1:
+                raise UsageError(
+                    f"--weights {item!r}: with several models write NAME=PATH, e.g. lmfn=ckpt.pth"
+                )
+            name, value = methods[0], item
+        if name not in methods:
+            raise UsageError(f"--weights {item!r}: {name} is not among --models ({', '.join(methods)})")
+        weights[name] = value
+    return weights
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import os
+
+    from .bench.evaluate import PROTOCOLS, weights_label
+    from .bench.store import Store
+    from .datasets import open_dataset
+    from .runner import evaluate_methods
+
+    methods = _methods_arg(args.models)
+    weights = _weights_arg(args.weights, methods)
+    if args.protocol not in PROTOCOLS:
+        raise UsageError(f"--protocol {args.protocol!r}: use one of {', '.join(PROTOCOLS)}")
+    options = _dataset_options(args.opt)
+    for key in ("blur", "sharp"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
+    dataset = open_dataset(args.dataset, root=args.root, split=args.split, limit=args.limit, **options)
+    device = args.device
+    if device == "cuda" and "LOCAL_RANK" in os.environ:
+        device = f"cuda:{os.environ['LOCAL_RANK']}"
+    out = args.out or Path("deblurbench-out")
+    store = Store(out)
+    rank = int(os.environ.get("RANK", "0"))
+    run_id = store.start_run("evaluate", {"models": methods, "dataset": args.dataset, "split": args.split})
+    failures = evaluate_methods(
+        methods,
+        dataset,
+        store,
+        weights,
+        run_id,
+        save_root=out / "images" if args.save_images else None,
+        device=device,
+        dtype=args.dtype,
+        protocol=args.protocol,
+        quantized=not args.no_quantize,
+        lpips_net=None if args.lpips == "off" else args.lpips,
+        workers=args.workers,
+        progress=None if rank == 0 else False,
+    )
+    store.finish_run(run_id)
+    if rank != 0:
+        return 1 if failures else 0
+    frame = store.frame("quality")
+    split = str(dataset.info.get("split", ""))
+    keep = frame["dataset"].eq(dataset.name) & frame["split"].eq(split)
+    keep &= frame["quantized"].eq(int(not args.no_quantize))
+    keep &= frame["image_id"].isin(dataset.ids)
+    keep &= (
+        frame[["model", "weights"]]
+        .apply(tuple, axis=1)
+        .isin([(m, weights_label(weights.get(m))) for m in methods])
+    )
+    columns = ["model", "image_id", "psnr", "ssim_skimage", "ssim_matlab", "ssim_basicsr", "lpips", "seconds"]
+    table = frame.loc[keep, columns].sort_values(["model", "image_id"]).reset_index(drop=True)
+    _emit(table.to_dict("records"), table, args.format)
+    if args.format == "table" and not table.empty:
+        means = table.groupby("model", sort=False)[columns[2:]].mean(numeric_only=True)
+        means.insert(0, "images", table.groupby("model", sort=False).size())
+        print("\nmeans (SSIM per convention; LPIPS empty when its backbone weights are missing):")
+        print(_table_text(means.reset_index()))
+        print(f"{len(failures)} failed image(s); rows in {store.path}")
+    return 1 if failures else 0
+
+
+def _table_text(frame: pd.DataFrame) -> str:
+    from .reports.tables import to_text
+
+    return to_text(frame, "table", floatfmt=".4g")
+
+
 def _option_value(text: str) -> Any:
     for cast in (int, float):
         try:
@@ -387,6 +502,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace files in an existing OUT/SPLIT")
     p.set_defaults(func=cmd_synth)
 
+    p = sub.add_parser("evaluate", help="PSNR / SSIM / LPIPS of networks and reference methods on a dataset")
+    p.add_argument("--models", action="append", help="networks and reference methods (identity, wiener, ...)")
+    p.add_argument("--dataset", required=True, help="dataset name (see 'deblurbench datasets')")
+    p.add_argument("--root", type=Path, help="your copy of the dataset (not for synthetic)")
+    p.add_argument("--split", default="test", help="split (default test)")
+    p.add_argument("--blur", help="folder dataset: the blurred images' folder; gopro: blur or blur_gamma")
+    p.add_argument("--sharp", help="folder dataset: the sharp images' folder")
+    p.add_argument("--opt", action="append", help="dataset option KEY=VALUE, repeatable")
+    p.add_argument("--limit", type=int, help="only the first N pairs")
+    p.add_argument(
+        "--weights", action="append", help="NAME=PATH or NAME=TAG, repeatable (PATH alone for one model)"
+    )
+    p.add_argument(
+        "--out", type=Path, help="output directory holding results.sqlite (default ./deblurbench-out)"
+    )
+    p.add_argument(
+        "--device", default="cpu", help="cpu or cuda[:N] (under torchrun: each rank its local GPU)"
+    )
+    p.add_argument("--dtype", default="float32", help="float32, float64, float16 or bfloat16")
+    p.add_argument("--protocol", default="auto", help="auto (by dataset), standard, realblur or kohler")
+    p.add_argument("--no-quantize", action="store_true", help="score the float output, not its 8-bit image")
+    p.add_argument(
+        "--lpips", default="alex", choices=("alex", "vgg", "squeeze", "off"), help="LPIPS backbone"
+    )
+    p.add_argument("--workers", type=int, default=1, help="image-decoding worker processes (default 1)")
+    p.add_argument("--save-images", action="store_true", help="keep the restored PNGs under OUT/images/")
+    with_format(p)
+    p.set_defaults(func=cmd_evaluate)
+
     p = sub.add_parser("run", help="the main job: measure every network and write the report")
     p.add_argument("--out", type=Path, help="output directory (default ./deblurbench-out)")
     p.add_argument("--config", type=Path, help="TOML run configuration")
@@ -394,6 +538,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, help="CPU threads for latency")
     p.add_argument("--repeats", type=int, help="latency repeats per network")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "report", help="regenerate report.md, report.html, tables/ and figures/ from the store"
+    )
+    p.add_argument(
+        "--out", type=Path, help="output directory holding results.sqlite (default ./deblurbench-out)"
+    )
+    p.set_defaults(func=cmd_report)
+
     return parser
 
 

@@ -8,6 +8,9 @@ A TOML file holds the same keys as the dataclass fields, e.g.::
     macs_sizes = ["720x1280"]
     latency_sizes = ["256x256"]
     latency_repeats = 20
+    quality_datasets = ["synthetic", "gopro:test"]
+    dataset_roots = { gopro = "~/data/GOPRO_Large" }
+    weights = { nafnet_gopro_width64 = "~/ckpt/NAFNet-GoPro-width64.pth" }
 
 Flags given on the command line override the file.
 """
@@ -61,6 +64,15 @@ class RunConfig:
     latency_warmup: int = 2
     latency_max_time_s: float = 5.0
     threads: int | None = None
+    # Quality: every network with weights (``weights`` below, or a shipped tag named like the
+    # dataset, e.g. LMFN's ``synthetic``) and every reference method, on each dataset.
+    # A dataset is ``name`` or ``name:split``; ``dataset_roots`` says where each is.
+    quality_datasets: tuple[str, ...] = ("synthetic",)
+    dataset_roots: dict[str, str] = field(default_factory=dict)
+    weights: dict[str, str] = field(default_factory=dict)
+    references: tuple[str, ...] = ("identity", "wiener", "richardson_lucy")
+    quality_device: str = "cpu"
+    save_images: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -76,8 +88,10 @@ def _coerce(key: str, value: Any) -> Any:
         return tuple(parse_size(v) for v in value)
     if key == "out":
         return Path(value)
-    if key == "models":
+    if key in ("models", "quality_datasets", "references"):
         return tuple(value)
+    if key in ("dataset_roots", "weights"):
+        return {str(k): str(v) for k, v in dict(value).items()}
     return value
 
 

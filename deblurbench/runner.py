@@ -8,10 +8,12 @@ in the store and is skipped when present.
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -29,13 +31,15 @@ class Measurement:
     """One unit of work of a sweep: a network, what to measure, at which size."""
 
     model: str
-    kind: str  # "complexity" or "latency"
-    size: tuple[int, int]
+    kind: str  # "complexity", "latency" or "quality"
+    size: tuple[int, int] = (0, 0)  # quality: the dataset's own sizes
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
-        """e.g. ``complexity 256x256``: used in failure rows and progress."""
+        """e.g. ``complexity 256x256`` or ``quality synthetic/test``: used in failure rows and progress."""
+        if self.kind == "quality":
+            return f"quality {self.options['dataset']}/{self.options['split']}"
         return f"{self.kind} {format_size(self.size)}"
 
 
@@ -78,6 +82,19 @@ def _latency_key(m: Measurement) -> tuple:
     return latency_key(planned)
 
 
+def parse_dataset(text: str) -> tuple[str, str]:
+    """``'gopro'`` -> ``('gopro', 'test')``; ``'synthetic:tiny'`` -> ``('synthetic', 'tiny')``."""
+    name, _, split = text.partition(":")
+    return name.strip(), (split.strip() or "test")
+
+
+def quality_weights(config: RunConfig, model: str, dataset: str) -> str | None:
+    """The weights a network is evaluated with on ``dataset``: configured, or a shipped tag of that name."""
+    if model in config.weights:
+        return config.weights[model]
+    return dataset if dataset in get_spec(model).weights else None
+
+
 def plan(config: RunConfig) -> list[Measurement]:
     """The measurements of ``deblurbench run`` for a configuration."""
     models = list(config.models) or list_models()
@@ -99,22 +116,76 @@ def plan(config: RunConfig) -> list[Measurement]:
                 "threads": config.threads,
             }
             work.append(Measurement(model, "latency", size, opts))
+    for text in config.quality_datasets:
+        dataset, split = parse_dataset(text)
+        common = {
+            "dataset": dataset,
+            "split": split,
+            "root": config.dataset_roots.get(dataset),
+            "device": config.quality_device,
+            "save_images": config.save_images,
+        }
+        from .bench.references import get_reference
+
+        for reference in config.references:
+            if get_reference(reference).needs_kernel and dataset != "synthetic":
+                continue  # only the synthetic dataset knows each pair's kernel
+            work.append(Measurement(reference, "quality", options={**common, "weights": None}))
+        for model in models:
+            weights = quality_weights(config, model, dataset)
+            if weights is not None:
+                work.append(Measurement(model, "quality", options={**common, "weights": weights}))
     return work
+
+
+@functools.lru_cache(maxsize=8)
+def _open(dataset: str, split: str, root: str | None) -> Any:
+    from .datasets import open_dataset
+
+    return open_dataset(dataset, root=root, split=split)
+
+
+def _quality_missing(store: Store, m: Measurement) -> bool:
+    from .bench.evaluate import protocol_for, weights_label
+
+    o = m.options
+    ds = _open(o["dataset"], o["split"], o["root"])
+    done = store.quality_done(
+        m.model, weights_label(o["weights"]), ds.name, o["split"], protocol_for(ds), True
+    )
+    return not set(ds.ids) <= done
 
 
 def is_done(store: Store, m: Measurement) -> bool:
     """Whether the store already holds this measurement."""
     if m.kind == "complexity":
         return store.has_complexity(m.model, *m.size)
+    if m.kind == "quality":
+        return not _quality_missing(store, m)
     return store.has_latency(_latency_key(m))
 
 
-def measure(m: Measurement) -> dict[str, Any]:
-    """Do one measurement."""
+def measure(m: Measurement, store: Store | None = None, run_id: int | None = None) -> Any:
+    """Do one measurement; quality rows go to ``store`` image by image as they are scored."""
     if m.kind == "complexity":
         return complexity(m.model, m.size, **m.options)
     if m.kind == "latency":
         return latency(m.model, m.size, **m.options)
+    if m.kind == "quality":
+        from .bench.evaluate import evaluate
+
+        o = m.options
+        save = Path(store.path).parent / "images" / m.model / o["dataset"] if o.get("save_images") else None
+        return evaluate(
+            m.model,
+            _open(o["dataset"], o["split"], o["root"]),
+            weights=o["weights"],
+            device=o.get("device", "cpu"),
+            store=store,
+            run_id=run_id,
+            save_dir=save,
+            progress=False,
+        )
     raise ValueError(f"unknown measurement kind {m.kind!r}")
 
 
@@ -138,7 +209,7 @@ def sweep(
             summary.skipped += 1
             continue
         try:
-            result = measure(m)
+            result = measure(m, store, run_id)
         except KeyboardInterrupt:
             raise
         except Exception as exc:
@@ -150,9 +221,70 @@ def sweep(
             continue
         if m.kind == "complexity":
             store.put_complexity(result, run_id)
-        else:
+        elif m.kind == "latency":
             store.put_latency(result, run_id)
+        # quality rows are already in the store, image by image
         summary.done += 1
         if on_result is not None:
             on_result(m, result)
     return summary
+
+
+def shard(count: int) -> tuple[list[int], int, int]:
+    """The positions this process scores under torchrun (``RANK``/``WORLD_SIZE``), rank and world size.
+
+    Rank r of w takes positions r, r + w, r + 2w, ...: together the ranks cover every
+    image exactly once, and the store's natural key keeps each row once.
+    """
+    import os
+
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if not 0 <= rank < world:
+        raise ValueError(f"RANK={rank} is outside WORLD_SIZE={world}")
+    return list(range(rank, count, world)), rank, world
+
+
+def evaluate_methods(
+    methods: Iterable[str],
+    dataset: Any,
+    store: Store,
+    weights: dict[str, str | None],
+    run_id: int | None = None,
+    save_root: Path | None = None,
+    **options: Any,
+) -> list[tuple[str, str, str]]:
+    """Evaluate each network or reference method on ``dataset`` into ``store``; failures as (model, id, reason).
+
+    Under torchrun the dataset is sharded across ranks (see :func:`shard`), every rank
+    writing its own rows to the one store; the ranks meet at a barrier at the end so
+    that rank 0 reads the merged rows. ``save_root`` keeps restored images under
+    ``<save_root>/<method>/<dataset>/``.
+    """
+    from .bench.evaluate import evaluate
+
+    indices, _rank, world = shard(len(dataset))
+    failures = []
+    for method in methods:
+        save_dir = save_root / method / dataset.name if save_root is not None else None
+        frame = evaluate(
+            method,
+            dataset,
+            weights=weights.get(method),
+            store=store,
+            run_id=run_id,
+            indices=indices,
+            save_dir=save_dir,
+            **options,
+        )
+        failures += [(method, image_id, reason) for image_id, reason in frame.attrs["failures"]]
+    if world > 1:
+        import torch.distributed as dist
+
+        joined = not dist.is_initialized()
+        if joined:
+            dist.init_process_group("gloo")
+        dist.barrier()
+        if joined:
+            dist.destroy_process_group()
+    return failures

@@ -114,7 +114,9 @@ def test_cuda_without_cuda(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_run_writes_report_and_resumes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     config = tmp_path / "run.toml"
-    config.write_text('complexity_sizes = ["64x64"]\nmacs_sizes = ["720x1280"]\nlatency_sizes = ["64x64"]\n')
+    config.write_text(
+        'complexity_sizes = ["64x64"]\nmacs_sizes = ["720x1280"]\nlatency_sizes = ["64x64"]\nquality_datasets = []\n'
+    )
     out_dir = tmp_path / "out"
     argv = ["run", "--out", str(out_dir), "--models", "lmfn", "--config", str(config), "--repeats", "2"]
     code, out, err = run_cli(capsys, *argv)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import torch
 from torch import nn
 
 from deblurbench import runner
+from deblurbench.bench.evaluate import weights_label
 from deblurbench.bench.store import Store
 from deblurbench.config import RunConfig, load_config, parse_size
 from deblurbench.models import Paper, registry
@@ -47,6 +49,7 @@ def small_config(tmp_path: Path, models: tuple[str, ...]) -> RunConfig:
         latency_sizes=((64, 64),),
         latency_repeats=2,
         latency_warmup=0,
+        quality_datasets=(),
     )
 
 
@@ -71,11 +74,11 @@ def test_killed_sweep_resumes_without_redoing(tmp_path: Path, monkeypatch: pytes
     real_measure = runner.measure
     calls: list[str] = []
 
-    def killed_after_first(m: runner.Measurement) -> dict:
+    def killed_after_first(m: runner.Measurement, *args: object) -> dict:
         if calls:
             raise KeyboardInterrupt
         calls.append(m.label)
-        return real_measure(m)
+        return real_measure(m, *args)
 
     monkeypatch.setattr(runner, "measure", killed_after_first)
     with pytest.raises(KeyboardInterrupt):
@@ -84,9 +87,9 @@ def test_killed_sweep_resumes_without_redoing(tmp_path: Path, monkeypatch: pytes
 
     done: list[str] = []
 
-    def counting(m: runner.Measurement) -> dict:
+    def counting(m: runner.Measurement, *args: object) -> dict:
         done.append(m.label)
-        return real_measure(m)
+        return real_measure(m, *args)
 
     monkeypatch.setattr(runner, "measure", counting)
     summary = runner.sweep(work, Store(tmp_path), progress=False)
@@ -139,3 +142,33 @@ def test_store_rejects_a_non_database(tmp_path: Path) -> None:
     bad.write_text("not a database, just text " * 100)
     with pytest.raises(ValueError, match="not a deblurbench results store"):
         Store(tmp_path)
+
+
+def test_sweep_evaluates_networks_with_weights_and_references(tmp_path: Path) -> None:
+    weights = tmp_path / "lmfn.pth"
+    torch.save(registry.create_model("lmfn").state_dict(), weights)
+    config = replace(
+        small_config(tmp_path / "out", ("lmfn",)),
+        complexity_sizes=(),
+        macs_sizes=(),
+        latency_sizes=(),
+        quality_datasets=("synthetic:tiny",),
+        references=("identity", "wiener"),
+        weights={"lmfn": str(weights)},
+    )
+    work = runner.plan(config)
+    assert [(m.model, m.label) for m in work] == [
+        ("identity", "quality synthetic/tiny"),
+        ("wiener", "quality synthetic/tiny"),
+        ("lmfn", "quality synthetic/tiny"),
+    ]
+    store = Store(config.out)
+    summary = runner.sweep(work, store, progress=False)
+    assert summary.done == 3 and not summary.failed
+    quality = store.frame("quality")
+    assert quality.groupby("model").size().to_dict() == {"identity": 4, "lmfn": 4, "wiener": 4}
+    assert set(quality.loc[quality["model"] == "lmfn", "weights"]) == {weights_label(str(weights))}
+    assert runner.sweep(work, store, progress=False).skipped == 3
+    # kernel-needing references are planned only where the dataset knows its kernels
+    other = replace(config, quality_datasets=("gopro",), dataset_roots={"gopro": str(tmp_path)})
+    assert [m.model for m in runner.plan(other)] == ["identity", "lmfn"]

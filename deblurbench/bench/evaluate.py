@@ -1,0 +1,309 @@
+"""One model (a network or a reference method) over one dataset -> one row per image.
+
+Each row holds the image id, PSNR, SSIM in every convention, LPIPS (NaN when its
+backbone is missing), the forward time and the settings. Images are decoded in a
+background DataLoader worker so that decoding overlaps the model; the metrics run
+on the model's device. With a ``store``, every image's row is written as soon as it
+is scored (a killed run loses at most the image in flight) and images already in the
+store are skipped; an image that fails (unreadable file, NaN output, out of memory)
+becomes a failure row with its reason and the evaluation goes on.
+
+The protocol follows the dataset: RealBlur pairs are scored after the RealBlur ECC
+alignment, Köhler shots against their best-matching recorded frame, the rest directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+from ..datasets.paired import Pair, PairedDataset
+from .metrics import SSIM_CONVENTIONS, lpips, psnr, quantize, ssim
+from .references import get_reference, is_reference
+
+PROTOCOLS = ("auto", "standard", "realblur", "kohler")
+_PROTOCOL_OF_DATASET = {"realblur_j": "realblur", "realblur_r": "realblur", "kohler": "kohler"}
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """What a quality row depends on besides the model and the image."""
+
+    protocol: str = "auto"
+    quantized: bool = True
+    conventions: tuple[str, ...] = SSIM_CONVENTIONS
+    lpips_net: str | None = "alex"
+    device: str = "cpu"
+    dtype: str = "float32"
+    save_dir: Path | None = None
+    workers: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def protocol_for(dataset: PairedDataset, protocol: str = "auto") -> str:
+    """The scoring protocol of a dataset: ``realblur``, ``kohler`` or ``standard``."""
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}: use one of {', '.join(PROTOCOLS)}")
+    if protocol != "auto":
+        return protocol
+    return _PROTOCOL_OF_DATASET.get(dataset.name, "standard")
+
+
+def weights_label(weights: str | Path | None) -> str:
+    """How weights are named in the store: '' for none, a shipped tag, or ``file@sha256[:12]``."""
+    if weights is None:
+        return ""
+    path = Path(weights)
+    if not path.exists():
+        return str(weights)  # a shipped tag
+    if path.is_dir():  # per-module checkpoint directories (DMPHN)
+        digest = hashlib.sha256()
+        for child in sorted(path.iterdir()):
+            if child.is_file():
+                digest.update(child.name.encode())
+                digest.update(child.read_bytes())
+        return f"{path.name}/@{digest.hexdigest()[:12]}"
+    with open(path, "rb") as handle:
+        return f"{path.name}@{hashlib.file_digest(handle, 'sha256').hexdigest()[:12]}"
+
+
+class _Guarded(Dataset):
+    """Items of ``dataset`` at ``indices`` as ``(index, pair, None)`` or ``(index, None, error)``.
+
+    A bad image must not end the DataLoader's iteration, so the worker catches it.
+    """
+
+    def __init__(self, dataset: PairedDataset, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = list(indices)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> tuple[int, Pair | None, str | None]:
+        index = self.indices[i]
+        try:
+            return index, self.dataset[index], None
+        except Exception as exc:
+            return index, None, f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def _as_is(item: Any) -> Any:
+    """The DataLoader's convert step: keep ``(index, Pair, error)`` as it is (module-level: picklable)."""
+    return item
+
+
+def _model_runner(
+    model_or_name: str | nn.Module, weights: str | Path | None, device: torch.device, dtype: str
+) -> tuple[str, Callable[[torch.Tensor, dict[str, Any]], torch.Tensor]]:
+    """(name, restore(blur (1, 3, H, W), meta) -> restored) for a network or a reference method."""
+    if is_reference(model_or_name):
+        if weights is not None:
+            raise ValueError(f"{model_or_name} is a reference method: it takes no --weights")
+        method = get_reference(model_or_name).method
+        return model_or_name, lambda blur, meta: method(blur, [meta])
+    from ..models import Restorer
+
+    restorer = Restorer(model_or_name, weights=weights, device=device, dtype=dtype)
+    return restorer.name, lambda blur, meta: restorer(blur)
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _score_standard(pred: torch.Tensor, sharp: torch.Tensor, settings: EvalSettings) -> dict[str, Any]:
+    if settings.quantized:
+        pred, sharp = quantize(pred), quantize(sharp)
+    row: dict[str, Any] = {"psnr": float(psnr(pred, sharp)[0])}
+    for convention in settings.conventions:
+        row[f"ssim_{convention}"] = float(ssim(pred, sharp, convention=convention)[0])
+    if settings.lpips_net is not None:
+        row["lpips"] = float(lpips(pred, sharp, settings.lpips_net)[0])
+        row["lpips_net"] = settings.lpips_net
+    return row
+
+
+def _score(
+    pred: torch.Tensor,
+    pair: Pair,
+    index: int,
+    dataset: PairedDataset,
+    protocol: str,
+    settings: EvalSettings,
+    device: torch.device,
+) -> dict[str, Any]:
+    """The metrics of one restored image under the dataset's protocol."""
+    if protocol == "standard":
+        return _score_standard(pred, pair.sharp[None].to(device), settings)
+    from .align import kohler_psnr, realblur_psnr_ssim
+
+    out8 = quantize(pred[0]).cpu()  # both official scripts read the saved 8-bit PNG
+    if protocol == "realblur":
+        value_psnr, value_ssim = realblur_psnr_ssim(out8, pair.sharp)
+        row = {"psnr": value_psnr, "ssim_skimage": value_ssim}
+        if settings.lpips_net is not None:
+            row["lpips"] = float(
+                lpips(quantize(pred), quantize(pair.sharp[None].to(device)), settings.lpips_net)[0]
+            )
+            row["lpips_net"] = settings.lpips_net
+        return row
+    if not hasattr(dataset, "frames"):
+        raise ValueError(
+            f"the kohler protocol needs a dataset with recorded sharp frames, not {dataset.name}"
+        )
+    frames = [frame for _, frame in dataset.frames(index)]
+    value, best = kohler_psnr(out8, frames)
+    return {"psnr": value, "best_frame": best}
+
+
+def _save(pred: torch.Tensor, save_dir: Path, image_id: str) -> None:
+    from PIL import Image
+
+    relative = Path(*[part for part in Path(image_id).parts if part not in ("..", "/", "\\")])
+    target = (save_dir / relative).with_suffix(".png")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    array = (quantize(pred[0]).clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+    Image.fromarray(np.ascontiguousarray(array)).save(target)
+
+
+def evaluate(
+    model_or_name: str | nn.Module,
+    dataset: PairedDataset,
+    weights: str | Path | None = None,
+    *,
+    device: str | torch.device = "cpu",
+    dtype: str = "float32",
+    protocol: str = "auto",
+    quantized: bool = True,
+    conventions: Sequence[str] = SSIM_CONVENTIONS,
+    lpips_net: str | None = "alex",
+    save_dir: str | Path | None = None,
+    store: Any = None,
+    run_id: int | None = None,
+    indices: Sequence[int] | None = None,
+    workers: int = 1,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Restore and score every image of ``dataset`` (or those at ``indices``): one row per image.
+
+    ``store`` (a :class:`~deblurbench.bench.store.Store`) receives every row as it is
+    scored and makes the call resumable; failures are recorded there and listed in
+    ``df.attrs["failures"]`` as ``(image_id, reason)``. ``save_dir`` keeps the restored
+    8-bit PNGs (``<save_dir>/<image id>.png``).
+    """
+    from ..models.restorer import parse_device, parse_dtype
+
+    for convention in conventions:
+        if convention not in SSIM_CONVENTIONS:
+            raise ValueError(f"unknown SSIM convention {convention!r}: use {', '.join(SSIM_CONVENTIONS)}")
+    dev = parse_device(device)
+    dtype_name = str(parse_dtype(dtype)).removeprefix("torch.")
+    settings = EvalSettings(
+        protocol=protocol_for(dataset, protocol),
+        quantized=quantized,
+        conventions=tuple(conventions),
+        lpips_net=lpips_net,
+        device=str(dev),
+        dtype=dtype_name,
+        save_dir=Path(save_dir) if save_dir is not None else None,
+        workers=workers,
+    )
+    name, restore = _model_runner(model_or_name, weights, dev, dtype_name)
+    key = {
+        "model": name,
+        "weights": weights_label(weights),
+        "dataset": dataset.name,
+        "split": str(dataset.info.get("split", "")),
+        "protocol": settings.protocol,
+        "quantized": quantized,
+    }
+    wanted = list(range(len(dataset))) if indices is None else list(indices)
+    ids = dataset.ids
+    if store is not None:
+        done = store.quality_done(
+            name, key["weights"], key["dataset"], key["split"], key["protocol"], key["quantized"]
+        )
+        wanted = [i for i in wanted if ids[i] not in done]
+    rows: list[dict[str, Any]] = []
+    failures: list[tuple[str, str]] = []
+
+    def fail(image_id: str, reason: str, detail: str = "") -> None:
+        failures.append((image_id, reason))
+        print(
+            f"deblurbench: {name} on {dataset.name} {image_id} failed ({reason}); recorded, going on",
+            file=sys.stderr,
+        )
+        if store is not None:
+            task = f"quality {key['dataset']}/{key['split']} {image_id}"
+            store.put_failure(name, task, f"{reason}\n{detail}".rstrip(), run_id)
+
+    loader = DataLoader(
+        _Guarded(dataset, wanted),
+        batch_size=None,
+        shuffle=False,
+        num_workers=workers if wanted else 0,
+        collate_fn=_as_is,
+        prefetch_factor=2 if workers and wanted else None,
+        persistent_workers=False,
+    )
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(loader, total=len(wanted), disable=not show, unit="img", file=sys.stderr, dynamic_ncols=True)
+    bar.set_description(f"{name} on {dataset.name}")
+    for index, pair, error in bar:
+        image_id = ids[index]
+        if error is not None:
+            fail(image_id, error)
+            continue
+        try:
+            blur = pair.blur[None].to(dev)
+            _sync(dev)
+            started = time.perf_counter()
+            pred = restore(blur, pair.meta)
+            _sync(dev)
+            seconds = time.perf_counter() - started
+            if not torch.isfinite(pred).all():
+                raise FloatingPointError("the output holds NaN or Inf values")
+            pred = pred.to(torch.float32).clamp(0.0, 1.0)
+            row = {
+                **key,
+                "image_id": image_id,
+                **_score(pred, pair, index, dataset, settings.protocol, settings, dev),
+            }
+            row.update(
+                seconds=seconds,
+                height=int(pair.blur.shape[-2]),
+                width=int(pair.blur.shape[-1]),
+                device=settings.device,
+                dtype=settings.dtype,
+            )
+            if settings.save_dir is not None:
+                _save(pred, settings.save_dir, image_id)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            if isinstance(exc, torch.cuda.OutOfMemoryError):
+                torch.cuda.empty_cache()
+            fail(image_id, f"{type(exc).__name__}: {exc}".splitlines()[0], traceback.format_exc(limit=3))
+            continue
+        if store is not None:
+            store.put_quality([row], run_id)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame.attrs["failures"] = failures
+    return frame

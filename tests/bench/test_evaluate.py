@@ -1,0 +1,291 @@
+"""Evaluation: per-image rows, reference methods, failures recorded, the store resumable."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+from torch import nn
+
+import deblurbench as db
+from deblurbench.bench.evaluate import evaluate, weights_label
+from deblurbench.bench.references import get_reference, list_references
+from deblurbench.bench.store import Store
+from deblurbench.cli import main
+from deblurbench.models import Paper, registry
+
+
+@pytest.fixture(scope="module")
+def tiny() -> db.PairedDataset:
+    return db.open_dataset("synthetic", split="tiny")
+
+
+def _uint8(x: torch.Tensor) -> np.ndarray:
+    return (x.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+
+
+def test_identity_rows_match_skimage(tiny: db.PairedDataset) -> None:
+    frame = evaluate("identity", tiny, lpips_net=None, workers=0)
+    assert list(frame["image_id"]) == tiny.ids
+    assert set(frame["protocol"]) == {"standard"} and set(frame["quantized"]) == {True}
+    for (_, row), pair in zip(frame.iterrows(), tiny, strict=True):
+        blur, sharp = _uint8(pair.blur), _uint8(pair.sharp)
+        assert row["psnr"] == pytest.approx(peak_signal_noise_ratio(sharp, blur, data_range=255), abs=1e-6)
+        expected = structural_similarity(
+            sharp / 255.0,
+            blur / 255.0,
+            gaussian_weights=True,
+            sigma=1.5,
+            use_sample_covariance=False,
+            channel_axis=2,
+            data_range=1.0,
+        )
+        assert row["ssim_skimage"] == pytest.approx(expected, abs=1e-6)
+        assert 0 < row["ssim_matlab"] <= 1 and row["seconds"] >= 0
+
+
+def test_references_listed_and_deconvolution_beats_the_blurry_input(tiny: db.PairedDataset) -> None:
+    assert list_references() == ["identity", "richardson_lucy", "wiener"]
+    assert get_reference("wiener").needs_kernel and not get_reference("identity").needs_kernel
+    means = {m: evaluate(m, tiny, lpips_net=None, workers=0)["psnr"].mean() for m in list_references()}
+    assert means["wiener"] > means["identity"] + 0.5
+    assert means["richardson_lucy"] > means["identity"] + 0.5
+    with pytest.raises(ValueError, match="unknown reference method 'wienr': did you mean wiener"):
+        get_reference("wienr")
+
+
+def _folder_dataset(root: Path, count: int = 3) -> db.PairedDataset:
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        for kind in ("blur", "sharp"):
+            (root / kind).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)).save(root / kind / f"{i}.png")
+    return db.open_dataset("folder", blur=root / "blur", sharp=root / "sharp")
+
+
+def test_kernel_methods_fail_per_image_without_a_kernel(tmp_path: Path) -> None:
+    dataset = _folder_dataset(tmp_path / "data")
+    store = Store(tmp_path / "out")
+    frame = evaluate("wiener", dataset, store=store, lpips_net=None, workers=0)
+    assert frame.empty and len(frame.attrs["failures"]) == 3
+    failures = store.frame("failures")
+    assert len(failures) == 3 and failures["error"].str.contains("needs the true blur kernel").all()
+
+
+class NaNNet(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.conv(x)
+        y[..., 0, 0] = float("nan")
+        return y
+
+
+@pytest.fixture
+def nan_net():
+    def nan_net() -> nn.Module:
+        return NaNNet()
+
+    registry.register_model(display_name="NaN net", paper=Paper("t", "v", 2026), repo="", commit="")(nan_net)
+    yield "nan_net"
+    registry._FACTORIES.pop("nan_net", None)
+    registry._SPECS.pop("nan_net", None)
+
+
+def test_nan_output_and_unreadable_image_are_failure_rows(tmp_path: Path, nan_net: str) -> None:
+    dataset = _folder_dataset(tmp_path / "data")
+    store = Store(tmp_path / "out")
+    frame = evaluate(nan_net, dataset, store=store, lpips_net=None, workers=0)
+    assert frame.empty and all("NaN" in reason for _, reason in frame.attrs["failures"])
+    # an image that breaks after the dataset was opened: the others are still scored
+    (tmp_path / "data" / "blur" / "1.png").write_bytes(b"not a png any more")
+    frame = evaluate("identity", dataset, store=store, lpips_net=None, workers=1)
+    assert list(frame["image_id"]) == ["0", "2"]
+    assert [image for image, _ in frame.attrs["failures"]] == ["1"]
+    assert len(store.frame("quality")) == 2
+
+
+def test_store_makes_evaluation_resumable(tiny: db.PairedDataset, tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    first = evaluate("identity", tiny, store=store, lpips_net=None, indices=[0, 2], workers=0)
+    assert list(first["image_id"]) == [tiny.ids[0], tiny.ids[2]]
+    rest = evaluate("identity", tiny, store=store, lpips_net=None, workers=0)
+    assert list(rest["image_id"]) == [tiny.ids[1], tiny.ids[3]]
+    assert evaluate("identity", tiny, store=store, lpips_net=None, workers=0).empty
+    assert len(store.frame("quality")) == 4
+    # other settings are other rows
+    evaluate("identity", tiny, store=store, lpips_net=None, quantized=False, workers=0)
+    assert len(store.frame("quality")) == 8
+
+
+def test_lpips_missing_is_null_not_zero(tiny: db.PairedDataset, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "empty-cache"))
+    store = Store(tmp_path)
+    frame = evaluate("identity", tiny, store=store, indices=[0], workers=0)
+    assert np.isnan(frame["lpips"][0])
+    assert store.frame("quality")["lpips"].isna().all()
+
+
+def test_saved_images_are_the_scored_8_bit_outputs(tiny: db.PairedDataset, tmp_path: Path) -> None:
+    frame = evaluate("identity", tiny, save_dir=tmp_path, lpips_net=None, workers=0)
+    for image_id, pair in zip(frame["image_id"], tiny, strict=True):
+        saved = np.asarray(Image.open(tmp_path / f"{image_id}.png"))
+        assert np.array_equal(saved, _uint8(pair.blur))
+
+
+def test_weights_label_names_file_and_content(tmp_path: Path) -> None:
+    path = tmp_path / "net.pth"
+    torch.save({"w": torch.zeros(2)}, path)
+    label = weights_label(path)
+    assert label.startswith("net.pth@") and len(label) == len("net.pth@") + 12
+    assert weights_label(None) == "" and weights_label("synthetic") == "synthetic"
+
+
+def _writer(path: str, start: int, count: int) -> None:
+    store = Store(path)
+    for i in range(start, start + count):
+        row = {
+            "model": "identity",
+            "weights": "",
+            "dataset": "synthetic",
+            "split": "test",
+            "image_id": f"img{i:04d}",
+            "protocol": "standard",
+            "quantized": True,
+            "psnr": float(i),
+        }
+        store.put_quality([row])
+    store.close()
+
+
+def test_two_processes_writing_one_store_lose_nothing(tmp_path: Path) -> None:
+    Store(tmp_path).close()
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(str(tmp_path), k * 60, 60)) for k in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    frame = Store(tmp_path).frame("quality")
+    assert sorted(frame["image_id"]) == [f"img{i:04d}" for i in range(120)]
+
+
+def _rows(path: Path) -> list[tuple]:
+    with sqlite3.connect(path / "results.sqlite") as db_:
+        return sorted(db_.execute("SELECT model, image_id, psnr, ssim_matlab FROM quality").fetchall())
+
+
+EVALUATE = [
+    sys.executable,
+    "-m",
+    "deblurbench",
+    "evaluate",
+    "--models",
+    "identity,richardson_lucy",
+    "--dataset",
+    "synthetic",
+    "--limit",
+    "4",
+    "--lpips",
+    "off",
+    "--format",
+    "json",
+]
+
+
+def _count(path: Path) -> int:
+    try:
+        with sqlite3.connect(path / "results.sqlite", timeout=5) as db_:
+            return db_.execute("SELECT COUNT(*) FROM quality").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def test_killed_evaluation_resumes_to_the_same_rows(tmp_path: Path) -> None:
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    subprocess.run([*EVALUATE, "--out", str(whole)], check=True, capture_output=True, timeout=300)
+    process = subprocess.Popen(
+        [*EVALUATE, "--out", str(killed)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while _count(killed) < 5 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 0 < _count(killed) < 8, "the run should have been killed part-way"
+    done = subprocess.run([*EVALUATE, "--out", str(killed)], check=True, capture_output=True, timeout=300)
+    assert _rows(killed) == _rows(whole) and len(_rows(whole)) == 8
+    assert len(json.loads(done.stdout)) == 8  # the printed table is the whole group, from the store
+
+
+def test_torchrun_evaluate_shards_and_merges(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        "2",
+        "--master_port",
+        str(port),
+        "-m",
+        "deblurbench",
+        "evaluate",
+        "--models",
+        "identity,wiener",
+        "--dataset",
+        "synthetic",
+        "--split",
+        "tiny",
+        "--lpips",
+        "off",
+        "--out",
+        str(tmp_path),
+        "--format",
+        "json",
+    ]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = _rows(tmp_path)
+    assert len(rows) == 8 and len({(m, i) for m, i, *_ in rows}) == 8
+    runs = Store(tmp_path).frame("runs")
+    assert len(runs) == 2  # one per rank, both finished
+    assert runs["finished"].notna().all()
+
+
+def test_cli_evaluate_json_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["evaluate", "--models", "identity", "--dataset", "synthetic", "--split", "tiny", "--lpips", "off"]
+    assert main([*argv, "--out", str(tmp_path), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 4 and {"psnr", "ssim_matlab", "lpips"} <= set(rows[0])
+    for bad, message in (
+        (["--models", "lmfx"], "unknown model 'lmfx': did you mean lmfn"),
+        (["--models", "identity", "--weights", "x.pth"], "reference method: it takes no --weights"),
+        (["--models", "identity,lmfn", "--weights", "x.pth"], "write NAME=PATH"),
+        (["--models", "lmfn", "--weights", "nafnet_gopro_width32=x.pth"], "not among --models"),
+        (["--models", "identity", "--protocol", "odd"], "--protocol 'odd'"),
+    ):
+        base = ["evaluate", "--dataset", "synthetic", "--split", "tiny", "--out", str(tmp_path), *bad]
+        assert main(base) == 2
+        err = capsys.readouterr().err.strip()
+        assert message in err and len(err.splitlines()) == 1, err
