@@ -1,18 +1,54 @@
 """Paper figures beside measured ones: what the authors reported vs. what we count.
 
-Pure functions over specs and results; nothing here runs a network.
+Pure functions over specs and stored results; nothing here runs a network.
+
+- :func:`claims_frame`: per network, the paper's parameters, MACs (at the
+  resolution it gives them for), runtime and PSNR/SSIM per dataset beside the
+  measured value, the ratio, and a flag where the two disagree beyond a
+  tolerance. A reported GPU runtime is set beside both the synchronised (true)
+  and the unsynchronised CUDA timing when both are stored, and says which one
+  it matches: many papers timed without synchronising.
+- :func:`lmfn_claims`: LMFN's central claim (fewer parameters and less
+  computation than the baselines at comparable quality) checked baseline by
+  baseline, on parameters, on MACs, on latency measured here, and on PSNR where
+  both were evaluated on the same data.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from typing import Any
 
+import pandas as pd
+
+from ..bench.store import Store
 from ..models import get_spec
+from .tables import (
+    MEGA,
+    MISSING,
+    _display_name,
+    _pick_protocol,
+    complexity_frame,
+    is_reference,
+    latency_frame,
+    paper_dataset,
+    quality_frame,
+)
+
+# How far measured may be from reported before the claims report flags it.
+TOLERANCE = {"params": 0.02, "macs": 0.02, "psnr_db": 0.1, "ssim": 0.005}
+FLAG = "DEVIATES"
+RUNTIME_SIZE = (720, 1280)  # GoPro frames: where deblurring papers time their networks
+LMFN = "lmfn"
 
 
 def relative_difference(measured: float | None, reported: float | None) -> float | None:
     """``(measured - reported) / reported``, or None when either is unknown."""
     if measured is None or reported is None or reported == 0:
+        return None
+    if isinstance(measured, float) and math.isnan(measured):
         return None
     return (measured - reported) / reported
 
@@ -37,3 +73,357 @@ def reported_beside(result: dict[str, Any], macs_counter: str = "fvcore") -> dic
         "gmacs_diff": relative_difference(macs, reported_macs),
         "reported_source": reported.source,
     }
+
+
+def _ratio(measured: float | None, reported: float | None) -> float:
+    if measured is None or reported is None or reported == 0 or pd.isna(measured):
+        return math.nan
+    return float(measured) / float(reported)
+
+
+def _percent(fraction: float | None) -> str:
+    return MISSING if fraction is None or pd.isna(fraction) else f"{100 * fraction:+.1f}%"
+
+
+def _row(
+    network: str,
+    model: str,
+    quantity: str,
+    reported: str,
+    measured: str,
+    ratio: float,
+    deviation: str,
+    flag: str,
+    note: str = "",
+) -> dict[str, Any]:
+    return {
+        "Network": network,
+        "model": model,
+        "Quantity": quantity,
+        "Reported": reported,
+        "Measured": measured,
+        "Ratio (measured / reported)": ratio,
+        "Deviation": deviation,
+        "Flag": flag,
+        "Note": note,
+    }
+
+
+def runtime_size(note: str) -> tuple[int, int] | None:
+    """The resolution a runtime note names (``1280x720`` is width x height), as (H, W); else None."""
+    match = re.search(r"(\d{3,4})\s*[x×]\s*(\d{3,4})", note)
+    if not match:
+        return None
+    a, b = int(match.group(1)), int(match.group(2))
+    return (min(a, b), max(a, b))  # deblurring frames are landscape
+
+
+def _runtime_rows(model: str, network: str, spec: Any, lat: pd.DataFrame) -> list[dict[str, Any]]:
+    reported = spec.reported.runtime_s
+    if reported is None:
+        return []
+    cuda = (
+        lat[(lat["model"] == model) & (lat["device"] == "cuda") & (lat["batch"] == 1)]
+        if not lat.empty
+        else lat
+    )
+    quantity = "Runtime (s)"
+    if cuda.empty:
+        return [
+            _row(
+                network,
+                model,
+                quantity,
+                f"{reported:g}",
+                MISSING,
+                math.nan,
+                MISSING,
+                "",
+                "not timed on CUDA here",
+            )
+        ]
+    wanted = runtime_size(spec.reported.runtime_note) or RUNTIME_SIZE
+    sizes = {(int(h), int(w)) for h, w in zip(cuda["height"], cuda["width"], strict=True)}
+    size = wanted if wanted in sizes else max(sizes, key=lambda s: s[0] * s[1])
+    at = cuda[(cuda["height"] == size[0]) & (cuda["width"] == size[1])]
+    if (at["dtype"] == "float32").any():
+        at = at[at["dtype"] == "float32"]
+    medians = {
+        int(s): rows.sort_values("created")["median_ms"].iloc[-1] / 1e3 for s, rows in at.groupby("sync")
+    }
+    sync, unsync = medians.get(1), medians.get(0)
+    parts, ratios = [], {}
+    for label, value in (("synchronised", sync), ("unsynchronised", unsync)):
+        if value is not None:
+            parts.append(f"{value:.4g} {label}")
+            ratios[label] = _ratio(value, reported)
+    flag = ""
+    if len(ratios) == 2:
+        closer = min(ratios, key=lambda k: abs(math.log(ratios[k])) if ratios[k] > 0 else math.inf)
+        flag = f"matches {closer.upper() if closer == 'unsynchronised' else closer} timing"
+    device = str(at["device_name"].iloc[-1])
+    note = f"measured at {size[0]}x{size[1]} on {device}"
+    if wanted not in sizes:
+        note += f" (the paper's {wanted[0]}x{wanted[1]} was not timed)"
+    note += f"; paper: {spec.reported.runtime_note}" if spec.reported.runtime_note else ""
+    ratio_text = "; ".join(f"{k} x{v:.3g}" for k, v in ratios.items())
+    main = ratios.get("synchronised", ratios.get("unsynchronised", math.nan))
+    return [
+        _row(
+            network,
+            model,
+            f"{quantity} @{size[0]}x{size[1]}",
+            f"{reported:g}",
+            " / ".join(parts),
+            main,
+            ratio_text,
+            flag,
+            note,
+        )
+    ]
+
+
+def _quality_rows(model: str, network: str, spec: Any, quality: pd.DataFrame) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    reported = spec.reported
+    for dataset in sorted(set(reported.psnr) | set(reported.ssim)):
+        measured = (
+            quality[(quality["model"] == model) & (quality["dataset"] == dataset)]
+            if not quality.empty
+            else quality
+        )
+        measured = _pick_protocol(measured) if not measured.empty else measured
+        groups = list(measured.itertuples()) if not measured.empty else [None]
+        for group in groups:
+            suffix = f" [{group.weights or 'no weights'}]" if group is not None else ""
+            note = (
+                f"{group.images} images, {group.protocol} protocol"
+                if group is not None
+                else "not evaluated here"
+            )
+            if dataset in reported.psnr:
+                value = reported.psnr[dataset]
+                got = getattr(group, "psnr", None) if group is not None else None
+                diff = None if got is None or pd.isna(got) else got - value
+                flag = "" if diff is None else FLAG if abs(diff) > TOLERANCE["psnr_db"] else "ok"
+                rows.append(
+                    _row(
+                        network,
+                        model,
+                        f"PSNR (dB) {dataset}{suffix}",
+                        f"{value:.2f}",
+                        MISSING if diff is None else f"{got:.2f}",
+                        _ratio(got, value),
+                        MISSING if diff is None else f"{diff:+.2f} dB",
+                        flag,
+                        note,
+                    )
+                )
+            if dataset in reported.ssim:
+                value = reported.ssim[dataset]
+                best: tuple[float, str] | None = None
+                if group is not None:  # the convention closest to the paper's figure is the one it used
+                    for column in ("ssim_matlab", "ssim_skimage", "ssim_basicsr"):
+                        got = getattr(group, column)
+                        if not pd.isna(got) and (best is None or abs(got - value) < abs(best[0] - value)):
+                            best = (float(got), column.removeprefix("ssim_"))
+                diff = None if best is None else best[0] - value
+                flag = "" if diff is None else FLAG if abs(diff) > TOLERANCE["ssim"] else "ok"
+                rows.append(
+                    _row(
+                        network,
+                        model,
+                        f"SSIM {dataset}{suffix}",
+                        f"{value:.4f}",
+                        MISSING if best is None else f"{best[0]:.4f} ({best[1]})",
+                        _ratio(best[0] if best else None, value),
+                        MISSING if diff is None else f"{diff:+.4f}",
+                        flag,
+                        note + ("; the closest SSIM convention shown" if best else ""),
+                    )
+                )
+    return rows
+
+
+def claims_frame(store: Store) -> pd.DataFrame:
+    """Per network: reported parameters, MACs, runtime, PSNR/SSIM beside the measured values.
+
+    ``Flag`` is ``DEVIATES`` beyond :data:`TOLERANCE` (2% for parameters and
+    MACs, 0.1 dB PSNR, 0.005 SSIM), ``ok`` within it, and for a runtime says
+    whether the paper's figure matches the synchronised or the unsynchronised
+    timing. Networks whose paper reports nothing are left out.
+    """
+    cx = store.frame("complexity")
+    lat = latency_frame(store)
+    quality = quality_frame(store)
+    models = set(cx["model"]) if not cx.empty else set()
+    models |= set(lat["model"]) if not lat.empty else set()
+    models |= set(quality["model"]) if not quality.empty else set()
+    rows: list[dict[str, Any]] = []
+    for model in sorted(models):
+        try:
+            spec = get_spec(model)
+        except KeyError:  # a reference method, or a plugin network not installed here
+            continue
+        network = spec.display_name
+        results = [json.loads(r) for r in cx.loc[cx["model"] == model, "result"]] if not cx.empty else []
+        if results and spec.reported.params is not None:
+            measured = results[0]["params"]["declared"]
+            diff = relative_difference(measured, spec.reported.params)
+            rows.append(
+                _row(
+                    network,
+                    model,
+                    "Params (M)",
+                    f"{spec.reported.params / MEGA:.2f}",
+                    f"{measured / MEGA:.3f}",
+                    _ratio(measured, spec.reported.params),
+                    _percent(diff),
+                    FLAG if abs(diff) > TOLERANCE["params"] else "ok",
+                    "declared parameters",
+                )
+            )
+        if spec.reported.macs_g is not None and spec.reported.macs_at is not None:
+            at = [r for r in results if list(r["size"]) == list(spec.reported.macs_at)]
+            size = "x".join(map(str, spec.reported.macs_at))
+            if at:
+                beside = reported_beside(at[0])
+                macs = at[0]["macs"].get("fvcore") or at[0]["macs"].get("torch_flop_counter")
+                counter = "fvcore" if at[0]["macs"].get("fvcore") else "torch.utils.flop_counter"
+                diff = beside["gmacs_diff"]
+                others = ", ".join(
+                    f"{k} {v / 1e9:.4g}" for k, v in at[0]["macs"].items() if v and k != counter.split(".")[0]
+                )
+                rows.append(
+                    _row(
+                        network,
+                        model,
+                        f"GMACs @{size}",
+                        f"{spec.reported.macs_g:g}",
+                        f"{macs / 1e9:.4g} ({counter})",
+                        _ratio(macs, spec.reported.macs_g * 1e9),
+                        _percent(diff),
+                        FLAG if diff is not None and abs(diff) > TOLERANCE["macs"] else "ok",
+                        f"other counters: {others}" if others else "",
+                    )
+                )
+            elif results:
+                reported_macs = f"{spec.reported.macs_g:g}"
+                note = f"not counted at {size} here"
+                rows.append(
+                    _row(
+                        network, model, f"GMACs @{size}", reported_macs, MISSING, math.nan, MISSING, "", note
+                    )
+                )
+        rows += _runtime_rows(model, network, spec, lat)
+        rows += _quality_rows(model, network, spec, quality)
+    return pd.DataFrame(rows, columns=list(_row("", "", "", "", "", math.nan, "", "")))
+
+
+def _times(value: float, other: float) -> str:
+    return f"{value / other:.2g}x" if other else MISSING
+
+
+def _verdict(lmfn: float | None, baseline: float | None, lower: bool = True) -> str:
+    """``yes (0.07x)`` when LMFN is lower (or higher, ``lower=False``) than the baseline."""
+    if lmfn is None or baseline is None or pd.isna(lmfn) or pd.isna(baseline):
+        return MISSING
+    wins = lmfn < baseline if lower else lmfn > baseline
+    return f"{'yes' if wins else 'no'} ({_times(lmfn, baseline)})"
+
+
+def _best_psnr(quality: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
+    """Per model: the weights with the highest mean PSNR on ``dataset`` (standard protocol)."""
+    if quality.empty or dataset is None:
+        return pd.DataFrame(columns=["psnr", "weights"])
+    rows = _pick_protocol(quality[quality["dataset"] == dataset]).dropna(subset=["psnr"])
+    if rows.empty:
+        return pd.DataFrame(columns=["psnr", "weights"])
+    return rows.sort_values("psnr").groupby("model")[["psnr", "weights"]].last()
+
+
+def lmfn_claims(store: Store, size: str = "256x256", model: str = LMFN) -> tuple[pd.DataFrame, list[str]]:
+    """LMFN against each measured baseline: params, MACs, latency here, PSNR where measured.
+
+    Returns one row per baseline (a ``yes``/``no`` per criterion, with LMFN's
+    value as a multiple of the baseline's) and summary lines, one per criterion.
+    Reference methods and other LMFN variants are not baselines.
+    """
+    cx = complexity_frame(store)
+    lat = latency_frame(store)
+    quality = quality_frame(store)
+    small = cx[cx["size"] == size].set_index("model") if not cx.empty else pd.DataFrame()
+    if small.empty or model not in small.index:
+        return pd.DataFrame(), [f"{_display_name(model)} was not measured at {size}: nothing to check."]
+    macs = small["gmacs_fvcore"].fillna(small["gmacs_torch"])
+    params = small["params_declared"] / MEGA
+    timings: dict[str, pd.Series] = {}
+    if not lat.empty:
+        for device in ("cpu", "cuda"):
+            rows = lat[
+                (lat["device"] == device) & (lat["size"] == size) & (lat["sync"] == 1) & (lat["batch"] == 1)
+            ]
+            rows = rows[rows["dtype"] == "float32"] if (rows["dtype"] == "float32").any() else rows
+            if model in set(rows["model"]):
+                timings[device] = rows.sort_values("created").groupby("model")["median_ms"].last()
+    dataset = paper_dataset(quality)
+    psnr = _best_psnr(quality, dataset)
+    baselines = [
+        m for m in small.index if m != model and not m.startswith(f"{model}_") and not is_reference(m)
+    ]
+    out = []
+    for base in sorted(baselines, key=lambda m: params.get(m, math.inf)):
+        row: dict[str, Any] = {
+            "Baseline": _display_name(base),
+            "Params (M)": params.get(base),
+            "LMFN fewer params": _verdict(params.get(model), params.get(base)),
+            f"GMACs @{size}": macs.get(base),
+            "LMFN less computation": _verdict(macs.get(model), macs.get(base)),
+        }
+        for device, series in timings.items():
+            row[f"{device.upper()} latency (ms) @{size}"] = series.get(base, math.nan)
+            row[f"LMFN faster on {device.upper()}"] = _verdict(series.get(model), series.get(base))
+        if model in psnr.index:
+            base_psnr = psnr["psnr"].get(base, math.nan)
+            row[f"PSNR (dB) {dataset}"] = base_psnr
+            row["LMFN minus baseline (dB)"] = psnr["psnr"][model] - base_psnr
+        out.append(row)
+    table = pd.DataFrame(out)
+    name = _display_name(model)
+    summary = [
+        f"{name}: {params[model]:.3f} M parameters, {macs.get(model, math.nan):.3g} GMACs at {size}"
+        + "".join(f", {s[model]:.4g} ms on {d.upper()}" for d, s in timings.items())
+        + (f", {psnr['psnr'][model]:.2f} dB PSNR on {dataset}" if model in psnr.index else "")
+        + "."
+    ]
+
+    def line(criterion: str, column: str) -> None:
+        if table.empty or column not in table:
+            return
+        known = table[table[column] != MISSING]
+        wins = known[known[column].str.startswith("yes")]["Baseline"].tolist()
+        losses = known[known[column].str.startswith("no")]["Baseline"].tolist()
+        text = f"{criterion}: {len(wins)} of {len(known)} baselines"
+        if losses:
+            text += f" (not: {', '.join(losses)})"
+        summary.append(text + ".")
+
+    line("Fewer parameters than", "LMFN fewer params")
+    line(f"Less computation (MACs at {size}) than", "LMFN less computation")
+    for device in timings:
+        line(f"Faster here ({device.upper()}, {size}, batch 1) than", f"LMFN faster on {device.upper()}")
+    if "LMFN minus baseline (dB)" in table:
+        diffs = table.dropna(subset=["LMFN minus baseline (dB)"])
+        higher = diffs[diffs["LMFN minus baseline (dB)"] >= 0]["Baseline"].tolist()
+        lower = [
+            f"{b} by {-d:.2f} dB"
+            for b, d in zip(diffs["Baseline"], diffs["LMFN minus baseline (dB)"], strict=True)
+            if d < 0
+        ]
+        text = f"PSNR on {dataset} (best weights of each): at least as high as {len(higher)} of {len(diffs)} baselines"
+        summary.append(text + (f"; lower than {', '.join(lower)}." if lower else "."))
+    elif dataset is not None:
+        summary.append(f"PSNR: {name} was not evaluated on {dataset}; quality not compared.")
+    else:
+        summary.append("PSNR: no quality results in the store; quality not compared.")
+    return table, summary

@@ -1,7 +1,16 @@
-"""Figures from result tables (matplotlib + seaborn), written as PNG and SVG."""
+"""Figures from result tables (matplotlib + seaborn), written as PNG and SVG.
+
+Every figure function takes frames (or arrays) and a path without suffix and
+returns the files it wrote, or ``[]`` when the data it needs is not there: a
+report of a partial store never crashes on a figure. Colours come from
+seaborn's colour-blind-safe palette; LMFN is drawn larger, in vermilion, with
+a bold label; reference methods (no parameters) are grey.
+"""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -9,10 +18,22 @@ import matplotlib
 matplotlib.use("Agg")  # files only; never needs a display
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib import MatplotlibDeprecationWarning
+from matplotlib.ticker import FuncFormatter
 
 HIGHLIGHT = "LMFN"
+PALETTE = sns.color_palette("colorblind")
+BASE_COLOUR, HIGHLIGHT_COLOUR, REFERENCE_COLOUR = PALETTE[0], PALETTE[3], (0.55, 0.55, 0.55)
+LINE_COLOURS = [c for i, c in enumerate(PALETTE) if i != 3]  # vermilion is LMFN's alone
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
+
+
+def is_highlight(label: str) -> bool:
+    """Whether a network label is LMFN's (drawn highlighted)."""
+    return str(label).split(" ")[0] == HIGHLIGHT
 
 
 def save(fig: plt.Figure, path: Path) -> list[Path]:
@@ -27,34 +48,328 @@ def save(fig: plt.Figure, path: Path) -> list[Path]:
     return written
 
 
-def macs_vs_params(summary: pd.DataFrame, path: Path, macs_column: str) -> list[Path]:
-    """GMACs against parameters, log-log, one labelled point per network, LMFN highlighted."""
-    data = summary.dropna(subset=["Params (M)", macs_column])
-    palette = sns.color_palette("colorblind")
-    fig, ax = plt.subplots(figsize=(7, 5))
-    for _, row in data.iterrows():
-        lmfn = row["Network"] == HIGHLIGHT
+def _minor_label(value: float, _pos: int) -> str:
+    """Label the 2x and 5x minor ticks of a log axis, so that a short range still has numbers."""
+    if value <= 0:
+        return ""
+    leading = value / 10 ** np.floor(np.log10(value))
+    return f"{value:g}" if round(leading, 6) in (2.0, 5.0) else ""
+
+
+def _log(ax: plt.Axes, *axes: str) -> None:
+    """Log scale on ``axes`` ("x", "y") with plain tick numbers (0.5, 2, 300), not powers of ten."""
+    plain = FuncFormatter(lambda value, _pos: f"{value:g}")
+    for name in axes:
+        getattr(ax, f"set_{name}scale")("log")
+        axis = getattr(ax, f"{name}axis")
+        axis.set_major_formatter(plain)
+        axis.set_minor_formatter(FuncFormatter(_minor_label))
+
+
+def _column(df: pd.DataFrame, prefix: str) -> str | None:
+    """The first column whose name starts with ``prefix`` and holds a value."""
+    for column in df.columns:
+        if str(column).startswith(prefix) and df[column].notna().any():
+            return str(column)
+    return None
+
+
+def _label(row: pd.Series) -> str:
+    weights = row.get("Weights")
+    if isinstance(weights, str) and weights not in ("", "none", "–"):
+        return f"{row['Network']} [{weights}]"
+    return str(row["Network"])
+
+
+def _labelled_scatter(ax: plt.Axes, data: pd.DataFrame, x: str, y: str, sizes: pd.Series | None) -> None:
+    for index, row in data.iterrows():
+        lmfn = is_highlight(row["Network"])
+        size = float(sizes.loc[index]) if sizes is not None else (90.0 if lmfn else 45.0)
         ax.scatter(
-            row["Params (M)"],
-            row[macs_column],
-            s=90 if lmfn else 45,
-            color=palette[3] if lmfn else palette[0],
+            row[x],
+            row[y],
+            s=size,
+            color=HIGHLIGHT_COLOUR if lmfn else BASE_COLOUR,
+            alpha=0.9 if lmfn else 0.7,
             edgecolor="black",
-            linewidth=0.6,
-            zorder=3,
+            linewidth=1.2 if lmfn else 0.6,
+            zorder=4 if lmfn else 3,
         )
         ax.annotate(
-            row["Network"],
-            (row["Params (M)"], row[macs_column]),
+            _label(row),
+            (row[x], row[y]),
             xytext=(5, 4),
             textcoords="offset points",
             fontsize=8,
             fontweight="bold" if lmfn else "normal",
+            zorder=5,
         )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+
+
+def macs_vs_params(summary: pd.DataFrame, path: Path, macs_column: str) -> list[Path]:
+    """GMACs against parameters, log-log, one labelled point per network, LMFN highlighted."""
+    if summary.empty or macs_column not in summary:
+        return []
+    data = summary.dropna(subset=["Params (M)", macs_column])
+    data = data[(data["Params (M)"] > 0) & (data[macs_column] > 0)]
+    if data.empty:
+        return []
+    fig, ax = plt.subplots(figsize=(7, 5))
+    _labelled_scatter(ax, data, "Params (M)", macs_column, None)
+    _log(ax, "x", "y")
     ax.set_xlabel("Parameters (millions, log scale)")
     ax.set_ylabel(f"{macs_column.replace('GMACs', 'Cost (GMACs)')}, log scale")
     ax.set_title("Computation vs. model size")
     ax.grid(True, which="both", linestyle=":", linewidth=0.5)
     return save(fig, path)
+
+
+def _bubble_sizes(values: pd.Series) -> pd.Series:
+    """Marker areas proportional to ``values`` (GMACs), 30 to 900 pt^2; 60 where unknown."""
+    finite = values.dropna()
+    if finite.empty or finite.max() <= 0:
+        return pd.Series(60.0, index=values.index)
+    return (30.0 + 870.0 * values / finite.max()).fillna(60.0)
+
+
+def psnr_vs_params(paper: pd.DataFrame, path: Path) -> list[Path]:
+    """PSNR against parameters (log), bubble area proportional to MACs, labelled, LMFN highlighted."""
+    psnr, macs = _column(paper, "PSNR"), _column(paper, "GMACs")
+    if psnr is None or "Params (M)" not in paper:
+        return []
+    data = paper.dropna(subset=[psnr, "Params (M)"])
+    data = data[data["Params (M)"] > 0]
+    if data.empty:
+        return []
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    _labelled_scatter(ax, data, "Params (M)", psnr, _bubble_sizes(data[macs]) if macs else None)
+    _log(ax, "x")
+    ax.set_xlabel("Parameters (millions, log scale)")
+    ax.set_ylabel(psnr.replace("PSNR (dB)", "PSNR (dB),"))
+    title = "Quality vs. model size"
+    if macs:
+        title += f"\n(bubble area proportional to {macs})"
+    ax.set_title(title)
+    ax.grid(True, which="both", linestyle=":", linewidth=0.5)
+    return save(fig, path)
+
+
+def psnr_vs_latency(paper: pd.DataFrame, path: Path) -> list[Path]:
+    """PSNR against latency (log), one labelled point per network; CUDA latency where measured, else CPU."""
+    psnr = _column(paper, "PSNR")
+    latency = _column(paper, "CUDA latency") or _column(paper, "CPU latency")
+    if psnr is None or latency is None:
+        return []
+    data = paper.dropna(subset=[psnr, latency])
+    data = data[data[latency] > 0]
+    if data.empty:
+        return []
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    _labelled_scatter(ax, data, latency, psnr, None)
+    _log(ax, "x")
+    ax.set_xlabel(f"{latency}, median, log scale")
+    ax.set_ylabel(psnr.replace("PSNR (dB)", "PSNR (dB),"))
+    ax.set_title("Quality vs. latency")
+    ax.grid(True, which="both", linestyle=":", linewidth=0.5)
+    return save(fig, path)
+
+
+def _lines(ax: plt.Axes, frame: pd.DataFrame, value: str, names: dict[str, str]) -> int:
+    """One log-log line per network over megapixels; returns how many networks had two sizes or more."""
+    drawn = 0
+    for i, (model, rows) in enumerate(frame.groupby("model", sort=True)):
+        rows = rows.dropna(subset=[value]).sort_values("pixels")
+        rows = rows[rows[value] > 0]
+        if len(rows) < 2:
+            continue
+        drawn += 1
+        label = names.get(model, model)
+        lmfn = is_highlight(label)
+        ax.plot(
+            rows["pixels"] / 1e6,
+            rows[value],
+            marker=MARKERS[i % len(MARKERS)],
+            color=HIGHLIGHT_COLOUR if lmfn else LINE_COLOURS[i % len(LINE_COLOURS)],
+            linewidth=2.6 if lmfn else 1.2,
+            markersize=7 if lmfn else 4,
+            label=label,
+            zorder=4 if lmfn else 3,
+        )
+    _log(ax, "x", "y")
+    ax.set_xlabel("Image size (megapixels, log scale)")
+    ax.grid(True, which="both", linestyle=":", linewidth=0.5)
+    return drawn
+
+
+def cost_vs_resolution(
+    complexity: pd.DataFrame, latency: pd.DataFrame, path: Path, names: dict[str, str] | None = None
+) -> list[Path]:
+    """GMACs (torch counter) and latency against image size, log-log, one line per network.
+
+    ``complexity`` is :func:`tables.complexity_frame`, ``latency`` :func:`tables.latency_frame`;
+    latency is the synchronised median at batch 1 on the device with the most rows.
+    Skipped unless some network was measured at two sizes or more.
+    """
+    names = names or {}
+    panels: list[tuple[pd.DataFrame, str, str]] = []
+    if not complexity.empty:
+        cx = complexity.copy()
+        cx["gmacs"] = cx["gmacs_torch"].fillna(cx["gmacs_fvcore"])
+        panels.append((cx, "gmacs", "GMACs (torch.utils.flop_counter), log scale"))
+    if not latency.empty:
+        lat = latency[(latency["sync"] == 1) & (latency["batch"] == 1)]
+        if not lat.empty:
+            device = lat["device_name"].value_counts().index[0]
+            lat = lat[lat["device_name"] == device]
+            dtype = "float32" if (lat["dtype"] == "float32").any() else lat["dtype"].iloc[0]
+            lat = lat[lat["dtype"] == dtype]
+            panels.append((lat, "median_ms", f"Latency (ms, median), {device}, {dtype}, log scale"))
+    useful = [p for p in panels if (p[0].groupby("model")["pixels"].nunique() >= 2).any()]
+    if not useful:
+        return []
+    fig, axes = plt.subplots(1, len(useful), figsize=(6.5 * len(useful), 5), squeeze=False)
+    for ax, (frame, value, ylabel) in zip(axes[0], useful, strict=True):
+        _lines(ax, frame, value, names)
+        ax.set_ylabel(ylabel)
+    axes[0][0].set_title("How cost grows with image size")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    for ax in axes[0][1:]:
+        more_h, more_l = ax.get_legend_handles_labels()
+        for h, lab in zip(more_h, more_l, strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def psnr_distribution(rows: pd.DataFrame, path: Path, title: str = "") -> list[Path]:
+    """Per-image PSNR per network as box plots with the images as dots, best median on top.
+
+    ``rows`` are per-image quality rows with a ``label`` column (network, weights)
+    and ``psnr``; skipped when no PSNR is present.
+    """
+    if rows.empty or "psnr" not in rows or rows["psnr"].isna().all():
+        return []
+    data = rows.dropna(subset=["psnr"])
+    order = data.groupby("label")["psnr"].median().sort_values(ascending=False).index.tolist()
+    colours = {
+        label: HIGHLIGHT_COLOUR if is_highlight(label) else PALETTE[0] if i % 2 == 0 else PALETTE[9]
+        for i, label in enumerate(order)
+    }
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(order) + 1.6))
+    with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib 3.11's deprecated ``vert``
+        warnings.simplefilter("ignore", MatplotlibDeprecationWarning)
+        sns.boxplot(
+            data=data,
+            x="psnr",
+            y="label",
+            hue="label",
+            order=order,
+            palette=colours,
+            legend=False,
+            showfliers=False,
+            width=0.6,
+            ax=ax,
+        )
+    sns.stripplot(data=data, x="psnr", y="label", order=order, color="black", size=2.5, alpha=0.5, ax=ax)
+    for tick in ax.get_yticklabels():
+        if is_highlight(tick.get_text()):
+            tick.set_fontweight("bold")
+    ax.set_xlabel("PSNR per image (dB)")
+    ax.set_ylabel("")
+    ax.set_title(title or "Per-image PSNR")
+    ax.grid(True, axis="x", linestyle=":", linewidth=0.5)
+    return save(fig, path)
+
+
+def _as_array(image: np.ndarray | str | Path) -> np.ndarray:
+    """An image as an (H, W, 3) float array in [0, 1], from an array or an image file."""
+    if isinstance(image, (str, Path)):
+        image = plt.imread(str(image))
+    array = np.asarray(image)
+    if array.dtype == np.uint8:
+        array = array.astype(np.float32) / 255.0
+    elif array.dtype == np.uint16:
+        array = array.astype(np.float32) / 65535.0
+    if array.ndim == 3 and array.shape[0] in (1, 3) and array.shape[-1] not in (1, 3, 4):
+        array = np.moveaxis(array, 0, -1)  # (C, H, W) as a tensor would be
+    if array.ndim == 2:
+        array = np.stack([array] * 3, axis=-1)
+    return np.clip(array[..., :3].astype(np.float32), 0.0, 1.0)
+
+
+def centre_crop(height: int, width: int, size: int = 160) -> tuple[int, int, int, int]:
+    """A centred square crop ``(top, left, height, width)`` of at most ``size`` pixels."""
+    side = min(size, height, width)
+    return (height - side) // 2, (width - side) // 2, side, side
+
+
+def comparison_strip(
+    panels: Sequence[tuple[str, np.ndarray | str | Path]],
+    path: Path,
+    crop: tuple[int, int, int, int] | None = None,
+    title: str = "",
+) -> list[Path]:
+    """Crops side by side: e.g. blurry, each network's output, sharp; each under its label.
+
+    ``panels`` are ``(label, image)`` with an image as an (H, W, 3) / (3, H, W)
+    array (uint8 or float in [0, 1]) or a file path; ``crop`` is
+    ``(top, left, height, width)`` (default: a centred square of the first image).
+    Skipped when no panel is given.
+    """
+    if not panels:
+        return []
+    images = [(label, _as_array(image)) for label, image in panels]
+    if crop is None:
+        crop = centre_crop(*images[0][1].shape[:2])
+    top, left, h, w = crop
+    fig, axes = plt.subplots(1, len(images), figsize=(2.2 * len(images), 2.6), squeeze=False)
+    for ax, (label, image) in zip(axes[0], images, strict=True):
+        ax.imshow(image[top : top + h, left : left + w], interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        lmfn = is_highlight(label)
+        ax.set_xlabel(label, fontsize=8, fontweight="bold" if lmfn else "normal")
+        if lmfn:
+            for spine in ax.spines.values():
+                spine.set_edgecolor(HIGHLIGHT_COLOUR)
+                spine.set_linewidth(2.5)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def strip_panels(
+    images_dir: Path, dataset: str, image_id: str, models: Sequence[tuple[str, str]]
+) -> list[tuple[str, Path]]:
+    """Saved images for one comparison strip: blurry, each network, sharp, where the files exist.
+
+    Restored images are ``images_dir/<model>/<dataset>/<image_id>.png`` (the id's own
+    suffix replaced, as :mod:`deblurbench.bench.evaluate` saves them); the blurry
+    input is the ``identity`` reference's output (or ``blurry/``), the ground truth
+    is under ``sharp/``. ``models`` are ``(model, label)`` in display order.
+    """
+
+    relative = Path(*[part for part in Path(image_id).parts if part not in ("..", "/", "\\")])
+
+    def find(folder: str) -> Path | None:  # the file name evaluate's image saving gives
+        candidate = (images_dir / folder / dataset / relative).with_suffix(".png")
+        return candidate if candidate.is_file() else None
+
+    panels: list[tuple[str, Path]] = []
+    blurry = find("blurry") or find("identity")
+    if blurry is not None:
+        panels.append(("Blurry input", blurry))
+    for model, label in models:
+        if model in ("identity", "blurry", "sharp"):
+            continue
+        found = find(model)
+        if found is not None:
+            panels.append((label, found))
+    sharp = find("sharp")
+    if sharp is not None:
+        panels.append(("Sharp (ground truth)", sharp))
+    return panels

@@ -1,52 +1,385 @@
-"""The output directory's report: ``report.md`` with the headline table and figure."""
+"""The output directory's report, regenerated from the results store.
+
+``write_report(store, out)`` writes ``out/report.md``, a self-contained
+``out/report.html`` (figures embedded as base64 PNG, styles inline),
+``out/tables/*.{csv,md,tex,html}`` and ``out/figures/*.{png,svg}``. Every
+section is built once (:class:`Section`) and rendered to both Markdown and
+HTML, so the two always hold the same tables and figures. A section or figure
+whose data the store lacks is left out; an empty store gives a report saying so.
+"""
 
 from __future__ import annotations
 
+import base64
+import html
 import json
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from ..bench.store import Store
-from .plots import macs_vs_params
-from .tables import failures_frame, summary_frame, to_text
+from . import plots
+from .claims import TOLERANCE, claims_frame, lmfn_claims
+from .tables import (
+    LATENCY_GROUP,
+    QUALITY_GROUP,
+    _display_name,
+    _pick_protocol,
+    complexity_frame,
+    complexity_table,
+    failures_frame,
+    latency_frame,
+    latency_table,
+    paper_table,
+    quality_tables,
+    summary_frame,
+    to_html,
+    to_markdown,
+    write_table,
+)
+
+STRIP_IMAGES = 2  # comparison strips per dataset, when restored images were saved
 
 
-def write_report(store: Store, out: Path, size: str = "256x256", large: str = "720x1280") -> Path:
-    """Regenerate ``out/report.md``, ``out/tables/`` and ``out/figures/`` from the store."""
-    out = Path(out)
-    (out / "tables").mkdir(parents=True, exist_ok=True)
-    summary = summary_frame(store, size=size, large=large)
-    lines = ["# deblurbench report", ""]
+@dataclass
+class Table:
+    """A table of a section, written to ``tables/<name>.*``; best values marked within ``group``."""
+
+    name: str
+    frame: pd.DataFrame
+    caption: str = ""
+    group: tuple[str, ...] = ()
+    better: dict[str, str | None] | None = None  # None: by header (see tables.better_direction); {}: none
+
+
+@dataclass
+class Figure:
+    """A figure of a section: its PNG (embedded in the HTML) and SVG files."""
+
+    caption: str
+    png: Path
+    svg: Path
+
+
+@dataclass
+class Section:
+    """One heading of the report: paragraphs, bullet lines, tables and figures, in that order."""
+
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+
+
+def _figure(caption: str, written: list[Path]) -> list[Figure]:
+    """A Figure from what a plot function wrote, or nothing when it skipped."""
+    if not written:
+        return []
+    png = next(p for p in written if p.suffix == ".png")
+    svg = next(p for p in written if p.suffix == ".svg")
+    return [Figure(caption, png, svg)]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower() or "x"
+
+
+def _environment(store: Store) -> list[str]:
     runs = store.frame("runs")
-    if not runs.empty:
-        env = json.loads(runs.iloc[-1]["environment"])
-        lines += [
-            f"torch {env['torch']}, Python {env['python']}, {env['platform']}, "
-            f"{env['cpu_threads']} CPU threads.",
-            "",
-        ]
+    if runs.empty:
+        return []
+    env = json.loads(runs.iloc[-1]["environment"])
+    return [
+        f"torch {env.get('torch')}, Python {env.get('python')}, {env.get('platform')}, "
+        f"{env.get('cpu_threads')} CPU threads."
+    ]
+
+
+def _summary_section(store: Store, figures: Path, size: str, large: str) -> Section | None:
+    summary = summary_frame(store, size=size, large=large)
     if summary.empty:
-        lines += ["No results in the store yet.", ""]
-    else:
-        table = summary.drop(columns="model")
-        table.to_csv(out / "tables" / "summary.csv", index=False)
-        lines += [
-            "## Complexity and CPU latency",
-            "",
+        return None
+    section = Section(
+        "Complexity and CPU latency",
+        [
             f"MACs are multiply-accumulates (FLOPs = 2 x MACs), counted on each network's official "
             f"test-time path at the size it accepts. Latency: batch 1, float32, median and p90 of "
-            f"repeated calls after warm-up, at {size}.",
-            "",
-            to_text(table, "markdown", floatfmt=".3g"),
-            "",
+            f"repeated calls after warm-up, at {size}."
+        ],
+        tables=[Table("summary", summary.drop(columns="model"), "Parameters, MACs and CPU latency")],
+    )
+    macs_column = f"GMACs @{size} (fvcore)"
+    if summary[macs_column].isna().all():
+        macs_column = f"GMACs @{size} (torch)"
+    section.figures += _figure(
+        "MACs vs. parameters", plots.macs_vs_params(summary, figures / "macs_vs_params", macs_column)
+    )
+    return section
+
+
+def _paper_section(store: Store, figures: Path, size: str) -> Section | None:
+    table = paper_table(store, size=size)
+    if table.empty or not any(c.startswith("PSNR") for c in table.columns):
+        return None
+    section = Section(
+        "Paper table",
+        [
+            "Quality, size, computation and latency per network, in one table as a paper would give it. "
+            "Quality is the mean over the dataset named in the header (standard protocol, 8-bit outputs); "
+            f"MACs and latency at {size}, latency the synchronised median at batch 1."
+        ],
+        tables=[Table("paper", table, "Quality and cost per network")],
+    )
+    section.figures += _figure("PSNR vs. parameters", plots.psnr_vs_params(table, figures / "psnr_vs_params"))
+    section.figures += _figure("PSNR vs. latency", plots.psnr_vs_latency(table, figures / "psnr_vs_latency"))
+    return section
+
+
+def _strips(store: Store, out: Path, figures: Path, dataset: str, rows: pd.DataFrame) -> list[Figure]:
+    images_dir = out / "images"
+    if not images_dir.is_dir():
+        return []
+    order = rows.groupby("model")["psnr"].mean().sort_values(ascending=False).index
+    models = [(m, _display_name(m)) for m in order]
+    found: list[Figure] = []
+    for image_id in sorted(rows["image_id"].unique()):
+        if len(found) >= STRIP_IMAGES:
+            break
+        panels = plots.strip_panels(images_dir, dataset, str(image_id), models)
+        if len(panels) < 2:
+            continue
+        name = f"strip_{_slug(dataset)}_{_slug(str(image_id))}"
+        written = plots.comparison_strip(panels, figures / name, title=f"{dataset} {image_id} (centre crop)")
+        found += _figure(f"Visual comparison, {dataset} {image_id}", written)
+    return found
+
+
+def _quality_sections(store: Store, out: Path, figures: Path) -> list[Section]:
+    tables = quality_tables(store)
+    if not tables:
+        return []
+    per_image = store.frame("quality")
+    sections = []
+    for dataset, table in tables.items():
+        ssim = [c for c in table.columns if c.startswith("SSIM")]
+        section = Section(
+            f"Quality: {dataset}",
+            [
+                "Means over the images of each split. "
+                + (
+                    f"SSIM by the {', '.join(c[6:-1] for c in ssim)} convention(s), named in each header; "
+                    if ssim
+                    else ""
+                )
+                + "a missing LPIPS (no backbone weights) is shown as a dash, never 0."
+            ],
+            tables=[Table(f"quality_{_slug(dataset)}", table, f"Quality on {dataset}", QUALITY_GROUP)],
+        )
+        rows = _pick_protocol(per_image[per_image["dataset"] == dataset])
+        rows = rows.assign(
+            label=[
+                f"{_display_name(m)} [{w}]" if w else _display_name(m)
+                for m, w in zip(rows["model"], rows["weights"], strict=True)
+            ]
+        )
+        section.figures += _figure(
+            f"Per-image PSNR, {dataset}",
+            plots.psnr_distribution(
+                rows, figures / f"psnr_distribution_{_slug(dataset)}", f"Per-image PSNR, {dataset}"
+            ),
+        )
+        section.figures += _strips(store, out, figures, dataset, rows)
+        sections.append(section)
+    return sections
+
+
+def _cost_sections(store: Store, figures: Path) -> list[Section]:
+    sections = []
+    cx = complexity_table(store)
+    if not cx.empty:
+        section = Section(
+            "Complexity by counter",
+            [
+                "Parameters declared and used (modules the forward calls), and MACs by each counter, "
+                "converted to multiply-accumulates; best values are marked within each size."
+            ],
+            tables=[Table("complexity", cx, "Parameters and GMACs per counter", ("Size (HxW)",))],
+        )
+        names = {m: _display_name(m) for m in store.frame("complexity")["model"].unique()}
+        section.figures += _figure(
+            "Cost vs. resolution",
+            plots.cost_vs_resolution(
+                complexity_frame(store), latency_frame(store), figures / "cost_vs_resolution", names
+            ),
+        )
+        sections.append(section)
+    lat = latency_table(store)
+    if not lat.empty:
+        paragraphs = [
+            "Median and p90 of repeated calls after warm-up; peak memory is torch.cuda.max_memory_allocated."
         ]
-        macs_column = f"GMACs @{size} (fvcore)"
-        if summary[macs_column].isna().all():
-            macs_column = f"GMACs @{size} (torch)"
-        figure = macs_vs_params(summary, out / "figures" / "macs_vs_params", macs_column)[0]
-        lines += [f"![MACs vs. parameters]({figure.relative_to(out).as_posix()})", ""]
+        if lat["Timing"].str.startswith("UNSYNCHRONISED").any():
+            paragraphs.append(
+                "Rows marked UNSYNCHRONISED time CUDA work without waiting for it, as many papers did: "
+                "they are not the true latency and are shown only to check papers' runtimes."
+            )
+        sections.append(
+            Section("Latency", paragraphs, tables=[Table("latency", lat, "Latency", LATENCY_GROUP)])
+        )
+    return sections
+
+
+def _claims_sections(store: Store, size: str) -> list[Section]:
+    sections = []
+    claims = claims_frame(store)
+    if not claims.empty:
+        flagged = claims[claims["Flag"] == "DEVIATES"]
+        sections.append(
+            Section(
+                "Reported vs. measured",
+                [
+                    "The paper's figures beside this suite's measurements. DEVIATES: beyond "
+                    f"{100 * TOLERANCE['params']:.0f}% for parameters and MACs, {TOLERANCE['psnr_db']} dB PSNR, "
+                    f"{TOLERANCE['ssim']} SSIM. A GPU runtime is set beside the synchronised and the "
+                    "unsynchronised CUDA timing when both are stored; the flag says which it matches.",
+                    f"{len(flagged)} of {len(claims)} figures deviate.",
+                ],
+                tables=[Table("claims", claims.drop(columns="model"), "Reported vs. measured", better={})],
+            )
+        )
+    table, lines = lmfn_claims(store, size=size)
+    section = Section("LMFN's claim, line by line", bullets=lines)
+    if not table.empty:
+        section.paragraphs.append(
+            "LMFN claims fewer parameters and less computation than the baselines at comparable quality. "
+            "Each baseline below: yes/no, and LMFN's value as a multiple of the baseline's."
+        )
+        section.tables.append(Table("lmfn_claim", table, "LMFN against each baseline", better={}))
+    sections.append(section)
+    return sections
+
+
+def report_sizes(store: Store, size: str | None = None, large: str | None = None) -> tuple[str, str]:
+    """The headline size and the large size of the report: 256x256 and 720x1280 where measured.
+
+    Otherwise the size most networks were counted at (the smallest on a tie), and
+    the largest other size, so that a run at other sizes still gets its table.
+    """
+    cx = complexity_frame(store)
+    if cx.empty:
+        return size or "256x256", large or "720x1280"
+    counts = cx.groupby(["size", "pixels"])["model"].nunique().reset_index()
+    if size is None:
+        if (counts["size"] == "256x256").any():
+            size = "256x256"
+        else:
+            size = str(counts.sort_values(["model", "pixels"], ascending=[False, True])["size"].iloc[0])
+    if large is None:
+        others = counts[counts["size"] != size]
+        if (others["size"] == "720x1280").any() or others.empty:
+            large = "720x1280"
+        else:
+            large = str(others.sort_values("pixels")["size"].iloc[-1])
+    return size, large
+
+
+def build_sections(
+    store: Store, out: Path, size: str | None = None, large: str | None = None
+) -> list[Section]:
+    """Every section of the report, with its figures written to ``out/figures``."""
+    size, large = report_sizes(store, size, large)
+    figures = out / "figures"
+    sections: list[Section] = []
+    summary = _summary_section(store, figures, size, large)
+    if summary is not None:
+        sections.append(summary)
+    paper = _paper_section(store, figures, size)
+    if paper is not None:
+        sections.append(paper)
+    sections += _quality_sections(store, out, figures)
+    sections += _cost_sections(store, figures)
+    if sections:
+        sections += _claims_sections(store, size)
     failures = failures_frame(store)
     if not failures.empty:
-        lines += ["## Failures", "", to_text(failures, "markdown"), ""]
+        sections.append(Section("Failures", tables=[Table("failures", failures, "Failed measurements")]))
+    return sections
+
+
+def render_markdown(sections: list[Section], out: Path, preamble: list[str]) -> str:
+    """The report as Markdown: figures as relative links to their PNG files."""
+    lines = ["# deblurbench report", ""]
+    for text in preamble:
+        lines += [text, ""]
+    for section in sections:
+        lines += [f"## {section.title}", ""]
+        for text in section.paragraphs:
+            lines += [text, ""]
+        if section.bullets:
+            lines += [f"- {b}" for b in section.bullets] + [""]
+        for table in section.tables:
+            lines += [to_markdown(table.frame, table.better, table.group), ""]
+        for figure in section.figures:
+            lines += [f"![{figure.caption}]({figure.png.relative_to(out).as_posix()})", ""]
+    return "\n".join(lines)
+
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em; color: #222; }
+table.results { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
+table.results th, table.results td { padding: 0.25em 0.6em; border-bottom: 1px solid #ddd; text-align: right; }
+table.results th { border-bottom: 2px solid #444; }
+table.results td:first-child, table.results th:first-child { text-align: left; }
+figure { margin: 1em 0; } figure img { max-width: 100%; } figcaption { font-size: 0.85em; color: #555; }
+"""
+
+
+def render_html(sections: list[Section], preamble: list[str]) -> str:
+    """The report as one self-contained HTML page: styles inline, figures as base64 PNG."""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8"><title>deblurbench report</title>',
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>deblurbench report</h1>",
+    ]
+    parts += [f"<p>{html.escape(text)}</p>" for text in preamble]
+    for section in sections:
+        parts.append(f'<section id="{_slug(section.title)}"><h2>{html.escape(section.title)}</h2>')
+        parts += [f"<p>{html.escape(text)}</p>" for text in section.paragraphs]
+        if section.bullets:
+            parts.append("<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in section.bullets) + "</ul>")
+        for table in section.tables:
+            parts.append(to_html(table.frame, table.better, table.group, table_id=table.name))
+        for figure in section.figures:
+            data = base64.b64encode(figure.png.read_bytes()).decode("ascii")
+            caption = html.escape(figure.caption)
+            parts.append(
+                f'<figure id="{html.escape(figure.png.stem)}"><img alt="{caption}" '
+                f'src="data:image/png;base64,{data}"><figcaption>{caption}</figcaption></figure>'
+            )
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_report(store: Store, out: Path, size: str | None = None, large: str | None = None) -> Path:
+    """Regenerate ``out/report.md``, ``out/report.html``, ``out/tables/`` and ``out/figures/``; returns report.md.
+
+    ``size`` / ``large`` (e.g. ``"256x256"``, ``"720x1280"``) default to :func:`report_sizes`.
+    """
+    out = Path(out)
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    sections = build_sections(store, out, size=size, large=large)
+    preamble = _environment(store)
+    if not sections:
+        preamble.append("No results in the store yet.")
+    for section in sections:
+        for table in section.tables:
+            write_table(table.frame, out / "tables", table.name, table.group, table.caption, table.better)
     report = out / "report.md"
-    report.write_text("\n".join(lines))
+    report.write_text(render_markdown(sections, out, preamble), encoding="utf-8")
+    (out / "report.html").write_text(render_html(sections, preamble), encoding="utf-8")
     return report

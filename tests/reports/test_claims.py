@@ -44,3 +44,77 @@ def test_nothing_reported() -> None:
 def test_relative_difference() -> None:
     assert relative_difference(110, 100) == pytest.approx(0.1)
     assert relative_difference(None, 100) is None and relative_difference(1, 0) is None
+
+
+# ---- the claims report over a fabricated store (tests/reports/conftest.py)
+
+
+def _claim(frame, network: str, quantity: str):
+    rows = frame[(frame["Network"] == network) & frame["Quantity"].str.startswith(quantity)]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_claims_flag_a_fabricated_parameter_mismatch(store) -> None:
+    from deblurbench.reports.claims import FLAG, claims_frame
+
+    frame = claims_frame(store)
+    # NAFNet-width32 is stored with 20.0M parameters against the 17.1M its spec reports
+    nafnet = _claim(frame, "NAFNet-GoPro-width32", "Params")
+    assert nafnet["Flag"] == FLAG and nafnet["Deviation"] == "+17.0%"
+    assert nafnet["Ratio (measured / reported)"] == pytest.approx(20.0 / 17.1)
+    assert _claim(frame, "HINet", "Params")["Flag"] == "ok"
+    hinet_macs = _claim(frame, "HINet", "GMACs @256x256")
+    assert hinet_macs["Flag"] == "ok" and "(fvcore)" in hinet_macs["Measured"]
+    assert "LMFN" not in set(frame["Network"])  # its spec reports nothing: nothing to set beside
+
+
+def test_claims_say_which_timing_a_paper_runtime_matches(store) -> None:
+    from deblurbench.reports.claims import claims_frame
+
+    runtime = _claim(claims_frame(store), "MIMO-UNet", "Runtime (s)")
+    # README 0.008 s: the unsynchronised 8.5 ms matches, the synchronised 130 ms does not
+    assert "UNSYNCHRONISED" in runtime["Flag"]
+    assert "synchronised" in runtime["Measured"] and "unsynchronised" in runtime["Measured"]
+    assert runtime["Quantity"].endswith("@720x1280")
+
+
+def test_claims_psnr_within_and_beyond_tolerance(store, make_quality_rows) -> None:
+    from deblurbench.reports.claims import FLAG, claims_frame
+
+    store.put_quality(make_quality_rows("mimo_unet", "retrained.pth", "gopro", 30.0))
+    frame = claims_frame(store)
+    official = _claim(frame, "MIMO-UNet", "PSNR (dB) gopro [MIMO-UNet.pkl]")
+    assert official["Flag"] == "ok" and official["Deviation"] == "-0.03 dB"
+    retrained = _claim(frame, "MIMO-UNet", "PSNR (dB) gopro [retrained.pth]")
+    assert retrained["Flag"] == FLAG
+    ssim = _claim(frame, "MIMO-UNet", "SSIM gopro [MIMO-UNet.pkl]")
+    assert "(" in ssim["Measured"]  # the closest convention is named
+
+
+def test_lmfn_claim_line_by_line(store) -> None:
+    from deblurbench.reports.claims import lmfn_claims
+
+    table, lines = lmfn_claims(store)
+    assert list(table["Baseline"]) == ["MIMO-UNet", "NAFNet-GoPro-width32", "HINet"]  # no reference methods
+    assert table["LMFN fewer params"].str.startswith("yes").all()
+    assert table["LMFN less computation"].str.startswith("yes").all()
+    assert "LMFN faster on CPU" in table
+    text = "\n".join(lines)
+    assert "Fewer parameters than: 3 of 3 baselines." in text
+    assert "lower than MIMO-UNet by 0.70 dB" in text
+
+
+def test_lmfn_claim_without_lmfn(tmp_path) -> None:
+    from deblurbench.bench.store import Store
+    from deblurbench.reports.claims import lmfn_claims
+
+    table, lines = lmfn_claims(Store(tmp_path))
+    assert table.empty and "not measured" in lines[0]
+
+
+def test_runtime_size_from_note() -> None:
+    from deblurbench.reports.claims import runtime_size
+
+    assert runtime_size("README: RTX 2080 Ti, 1280x720, FP32") == (720, 1280)
+    assert runtime_size("GPU, asynchronous timing") is None

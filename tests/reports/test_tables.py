@@ -1,0 +1,144 @@
+"""Tables from a fabricated store: contents, units, and best / second-best marking in every format."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from deblurbench.bench.store import Store
+from deblurbench.reports.tables import (
+    MISSING,
+    _display_name,
+    better_direction,
+    complexity_table,
+    latency_table,
+    paper_table,
+    quality_tables,
+    to_html,
+    to_latex,
+    to_markdown,
+    write_table,
+)
+
+
+def test_complexity_table_has_units_and_every_size(store: Store) -> None:
+    table = complexity_table(store)
+    assert len(table) == 8  # 4 networks x 2 sizes
+    assert {"Params (M)", "Params used (M)", "fvcore (GMACs)", "torch counter (GMACs)"} <= set(table.columns)
+    lmfn = table[(table["Network"] == "LMFN") & (table["Size (HxW)"] == "256x256")].iloc[0]
+    assert lmfn["Params (M)"] == pytest.approx(1.247707)
+    assert lmfn["fvcore (GMACs)"] == pytest.approx(4.493, rel=1e-3)
+    # fvcore does not run at 720x1280: missing, never 0
+    big = table[table["Size (HxW)"] == "720x1280"]
+    assert big["fvcore (GMACs)"].isna().all()
+
+
+def test_latency_table_labels_unsynchronised_rows(store: Store) -> None:
+    table = latency_table(store)
+    assert {"Device", "Dtype", "Size (HxW)", "Median (ms)", "p90 (ms)", "Peak memory (MiB)"} <= set(
+        table.columns
+    )
+    cuda = table[table["Device"].str.contains("GPU")]
+    assert len(cuda) == 3
+    assert cuda["Timing"].str.startswith("UNSYNCHRONISED").sum() == 1
+
+
+def test_quality_tables_per_dataset_with_conventions_named(store: Store) -> None:
+    tables = quality_tables(store)
+    assert set(tables) == {"gopro", "synthetic"}
+    gopro = tables["gopro"]
+    assert {"PSNR (dB)", "SSIM (matlab)", "SSIM (skimage)", "SSIM (basicsr)", "LPIPS (alex)"} <= set(
+        gopro.columns
+    )
+    lmfn = gopro[gopro["Network"] == "LMFN"].iloc[0]
+    assert lmfn["Images"] == 4 and lmfn["PSNR (dB)"] == pytest.approx(31.0)
+    assert lmfn["Weights"] == "lmfn_gopro.pth"
+    # reference methods have no spec: their own display names, no crash
+    assert "Blurry input" in set(gopro["Network"])
+    synthetic = tables["synthetic"]
+    wiener = synthetic[synthetic["Network"].str.startswith("Wiener")].iloc[0]
+    assert math.isnan(wiener["LPIPS (alex)"])  # missing LPIPS stays missing
+    assert f"{MISSING} |" in to_markdown(synthetic, group=("Split", "Protocol"))
+
+
+def test_unknown_name_displays_itself() -> None:
+    assert _display_name("not_a_network_at_all") == "not_a_network_at_all"
+
+
+def test_paper_table_combines_quality_and_cost(store: Store) -> None:
+    table = paper_table(store)
+    assert "PSNR (dB) gopro" in table.columns and "SSIM (matlab) gopro" in table.columns
+    assert "CUDA latency (ms) @256x256" not in table.columns  # no CUDA row at 256x256: column dropped
+    lmfn = table[table["Network"] == "LMFN"].iloc[0]
+    assert lmfn["PSNR (dB) gopro"] == pytest.approx(31.0)
+    assert lmfn["Params (M)"] == pytest.approx(1.247707)
+    assert set(table["Network"]) >= {"LMFN", "MIMO-UNet", "HINet", "Blurry input"}
+
+
+def test_direction_from_header() -> None:
+    assert better_direction("PSNR (dB) gopro") == "max"
+    assert better_direction("SSIM (matlab)") == "max"
+    assert better_direction("Params (M)") == "min"
+    assert better_direction("fvcore (GMACs)") == "min"
+    assert better_direction("Median (ms)") == "min"
+    assert better_direction("Peak memory (MiB)") == "min"
+    assert better_direction("LPIPS (alex)") == "min"
+    assert better_direction("Images") is None and better_direction("Network") is None
+
+
+def _balanced(tex: str) -> None:
+    opened = re.findall(r"\\begin\{(\w+)\}", tex)
+    closed = re.findall(r"\\end\{(\w+)\}", tex)
+    assert opened == list(reversed(closed)), (opened, closed)
+    assert tex.count("{") == tex.count("}")
+
+
+def test_latex_booktabs_balanced_and_marks_best(store: Store) -> None:
+    table = paper_table(store)
+    tex = to_latex(table, caption="Quality and cost", label="tab:paper")
+    _balanced(tex)
+    for rule in ("\\toprule", "\\midrule", "\\bottomrule"):
+        assert tex.count(rule) >= 1
+    assert "\\begin{tabular}{ll" in tex  # text columns left, numbers right
+    rows = {line.split(" & ")[0]: line for line in tex.splitlines() if " & " in line}
+    # lower params is better: LMFN best, MIMO-UNet second; higher PSNR is better: MIMO-UNet best
+    assert "\\textbf{1.248}" in rows["LMFN"] and "\\underline{6.807}" in rows["MIMO-UNet"]
+    assert "\\textbf{31.70}" in rows["MIMO-UNet"] and "\\underline{31.00}" in rows["LMFN"]
+    assert "lmfn\\_gopro.pth" in rows["LMFN"]  # special characters escaped
+    assert "\\textbf" not in rows["HINet"].split(" & ")[0]
+
+
+def test_latex_marks_within_groups(store: Store) -> None:
+    tex = to_latex(complexity_table(store), group=("Size (HxW)",))
+    _balanced(tex)
+    assert tex.count("\\textbf{1.248}") == 2  # LMFN best at each size
+    assert tex.count("\\midrule") == 2  # after the header and between the two sizes
+
+
+def test_ties_share_the_rank_and_single_values_are_not_marked() -> None:
+    df = pd.DataFrame(
+        {"Network": ["a", "b", "c"], "PSNR (dB)": [30.0, 30.001, 29.0], "Params (M)": [1.0, None, None]}
+    )
+    tex = to_latex(df)
+    assert tex.count("\\textbf{30.00}") == 2 and "\\underline{29.00}" in tex
+    assert "\\textbf{1.000}" not in tex  # one value: nothing to compare
+
+
+def test_markdown_and_html_mark_best(store: Store) -> None:
+    table = paper_table(store)
+    md = to_markdown(table)
+    assert "**1.248**" in md and "_6.807_" in md and "| LMFN" in md
+    page = to_html(table, table_id="paper")
+    assert "<strong>1.248</strong>" in page and "<u>6.807</u>" in page and 'id="paper"' in page
+
+
+def test_write_table_writes_four_formats(store: Store, tmp_path) -> None:
+    paths = write_table(
+        latency_table(store), tmp_path / "tables", "latency", ("Device", "Size (HxW)"), "Latency"
+    )
+    assert sorted(p.suffix for p in paths) == [".csv", ".html", ".md", ".tex"]
+    assert all(p.stat().st_size > 100 for p in paths)
+    assert len(pd.read_csv(tmp_path / "tables" / "latency.csv")) == len(latency_table(store))
