@@ -58,6 +58,7 @@ def _emit(rows: list[dict[str, Any]], table: pd.DataFrame, fmt: str) -> None:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
+    from .bench.references import get_reference, list_references
     from .models import get_spec, list_models
 
     rows = []
@@ -66,6 +67,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         rows.append(
             {
                 "name": name,
+                "kind": "network",
                 "network": spec.display_name,
                 "paper": f"{spec.paper.venue} {spec.paper.year}",
                 "fidelity": spec.fidelity,
@@ -76,7 +78,17 @@ def cmd_models(args: argparse.Namespace) -> int:
                 "repo": spec.repo,
             }
         )
-    _emit(rows, pd.DataFrame(rows), args.format)
+    for name in list_references():  # no weights, parameters or paper: floors and non-blind upper references
+        reference = get_reference(name)
+        rows.append(
+            {
+                "name": name,
+                "kind": "reference",
+                "network": reference.display_name,
+                "input": reference.description,
+            }
+        )
+    _emit(rows, pd.DataFrame(rows).astype(object).where(lambda f: f.notna(), ""), args.format)
     return 0
 
 

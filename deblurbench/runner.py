@@ -172,18 +172,15 @@ def measure(m: Measurement, store: Store | None = None, run_id: int | None = Non
     if m.kind == "latency":
         return latency(m.model, m.size, **m.options)
     if m.kind == "quality":
-        from .bench.evaluate import evaluate
-
         o = m.options
-        save = Path(store.path).parent / "images" / m.model / o["dataset"] if o.get("save_images") else None
-        return evaluate(
-            m.model,
+        return evaluate_methods(
+            [m.model],
             _open(o["dataset"], o["split"], o["root"]),
-            weights=o["weights"],
+            store,
+            {m.model: o["weights"]},
+            run_id,
+            save_root=Path(store.path).parent / "images" if o.get("save_images") else None,
             device=o.get("device", "cpu"),
-            store=store,
-            run_id=run_id,
-            save_dir=save,
             progress=False,
         )
     raise ValueError(f"unknown measurement kind {m.kind!r}")
@@ -259,12 +256,20 @@ def evaluate_methods(
     Under torchrun the dataset is sharded across ranks (see :func:`shard`), every rank
     writing its own rows to the one store; the ranks meet at a barrier at the end so
     that rank 0 reads the merged rows. ``save_root`` keeps restored images under
-    ``<save_root>/<method>/<dataset>/``.
+    ``<save_root>/<method>/<dataset>/`` and the sharp ones under ``<save_root>/sharp/<dataset>/``
+    (for the report's comparison strips).
     """
-    from .bench.evaluate import evaluate
+    from .bench.evaluate import evaluate, save_image
 
     indices, _rank, world = shard(len(dataset))
     failures = []
+    if save_root is not None:
+        for index in indices:
+            try:
+                pair = dataset[index]
+            except Exception:  # the evaluation below records why this image fails
+                continue
+            save_image(pair.sharp, save_root / "sharp" / dataset.name, pair.id)
     for method in methods:
         save_dir = save_root / method / dataset.name if save_root is not None else None
         frame = evaluate(

@@ -170,14 +170,17 @@ def _score(
     return {"psnr": value, "best_frame": best}
 
 
-def _save(pred: torch.Tensor, save_dir: Path, image_id: str) -> None:
+def save_image(image: torch.Tensor, save_dir: Path, image_id: str) -> Path:
+    """Write ``image`` ((1, 3, H, W) or (3, H, W) in [0, 1]) as ``<save_dir>/<image id>.png``, 8-bit."""
     from PIL import Image
 
+    image = image[0] if image.dim() == 4 else image
     relative = Path(*[part for part in Path(image_id).parts if part not in ("..", "/", "\\")])
     target = (save_dir / relative).with_suffix(".png")
     target.parent.mkdir(parents=True, exist_ok=True)
-    array = (quantize(pred[0]).clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+    array = (quantize(image).clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
     Image.fromarray(np.ascontiguousarray(array)).save(target)
+    return target
 
 
 def evaluate(
@@ -293,7 +296,7 @@ def evaluate(
                 dtype=settings.dtype,
             )
             if settings.save_dir is not None:
-                _save(pred, settings.save_dir, image_id)
+                save_image(pred, settings.save_dir, image_id)
         except KeyboardInterrupt:
             raise
         except Exception as exc:

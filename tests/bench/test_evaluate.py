@@ -289,3 +289,25 @@ def test_cli_evaluate_json_and_bad_input(tmp_path: Path, capsys: pytest.CaptureF
         assert main(base) == 2
         err = capsys.readouterr().err.strip()
         assert message in err and len(err.splitlines()) == 1, err
+
+
+def test_models_lists_references_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    kinds = {r["name"]: r["kind"] for r in rows}
+    assert kinds["lmfn"] == "network" and kinds["wiener"] == "reference" and kinds["identity"] == "reference"
+    assert "identity" not in db.list_models()
+
+
+def test_saving_keeps_each_method_and_the_sharp_images(tiny: db.PairedDataset, tmp_path: Path) -> None:
+    from deblurbench.runner import evaluate_methods
+
+    store = Store(tmp_path)
+    failures = evaluate_methods(
+        ["identity", "wiener"], tiny, store, {}, save_root=tmp_path / "images", lpips_net=None, workers=0
+    )
+    assert failures == []
+    for folder in ("identity", "wiener", "sharp"):
+        assert len(list((tmp_path / "images" / folder / "synthetic").rglob("*.png"))) == len(tiny)
+    sharp = np.asarray(Image.open(tmp_path / "images" / "sharp" / "synthetic" / f"{tiny.ids[0]}.png"))
+    assert np.array_equal(sharp, _uint8(tiny[0].sharp))
