@@ -9,10 +9,12 @@ The public API (see DESIGN.md)::
     db.latency("lmfn", size=(256, 256), device="cpu")
     db.list_datasets(); db.open_dataset("gopro", root="GOPRO_Large", split="test")
     db.open_dataset("synthetic")          # the embedded default, no root
+    db.evaluate("lmfn", db.open_dataset("synthetic"), weights="synthetic")  # one row per image
 """
 
 from .bench import metrics
 from .bench.complexity import complexity
+from .bench.evaluate import evaluate
 from .bench.latency import latency
 from .datasets import DatasetError, Pair, PairedDataset, list_datasets, open_dataset
 from .models import ModelSpec, Paper, Reported, Restorer, create_model, get_spec, list_models, register_model
@@ -30,6 +32,7 @@ __all__ = [
     "__version__",
     "complexity",
     "create_model",
+    "evaluate",
     "get_spec",
     "latency",
     "list_datasets",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import torch
 
 import deblurbench as db
 
@@ -78,3 +79,15 @@ def test_sizes_are_padded_to_what_the_network_accepts() -> None:
 def test_unknown_counter_rejected() -> None:
     with pytest.raises(ValueError, match="unknown counter"):
         db.complexity("lmfn", (64, 64), counters=("flopz",))
+
+
+def test_ptflops_chatter_stays_off_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    # One module reached under two names (as MPRNet's shared PReLU is) makes ptflops print()
+    # a warning to stdout, which must hold nothing but data under --format json.
+    from deblurbench.bench.complexity import _ptflops
+
+    act = torch.nn.PReLU()
+    shared = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), act, torch.nn.Sequential(act))
+    macs = _ptflops(shared, (1, 3, 8, 8), backend="pytorch")
+    assert macs >= 3 * 4 * 9 * 64
+    assert capsys.readouterr().out == ""

@@ -22,6 +22,7 @@ Those two need a real CPU forward: by default they run only up to
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import warnings
@@ -198,7 +199,9 @@ def _ptflops_aten_counted(op: str) -> bool:
 def _ptflops(path: nn.Module, shape: tuple[int, ...], backend: str) -> int:
     from ptflops import get_model_complexity_info
 
-    with warnings.catch_warnings():
+    # ptflops print()s a warning per module it meets twice (MPRNet's shared PReLU) to stdout,
+    # which must hold nothing but data under --format json: keep its chatter out.
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         macs, _ = get_model_complexity_info(
             path,

@@ -37,7 +37,7 @@ def _uint8(x: torch.Tensor) -> np.ndarray:
 
 
 def test_identity_rows_match_skimage(tiny: db.PairedDataset) -> None:
-    frame = evaluate("identity", tiny, lpips_net=None, workers=0)
+    frame = db.evaluate("identity", tiny, lpips_net=None, workers=0)  # the public API
     assert list(frame["image_id"]) == tiny.ids
     assert set(frame["protocol"]) == {"standard"} and set(frame["quantized"]) == {True}
     for (_, row), pair in zip(frame.iterrows(), tiny, strict=True):
