@@ -271,7 +271,9 @@ _NOTES = (
             source=(
                 "none recorded: the paper's table was not readable in the sources available; the "
                 "~7.2M parameters often quoted for DMPHN belong to the 1-2-4-8 model "
-                "(this one: 5,424,393)"
+                "(this one: 5,424,393). The MIMO-UNet README's inference-time table lists a "
+                "'DMPHN' at 31.20 dB (0.308 s async / 0.588 s sync, RTX 3090) without naming the "
+                "variant, so it is not attributed to this model"
             ),
         ),
         fidelity="manifest",
@@ -316,7 +318,11 @@ def dmphn_1_2_4(**kwargs: Any) -> nn.Module:
             source=(
                 "paper abstract (arXiv 1904.03468) for the runtime; params, MACs, PSNR and SSIM not "
                 "recorded: the paper's tables were not readable in the sources available (the ~7.2M "
-                "parameters quoted for DMPHN match this model's 7,232,524 but were not verified)"
+                "parameters quoted for DMPHN match this model's 7,232,524 but were not verified). "
+                "The MIMO-UNet README's inference-time table lists a 'DMPHN' at 31.20 dB "
+                "(0.308 s async / 0.588 s sync, RTX 3090) and a secondary copy of MPRNet's table "
+                "lists DMPHN at 31.20 dB / 21.7M params / 1.07 s; neither names the variant and "
+                "21.7M matches neither 1-2-4 nor 1-2-4-8, so these are not attributed here"
             ),
         ),
         fidelity="unproven",
