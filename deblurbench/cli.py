@@ -559,6 +559,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_report)
 
+    from .train.cli import add_train_parser
+
+    add_train_parser(sub)
     return parser
 
 

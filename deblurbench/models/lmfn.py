@@ -278,6 +278,7 @@ class RFDN(nn.Module):
 
 @register_model(
     official_weights=("none found: the repository's stored README and files link no trained checkpoint"),
+    weights={"synthetic": "lmfn_synthetic.pt"},
     display_name="LMFN",
     family="LMFN",
     paper=Paper(
