@@ -206,6 +206,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         latency_repeats=args.repeats,
     )
     work = plan(config)
+    if config.threads:
+        import torch
+
+        torch.set_num_threads(config.threads)  # recorded with the run, used by every measurement
     store = Store(config.out)
     run_id = store.start_run("run", config.as_dict())
     print(f"deblurbench run: {len(work)} measurements -> {store.path}", file=sys.stderr)

@@ -72,7 +72,7 @@ class RunConfig:
     weights: dict[str, str] = field(default_factory=dict)
     references: tuple[str, ...] = ("identity", "wiener", "richardson_lucy")
     quality_device: str = "cpu"
-    save_images: bool = False
+    save_images: bool = True  # restored and sharp PNGs under OUT/images/, for the comparison strips
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
