@@ -45,8 +45,8 @@ _SIGMA = 1.5
 _RADIUS = 5  # int(3.5 * 1.5 + 0.5): scikit-image's truncate 3.5, MATLAB's ceil(3 * 1.5), BasicSR's 11 taps
 _TAPS = 2 * _RADIUS + 1
 _ROW_TILE = 16  # output rows per banded product (vertical pass)
-_COL_TILE = 8  # output columns per banded product (horizontal pass)
-_STRIP_ELEMENTS = 1 << 21  # float64 elements per strip buffer (16 MiB): bounds memory, stays in cache
+_COL_TILE = 16  # output columns per banded product (horizontal pass)
+_STRIP_ELEMENTS = 1 << 18  # float64 elements per strip buffer (2 MiB): bounds memory, stays in cache
 
 # BasicSR's rgb2ycbcr (y_only) on [0, 1] RGB, output in [16, 235] / 255.
 _Y_WEIGHTS = (65.481, 128.553, 24.966)
@@ -93,15 +93,21 @@ def _check_crop(crop_border: int, height: int, width: int) -> None:
 
 
 def _prepare(
-    pred: Tensor, target: Tensor, data_range: float, crop_border: int, test_y_channel: bool
+    pred: Tensor,
+    target: Tensor,
+    data_range: float,
+    crop_border: int,
+    test_y_channel: bool,
+    to_float64: bool = True,
 ) -> tuple[Tensor, Tensor]:
-    """Checked, cropped, optionally Y-converted float64 (N, C, H, W) pair."""
+    """Checked, cropped, optionally Y-converted (N, C, H, W) pair; float64 if ``to_float64`` or Y-converted."""
     pred, target = _check_pair(pred, target, data_range)
     _check_crop(crop_border, pred.shape[2], pred.shape[3])
     if crop_border:
         b = crop_border
         pred, target = pred[..., b:-b, b:-b], target[..., b:-b, b:-b]
-    pred, target = pred.to(torch.float64), target.to(torch.float64)
+    if to_float64 or test_y_channel:
+        pred, target = pred.to(torch.float64), target.to(torch.float64)
     if test_y_channel:
         pred, target = rgb_to_y(pred, data_range), rgb_to_y(target, data_range)
     return pred, target
@@ -140,8 +146,20 @@ def psnr(
     The mean squared error is over all channels and pixels (after ``crop_border`` and,
     with ``test_y_channel``, on BT.601 Y as BasicSR's ``calculate_psnr``).
     """
-    p, t = _prepare(pred, target, data_range, crop_border, test_y_channel)
-    mse = (p - t).square_().flatten(1).mean(dim=1)
+    p, t = _prepare(pred, target, data_range, crop_border, test_y_channel, to_float64=False)
+    n_img, channels, height, width = p.shape
+    rows = max(1, min(height, _STRIP_ELEMENTS // (4 * width)))
+    buf = torch.empty(rows * width, dtype=torch.float64, device=p.device)
+    sse = torch.zeros(n_img, dtype=torch.float64, device=p.device)
+    for i in range(n_img):
+        for c in range(channels):
+            for r0 in range(0, height, rows):
+                n = min(rows, height - r0)
+                d = buf[: n * width]
+                d.view(n, width).copy_(p[i, c, r0 : r0 + n])  # exact float64
+                d.view(n, width).sub_(t[i, c, r0 : r0 + n])
+                sse[i] += torch.dot(d, d)
+    mse = sse / (channels * height * width)
     return 10.0 * torch.log10(data_range**2 / mse)
 
 
@@ -187,68 +205,115 @@ def _filter_rows(m: Tensor, out: Tensor) -> None:
         torch.mm(_band(n - done, m.device).t(), m[done:], out=out[done:])
 
 
-def _filter_cols(v: Tensor) -> Tensor:
-    """Valid 11-tap Gaussian along dim 1 of a contiguous (R, 10 + k * 8) matrix -> (k, R, 8)."""
+def _filter_cols(v: Tensor, out: Tensor) -> int:
+    """Valid 11-tap Gaussian along dim 1 of a contiguous (R, L) matrix into ``out`` (k, R, t).
+
+    Output columns come in tiles of t (``out``'s last size, at most L - 10); when t does
+    not divide L - 10 the last tile overlaps the one before it. Returns how many leading columns of
+    the last tile repeat earlier ones (0 when the tiles divide evenly).
+    """
     rows, width = v.shape
-    tile = _COL_TILE
-    tiles = (width - (_TAPS - 1)) // tile
-    windows = v.as_strided((tiles, rows, tile + _TAPS - 1), (tile, width, 1))
-    return torch.bmm(windows, _band(tile, v.device).expand(tiles, tile + _TAPS - 1, tile))
+    n = width - (_TAPS - 1)
+    tile = out.shape[2]
+    full = n // tile
+    windows = v.as_strided((full, rows, tile + _TAPS - 1), (tile, width, 1))
+    band = _band(tile, v.device)
+    torch.bmm(windows, band.expand(full, tile + _TAPS - 1, tile), out=out[:full])
+    if full == out.shape[0]:
+        return 0
+    torch.mm(v[:, n - tile :], band, out=out[full])
+    return full * tile - (n - tile)
+
+
+def _col_tiles(out_w: int) -> tuple[int, int]:
+    tile = min(_COL_TILE, out_w)
+    return -(-out_w // tile), tile
 
 
 def _ssim_sums(x: Tensor, y: Tensor, data_range: float, pad: int, mix: Tensor | None) -> Tensor:
     """Sum of the SSIM map per (image, channel), shape (N, C), over the valid region.
 
     ``pad``: replicate padding on H and W (5 for ``matlab``, else 0); ``mix``: a (C, C)
-    filter along the channel axis (``matlab``) or None. Works in strips of rows
-    with the four filtered maps of s = x + y and d = x - y (s^2 and d^2 give the
-    variances and the covariance without a fifth map).
+    filter along the channel axis (``matlab``) or None. Works in float64 strips of
+    rows (any floating input dtype, converted strip by strip) with four filtered
+    maps: x, y, C1 + C2 + x^2 + y^2 and C1 + C2 + 2xy (the filter's weights sum to 1,
+    so the constant passes through); the SSIM map is accumulated in one buffer and
+    summed once per group. Without ``mix``, images and channels are taken one
+    plane at a time when all of them together would not fit the strip budget.
     """
     n_img, channels, height, width = x.shape
     device = x.device
+    f64 = {"dtype": torch.float64, "device": device}
     out_h, out_w = height + 2 * pad - (_TAPS - 1), width + 2 * pad - (_TAPS - 1)
-    tiles_w = -(-out_w // _COL_TILE)
-    padded_w = tiles_w * _COL_TILE + _TAPS - 1
     in_w = width + 2 * pad
+    tiles_w, col_tile = _col_tiles(out_w)
     if pad:
         cols = torch.arange(-pad, width + pad, device=device).clamp_(0, width - 1)
         x, y = x.index_select(3, cols), y.index_select(3, cols)
+    sums = torch.zeros(n_img, channels, **f64)
+    planes = n_img * channels
+    if mix is None and planes > 1 and 4 * planes * in_w * (_ROW_TILE + _TAPS - 1) > _STRIP_ELEMENTS:
+        groups = [
+            (x[i : i + 1, c : c + 1], y[i : i + 1, c : c + 1], (slice(i, i + 1), slice(c, c + 1)))
+            for i in range(n_img)
+            for c in range(channels)
+        ]
+        planes = 1
+    else:
+        groups = [(x, y, (slice(None), slice(None)))]
 
-    per_row = 4 * n_img * channels * padded_w
+    per_row = 4 * planes * in_w
     strip = max(_ROW_TILE, (_STRIP_ELEMENTS // per_row - (_TAPS - 1)) // _ROW_TILE * _ROW_TILE)
     strip = min(strip, out_h)
-    maps = torch.zeros(4, strip + _TAPS - 1, n_img, channels, padded_w, dtype=torch.float64, device=device)
-    filtered = torch.empty(4, strip, n_img, channels, padded_w, dtype=torch.float64, device=device)
-    c1, c2 = 2 * (0.01 * data_range) ** 2, 2 * (0.03 * data_range) ** 2
-    sums = torch.zeros(n_img, channels, dtype=torch.float64, device=device)
+    # three buffers, reused within a strip so that it stays in cache: the input maps,
+    # then the horizontal pass's output; the vertical pass's output, then scratch
+    map_size = 4 * (strip + _TAPS - 1) * planes * in_w
+    col_size = 4 * tiles_w * strip * planes * col_tile
+    buf = torch.empty(max(map_size, col_size), **f64)
+    maps = buf[:map_size].view(4, strip + _TAPS - 1, planes * in_w)
+    cols_out = buf[:col_size].view(tiles_w, 4 * strip * planes, col_tile)
+    filtered = torch.empty(4, strip, planes * in_w, **f64)
+    scratch = filtered.view(-1)[: col_size // 4].view(
+        tiles_w, strip * planes, col_tile
+    )  # 4 in_w > tiles_w col_tile
+    acc = torch.zeros(tiles_w, strip * planes, col_tile, **f64)
+    c1 = torch.tensor((0.01 * data_range) ** 2, **f64)
+    c12 = torch.tensor((0.01 * data_range) ** 2 + (0.03 * data_range) ** 2, **f64)
 
-    for r0 in range(0, out_h, strip):
-        n_out = min(strip, out_h - r0)
-        n_in = n_out + _TAPS - 1
-        if pad:
-            rows = torch.arange(r0 - pad, r0 - pad + n_in, device=device).clamp_(0, height - 1)
-            xs, ys = x.index_select(2, rows), y.index_select(2, rows)
-        else:
-            xs, ys = x[:, :, r0 : r0 + n_in], y[:, :, r0 : r0 + n_in]
-        xs, ys = xs.permute(2, 0, 1, 3), ys.permute(2, 0, 1, 3)  # (rows, N, C, W)
-        m = maps[:, :n_in]
-        torch.add(xs, ys, out=m[0, :, :, :, :in_w])
-        torch.sub(xs, ys, out=m[1, :, :, :, :in_w])
-        torch.mul(m[0], m[0], out=m[2])
-        torch.mul(m[1], m[1], out=m[3])
-        f = filtered[:, :n_out]
-        for k in range(4):
-            _filter_rows(maps[k, :n_in].view(n_in, -1), f[k].view(n_out, -1))
-        if mix is not None:
-            f = torch.matmul(mix, f.reshape(-1, channels, padded_w))
-        o = _filter_cols(f.reshape(-1, padded_w)).view(tiles_w, 4, -1)
-        a, b = o[:, 0].square_(), o[:, 1].square_()  # (ux + uy)^2, (ux - uy)^2
-        e, g = o[:, 2].sub_(a), o[:, 3].sub_(b)  # var(s) = vx + vy + 2 vxy, var(d) = vx + vy - 2 vxy
-        num = torch.sub(a, b).add_(c1).mul_(torch.sub(e, g).add_(c2))  # 4 (2 ux uy + C1)(2 vxy + C2)
-        den = a.add_(b).add_(c1).mul_(e.add_(g).add_(c2))  # 4 (ux^2 + uy^2 + C1)(vx + vy + C2)
-        smap = num.div_(den).view(tiles_w, n_out, n_img, channels, _COL_TILE).sum(dim=1)
-        smap = smap.permute(1, 2, 0, 3).reshape(n_img, channels, -1)[..., :out_w]
-        sums += smap.sum(dim=-1)
+    for xg, yg, idx in groups:
+        n, c = xg.shape[:2]
+        for r0 in range(0, out_h, strip):
+            n_out = min(strip, out_h - r0)
+            n_in = n_out + _TAPS - 1
+            if pad:
+                rows = torch.arange(r0 - pad, r0 - pad + n_in, device=device).clamp_(0, height - 1)
+                xs, ys = xg.index_select(2, rows), yg.index_select(2, rows)
+            else:
+                xs, ys = xg[:, :, r0 : r0 + n_in], yg[:, :, r0 : r0 + n_in]
+            m = maps[:, :n_in]
+            mx, my = m[0].view(n_in, n, c, in_w), m[1].view(n_in, n, c, in_w)
+            mx.copy_(xs.permute(2, 0, 1, 3))  # (rows, N, C, W), exact float64
+            my.copy_(ys.permute(2, 0, 1, 3))
+            torch.addcmul(c12, m[0], m[0], out=m[2]).addcmul_(m[1], m[1])  # C1 + C2 + x^2 + y^2
+            torch.addcmul(c12, m[0], m[1], value=2, out=m[3])  # C1 + C2 + 2 x y
+            f = filtered[:, :n_out]
+            for k in range(4):
+                _filter_rows(m[k], f[k])
+            if mix is not None:
+                f = torch.matmul(mix, f.reshape(-1, c, in_w))
+            o = cols_out[:, : 4 * n_out * planes]
+            repeated = _filter_cols(f.reshape(-1, in_w), o)
+            o = o.view(tiles_w, 4, -1, col_tile)
+            ux, uy, den, num = o[:, 0], o[:, 1], o[:, 2], o[:, 3]  # filtered maps
+            n1 = torch.addcmul(c1, ux, uy, value=2, out=scratch[:, : ux.shape[1]])  # 2 ux uy + C1
+            num.sub_(n1).mul_(n1)  # (2 vxy + C2)(2 ux uy + C1)
+            d1 = torch.addcmul(c1, ux, ux, out=ux).addcmul_(uy, uy)  # ux^2 + uy^2 + C1
+            den.sub_(d1).mul_(d1)  # (vx + vy + C2)(ux^2 + uy^2 + C1)
+            if repeated:
+                num[-1, :, :repeated] = 0  # columns the overlapping last tile repeats
+            acc[:, : num.shape[1]].addcdiv_(num, den)  # SSIM map, summed per position
+        sums[idx] = acc.view(tiles_w, strip, n, c, col_tile).sum(dim=(0, 1, 4))
+        acc.zero_()
     return sums
 
 
@@ -268,7 +333,7 @@ def ssim(
     """
     if convention not in SSIM_CONVENTIONS:
         raise ValueError(f"unknown SSIM convention {convention!r}: use one of {', '.join(SSIM_CONVENTIONS)}")
-    x, y = _prepare(pred, target, data_range, crop_border, test_y_channel)
+    x, y = _prepare(pred, target, data_range, crop_border, test_y_channel, to_float64=False)
     _n, channels, height, width = x.shape
     pad = _RADIUS if convention == "matlab" else 0
     if min(height, width) + 2 * pad < _TAPS:
