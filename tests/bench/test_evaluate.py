@@ -53,6 +53,8 @@ def test_identity_rows_match_skimage(tiny: db.PairedDataset) -> None:
             data_range=1.0,
         )
         assert row["ssim_skimage"] == pytest.approx(expected, abs=1e-6)
+        basicsr = db.metrics.ssim(pair.blur[None], pair.sharp[None], convention="basicsr")
+        assert row["ssim_basicsr"] == pytest.approx(float(basicsr[0]), abs=1e-12)
         assert 0 < row["ssim_matlab"] <= 1 and row["seconds"] >= 0
 
 
