@@ -29,12 +29,15 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
+def _names_arg(values: list[str] | None) -> list[str]:
+    """``--models a,b --models c`` -> ``['a', 'b', 'c']``."""
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
 def _models_arg(values: list[str] | None) -> list[str]:
     from .models import get_spec, list_models
 
-    names: list[str] = []
-    for value in values or []:
-        names += [v.strip() for v in value.split(",") if v.strip()]
+    names = _names_arg(values)
     if not names or names == ["all"]:
         return list_models()
     for name in names:
@@ -243,7 +246,7 @@ def _methods_arg(values: list[str] | None) -> list[str]:
     from .bench.references import is_reference
     from .models import get_spec
 
-    names = [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+    names = _names_arg(values)
     if not names:
         raise UsageError("deblurbench evaluate: --models is required, e.g. --models identity,lmfn")
     for name in names:

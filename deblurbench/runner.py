@@ -259,17 +259,20 @@ def evaluate_methods(
     ``<save_root>/<method>/<dataset>/`` and the sharp ones under ``<save_root>/sharp/<dataset>/``
     (for the report's comparison strips).
     """
-    from .bench.evaluate import evaluate, save_image
+    from .bench.evaluate import evaluate, image_path, save_image
 
     indices, _rank, world = shard(len(dataset))
     failures = []
     if save_root is not None:
-        for index in indices:
+        sharp_dir, ids = save_root / "sharp" / dataset.name, dataset.ids
+        for index in indices:  # once per dataset, not once per method
+            if image_path(sharp_dir, ids[index]).exists():
+                continue
             try:
                 pair = dataset[index]
             except Exception:  # the evaluation below records why this image fails
                 continue
-            save_image(pair.sharp, save_root / "sharp" / dataset.name, pair.id)
+            save_image(pair.sharp, sharp_dir, pair.id)
     for method in methods:
         save_dir = save_root / method / dataset.name if save_root is not None else None
         frame = evaluate(

@@ -19,7 +19,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,6 @@ class EvalSettings:
     device: str = "cpu"
     dtype: str = "float32"
     save_dir: Path | None = None
-    workers: int = 1
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def protocol_for(dataset: PairedDataset, protocol: str = "auto") -> str:
@@ -136,10 +134,14 @@ def _score_standard(pred: torch.Tensor, sharp: torch.Tensor, settings: EvalSetti
             row["ssim_basicsr"] = row["ssim_skimage"]
             continue
         row[f"ssim_{convention}"] = float(ssim(pred, sharp, convention=convention)[0])
-    if settings.lpips_net is not None:
-        row["lpips"] = float(lpips(pred, sharp, settings.lpips_net)[0])
-        row["lpips_net"] = settings.lpips_net
-    return row
+    return {**row, **_lpips_entry(pred, sharp, settings)}
+
+
+def _lpips_entry(pred: torch.Tensor, sharp: torch.Tensor, settings: EvalSettings) -> dict[str, Any]:
+    """LPIPS of 8-bit-or-float images as the settings ask, or nothing when LPIPS is off."""
+    if settings.lpips_net is None:
+        return {}
+    return {"lpips": float(lpips(pred, sharp, settings.lpips_net)[0]), "lpips_net": settings.lpips_net}
 
 
 def _score(
@@ -159,13 +161,12 @@ def _score(
     out8 = quantize(pred[0]).cpu()  # both official scripts read the saved 8-bit PNG
     if protocol == "realblur":
         value_psnr, value_ssim = realblur_psnr_ssim(out8, pair.sharp)
-        row = {"psnr": value_psnr, "ssim_skimage": value_ssim}
-        if settings.lpips_net is not None:
-            row["lpips"] = float(
-                lpips(quantize(pred), quantize(pair.sharp[None].to(device)), settings.lpips_net)[0]
-            )
-            row["lpips_net"] = settings.lpips_net
-        return row
+        sharp = quantize(pair.sharp[None].to(device))
+        return {
+            "psnr": value_psnr,
+            "ssim_skimage": value_ssim,
+            **_lpips_entry(quantize(pred), sharp, settings),
+        }
     if not hasattr(dataset, "frames"):
         raise ValueError(
             f"the kohler protocol needs a dataset with recorded sharp frames, not {dataset.name}"
@@ -175,13 +176,18 @@ def _score(
     return {"psnr": value, "best_frame": best}
 
 
+def image_path(save_dir: Path, image_id: str) -> Path:
+    """Where :func:`save_image` keeps an image: ``<save_dir>/<image id>.png``, never outside ``save_dir``."""
+    relative = Path(*[part for part in Path(image_id).parts if part not in ("..", "/", "\\")])
+    return (Path(save_dir) / relative).with_suffix(".png")
+
+
 def save_image(image: torch.Tensor, save_dir: Path, image_id: str) -> Path:
     """Write ``image`` ((1, 3, H, W) or (3, H, W) in [0, 1]) as ``<save_dir>/<image id>.png``, 8-bit."""
     from PIL import Image
 
     image = image[0] if image.dim() == 4 else image
-    relative = Path(*[part for part in Path(image_id).parts if part not in ("..", "/", "\\")])
-    target = (save_dir / relative).with_suffix(".png")
+    target = image_path(save_dir, image_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     array = (quantize(image).clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
     Image.fromarray(np.ascontiguousarray(array)).save(target)
@@ -228,9 +234,8 @@ def evaluate(
         device=str(dev),
         dtype=dtype_name,
         save_dir=Path(save_dir) if save_dir is not None else None,
-        workers=workers,
     )
-    name, restore = _model_runner(model_or_name, weights, dev, dtype_name)
+    name = model_or_name if isinstance(model_or_name, str) else getattr(model_or_name, "deblurbench_name", "")
     key = {
         "model": name,
         "weights": weights_label(weights),
@@ -248,6 +253,10 @@ def evaluate(
         wanted = [i for i in wanted if ids[i] not in done]
     rows: list[dict[str, Any]] = []
     failures: list[tuple[str, str]] = []
+    if not wanted:  # all stored already: no need to build the network or load its weights
+        return _frame(rows, failures)
+    name, restore = _model_runner(model_or_name, weights, dev, dtype_name)
+    key["model"] = name
 
     def fail(image_id: str, reason: str, detail: str = "") -> None:
         failures.append((image_id, reason))
@@ -263,9 +272,9 @@ def evaluate(
         _Guarded(dataset, wanted),
         batch_size=None,
         shuffle=False,
-        num_workers=workers if wanted else 0,
+        num_workers=workers,
         collate_fn=_as_is,
-        prefetch_factor=2 if workers and wanted else None,
+        prefetch_factor=2 if workers else None,
         persistent_workers=False,
     )
     from tqdm import tqdm
@@ -312,6 +321,11 @@ def evaluate(
         if store is not None:
             store.put_quality([row], run_id)
         rows.append(row)
+    return _frame(rows, failures)
+
+
+def _frame(rows: list[dict[str, Any]], failures: list[tuple[str, str]]) -> pd.DataFrame:
+    """The per-image rows, with the ``(image_id, reason)`` failures in ``attrs["failures"]``."""
     frame = pd.DataFrame(rows)
     frame.attrs["failures"] = failures
     return frame
