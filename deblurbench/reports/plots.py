@@ -352,11 +352,10 @@ def strip_panels(
     input is the ``identity`` reference's output (or ``blurry/``), the ground truth
     is under ``sharp/``. ``models`` are ``(model, label)`` in display order.
     """
-
-    relative = Path(*[part for part in Path(image_id).parts if part not in ("..", "/", "\\")])
+    from ..bench.evaluate import image_path
 
     def find(folder: str) -> Path | None:  # the file name evaluate's image saving gives
-        candidate = (images_dir / folder / dataset / relative).with_suffix(".png")
+        candidate = image_path(images_dir / folder / dataset, image_id)
         return candidate if candidate.is_file() else None
 
     panels: list[tuple[str, Path]] = []
