@@ -148,6 +148,7 @@ _SPECS: dict[str, DatasetSpec] = {
                 "lengths": "kernel lengths in px (test/tiny) or (min, max) (train)",
                 "size": "train crop size (default 256)",
                 "num_samples": "train split length (default 20000)",
+                "extra_sources": "train only: add bundled colour photos, e.g. grace_hopper (default none)",
             },
             needs_root=False,
             opener=synthetic.open_synthetic,

@@ -31,7 +31,9 @@ Splits (``split=``):
   random length 4-32 px, generated on the fly from other bundled images: retina and colorwheel
   (colour) and, for variety of texture, the greyscale brick, camera, cell, clock, coins, grass,
   gravel, moon, page and text (as grey RGB; sources smaller than the crop are skipped). None of
-  them, nor the right view of stereo_motorcycle, is in the test split.
+  them, nor the right view of stereo_motorcycle, is in the test split. ``extra_sources=
+  "grace_hopper"`` adds matplotlib's bundled colour portrait (sample_data/grace_hopper.jpg) to
+  them, for more natural colour than the default sources have; it is off by default.
 
 Every random draw comes from ``numpy.random.default_rng`` seeded with ``(seed, split, index)``:
 the same seed gives the same bytes in any order of reading and in any DataLoader worker, and a
@@ -92,6 +94,10 @@ TRAIN_SOURCES = (
     "page",
     "text",
 )
+# Opt-in extra training sources (``extra_sources=``): colour photographs shipped with other
+# dependencies, so training can see more natural colour than scikit-image's train sources offer.
+# Default off, so the default train split (and everything trained on it) stays as it was.
+EXTRA_SOURCES = {"grace_hopper": ("matplotlib", "grace_hopper.jpg")}
 LAYOUT = (
     "built in memory from scikit-image's bundled images; 'deblurbench synth --out DIR' writes GoPro layout"
 )
@@ -112,7 +118,12 @@ def load_source(name: str) -> np.ndarray:
             f"{NAME}: scikit-image is needed for the synthetic dataset ({exc}); install it"
         ) from None
     try:
-        image = data.stereo_motorcycle()[0] if name == "motorcycle_left" else getattr(data, name)()
+        if name in EXTRA_SOURCES:
+            image = _matplotlib_sample(EXTRA_SOURCES[name][1])
+        elif name == "motorcycle_left":
+            image = data.stereo_motorcycle()[0]
+        else:
+            image = getattr(data, name)()
     except Exception as exc:
         raise DatasetError(
             f"{NAME}: scikit-image's bundled image {name!r} cannot be read ({exc}); reinstall scikit-image"
@@ -125,6 +136,14 @@ def load_source(name: str) -> np.ndarray:
     image = np.ascontiguousarray(image[..., :3])
     image.setflags(write=False)
     return image
+
+
+def _matplotlib_sample(filename: str) -> np.ndarray:
+    """A picture from matplotlib's bundled sample data (installed with matplotlib, no download)."""
+    import matplotlib.cbook
+
+    with matplotlib.cbook.get_sample_data(filename) as handle:
+        return np.asarray(Image.open(handle).convert("RGB"))
 
 
 # --------------------------------------------------------------------------- kernels
@@ -310,6 +329,7 @@ class SyntheticPairs(PairedDataset):
         lengths: Sequence[float] | None = None,
         size: int | None = None,
         num_samples: int | None = None,
+        extra_sources: str | Sequence[str] = (),
         **options: Any,
     ) -> None:
         check_split(NAME, split, SPLITS)
@@ -317,8 +337,17 @@ class SyntheticPairs(PairedDataset):
             raise DatasetError(f"{NAME}: seed={seed!r} must be an integer >= 0")
         if not (isinstance(noise, (int, float)) and 0 <= noise < 1):
             raise DatasetError(f"{NAME}: noise={noise!r} must be a standard deviation in [0, 1)")
-        if split != "train" and (size is not None or num_samples is not None):
-            raise DatasetError(f"{NAME}: size= and num_samples= apply to the train split only")
+        if isinstance(extra_sources, str):
+            extra_sources = tuple(n.strip() for n in extra_sources.split(",") if n.strip())
+        if split != "train" and (size is not None or num_samples is not None or extra_sources):
+            raise DatasetError(
+                f"{NAME}: size=, num_samples= and extra_sources= apply to the train split only"
+            )
+        unknown = sorted(set(extra_sources) - set(EXTRA_SOURCES))
+        if unknown:
+            raise DatasetError(
+                f"{NAME}: extra_sources={','.join(unknown)} unknown; choose from {', '.join(EXTRA_SOURCES)}"
+            )
         self.split = split
         self.seed = int(seed)
         self.noise = float(noise)
@@ -330,7 +359,8 @@ class SyntheticPairs(PairedDataset):
             self.num_samples = int(num_samples) if num_samples is not None else COUNTS["train"]
             if self.num_samples < 1 or self.size < 8:
                 raise DatasetError(f"{NAME}: num_samples and size must be positive (size >= 8)")
-            self.sources = tuple(n for n in TRAIN_SOURCES if min(load_source(n).shape[:2]) >= self.size)
+            candidates = TRAIN_SOURCES + tuple(dict.fromkeys(extra_sources))
+            self.sources = tuple(n for n in candidates if min(load_source(n).shape[:2]) >= self.size)
             if not self.sources:
                 raise DatasetError(
                     f"{NAME}: no training source image is as large as size={self.size}; use a smaller size"

@@ -105,6 +105,25 @@ def test_train_split_is_random_crops_from_other_images() -> None:
     assert len(open_dataset("synthetic", split="train")) == 20000
 
 
+def test_extra_sources_add_a_colour_photo_to_training_only() -> None:
+    default = open_dataset("synthetic", split="train", size=96, num_samples=40, seed=1)
+    extra = open_dataset(
+        "synthetic", split="train", size=96, num_samples=40, seed=1, extra_sources="grace_hopper"
+    )
+    assert extra.sources == (*default.sources, "grace_hopper")
+    photo = syn.load_source("grace_hopper")
+    assert photo.shape == (600, 512, 3) and (photo[..., 0] != photo[..., 2]).mean() > 0.5  # a colour picture
+    drawn = [extra[i].meta["source"] for i in range(40)]
+    assert "grace_hopper" in drawn and set(drawn) <= set(extra.sources)
+    assert default[0].blur.equal(
+        open_dataset("synthetic", split="train", size=96, num_samples=40, seed=1)[0].blur
+    )
+    with pytest.raises(DatasetError, match="extra_sources=astronaut unknown; choose from grace_hopper"):
+        open_dataset("synthetic", split="train", extra_sources="astronaut")
+    with pytest.raises(DatasetError, match="apply to the train split only"):
+        open_dataset("synthetic", split="test", extra_sources="grace_hopper")
+
+
 def test_bad_options() -> None:
     with pytest.raises(DatasetError, match="synthetic: needs no root"):
         open_dataset("synthetic", root="/data")
