@@ -30,7 +30,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from ..datasets.paired import Pair, PairedDataset
-from .metrics import SSIM_CONVENTIONS, lpips, psnr, quantize, ssim
+from .metrics import SSIM_CONVENTIONS, lpips, psnr, quantize, ssim_conventions
 from .references import get_reference, is_reference
 
 PROTOCOLS = ("auto", "standard", "realblur", "kohler")
@@ -127,13 +127,9 @@ def _score_standard(pred: torch.Tensor, sharp: torch.Tensor, settings: EvalSetti
     if settings.quantized:
         pred, sharp = quantize(pred), quantize(sharp)
     row: dict[str, Any] = {"psnr": float(psnr(pred, sharp)[0])}
-    for convention in settings.conventions:
-        if convention == "basicsr" and "ssim_skimage" in row:
-            # Without crop_border or test_y_channel BasicSR's SSIM on RGB is skimage's (to 1e-12,
-            # tests/bench/test_metrics.py): its options differ, not its values; skip the second pass.
-            row["ssim_basicsr"] = row["ssim_skimage"]
-            continue
-        row[f"ssim_{convention}"] = float(ssim(pred, sharp, convention=convention)[0])
+    # one filtering pass for matlab and skimage; basicsr (no crop, RGB) is skimage's number
+    for convention, value in ssim_conventions(pred, sharp, settings.conventions).items():
+        row[f"ssim_{convention}"] = float(value[0])
     return {**row, **_lpips_entry(pred, sharp, settings)}
 
 

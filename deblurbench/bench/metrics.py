@@ -20,7 +20,9 @@ recorded with every result):
 
 SSIM is computed in float64 (the variance terms ``E[x^2] - E[x]^2`` cancel badly in
 float32), with the Gaussian filter written as small banded matrix products so that
-the same code runs on CPU and CUDA.
+the same code runs on CPU and CUDA. ``ssim_conventions`` gives several conventions
+from one pass: ``matlab`` filters the replicate-padded image, whose interior holds
+``skimage``'s maps.
 
 LPIPS uses the ``lpips`` package and never downloads: its linear layers ship with
 the package, its backbone comes from torchvision's cache file; without that file
@@ -32,6 +34,7 @@ from __future__ import annotations
 import functools
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -205,12 +208,12 @@ def _filter_rows(m: Tensor, out: Tensor) -> None:
         torch.mm(_band(n - done, m.device).t(), m[done:], out=out[done:])
 
 
-def _filter_cols(v: Tensor, out: Tensor) -> int:
+def _filter_cols(v: Tensor, out: Tensor) -> None:
     """Valid 11-tap Gaussian along dim 1 of a contiguous (R, L) matrix into ``out`` (k, R, t).
 
     Output columns come in tiles of t (``out``'s last size, at most L - 10); when t does
-    not divide L - 10 the last tile overlaps the one before it. Returns how many leading columns of
-    the last tile repeat earlier ones (0 when the tiles divide evenly).
+    not divide L - 10 the last tile overlaps the one before it (:func:`_column_weights`
+    says which of its columns are repeats).
     """
     rows, width = v.shape
     n = width - (_TAPS - 1)
@@ -219,10 +222,8 @@ def _filter_cols(v: Tensor, out: Tensor) -> int:
     windows = v.as_strided((full, rows, tile + _TAPS - 1), (tile, width, 1))
     band = _band(tile, v.device)
     torch.bmm(windows, band.expand(full, tile + _TAPS - 1, tile), out=out[:full])
-    if full == out.shape[0]:
-        return 0
-    torch.mm(v[:, n - tile :], band, out=out[full])
-    return full * tile - (n - tile)
+    if full < out.shape[0]:
+        torch.mm(v[:, n - tile :], band, out=out[full])
 
 
 def _col_tiles(out_w: int) -> tuple[int, int]:
@@ -230,8 +231,36 @@ def _col_tiles(out_w: int) -> tuple[int, int]:
     return -(-out_w // tile), tile
 
 
-def _ssim_sums(x: Tensor, y: Tensor, data_range: float, pad: int, mix: Tensor | None) -> Tensor:
-    """Sum of the SSIM map per (image, channel), shape (N, C), over the valid region.
+def _column_weights(
+    out_w: int, tiles_w: int, col_tile: int, lo: int, hi: int, device: torch.device
+) -> Tensor:
+    """(tiles_w, col_tile) float64: 1 where a tile's output column lies in [lo, hi) and is not a repeat.
+
+    The last tile overlaps the one before it when ``col_tile`` does not divide ``out_w``: its
+    leading columns are counted by the earlier tile, so they get 0 here.
+    """
+    starts = [min(t * col_tile, out_w - col_tile) for t in range(tiles_w)]
+    column = torch.tensor(starts, device=device)[:, None] + torch.arange(col_tile, device=device)
+    first = torch.zeros_like(column, dtype=torch.bool)
+    first[:-1] = True
+    first[-1] = column[-1] >= (tiles_w - 1) * col_tile  # not already covered by the previous tile
+    return (first & (column >= lo) & (column < hi)).to(torch.float64)
+
+
+def _ssim_map_into(o: Tensor, c1: Tensor, scratch: Tensor) -> tuple[Tensor, Tensor]:
+    """In place on the four filtered maps ``o`` (x, y, C1 + C2 + x^2 + y^2, C1 + C2 + 2xy): (num, den)."""
+    ux, uy, den, num = o[:, 0], o[:, 1], o[:, 2], o[:, 3]
+    n1 = torch.addcmul(c1, ux, uy, value=2, out=scratch[: ux.numel()].view(ux.shape))  # 2 ux uy + C1
+    num.sub_(n1).mul_(n1)  # (2 vxy + C2)(2 ux uy + C1)
+    d1 = torch.addcmul(c1, ux, ux, out=ux).addcmul_(uy, uy)  # ux^2 + uy^2 + C1
+    den.sub_(d1).mul_(d1)  # (vx + vy + C2)(ux^2 + uy^2 + C1)
+    return num, den
+
+
+def _ssim_sums(
+    x: Tensor, y: Tensor, data_range: float, pad: int, mix: Tensor | None, interior: bool = False
+) -> tuple[Tensor, Tensor | None]:
+    """Sums of the SSIM map per (image, channel), shape (N, C), over the output region.
 
     ``pad``: replicate padding on H and W (5 for ``matlab``, else 0); ``mix``: a (C, C)
     filter along the channel axis (``matlab``) or None. Works in float64 strips of
@@ -240,6 +269,11 @@ def _ssim_sums(x: Tensor, y: Tensor, data_range: float, pad: int, mix: Tensor | 
     so the constant passes through); the SSIM map is accumulated in one buffer and
     summed once per group. Without ``mix``, images and channels are taken one
     plane at a time when all of them together would not fit the strip budget.
+
+    ``interior`` (with ``pad``) also returns the sums of the unpadded, unmixed maps over
+    the image's valid region, which is ``skimage``'s SSIM: the 2-D filtering of the padded
+    image holds it, so ``matlab`` and ``skimage`` come from one pass. Second value: those
+    sums, or None.
     """
     n_img, channels, height, width = x.shape
     device = x.device
@@ -247,10 +281,12 @@ def _ssim_sums(x: Tensor, y: Tensor, data_range: float, pad: int, mix: Tensor | 
     out_h, out_w = height + 2 * pad - (_TAPS - 1), width + 2 * pad - (_TAPS - 1)
     in_w = width + 2 * pad
     tiles_w, col_tile = _col_tiles(out_w)
-    if pad:
-        cols = torch.arange(-pad, width + pad, device=device).clamp_(0, width - 1)
-        x, y = x.index_select(3, cols), y.index_select(3, cols)
+    interior = interior and pad > 0
+    if pad:  # replicate padding, once (index_select along W is slow on CPU)
+        x = torch.nn.functional.pad(x, (pad, pad, pad, pad), mode="replicate")
+        y = torch.nn.functional.pad(y, (pad, pad, pad, pad), mode="replicate")
     sums = torch.zeros(n_img, channels, **f64)
+    inner_sums = torch.zeros(n_img, channels, **f64) if interior else None
     planes = n_img * channels
     if mix is None and planes > 1 and 4 * planes * in_w * (_ROW_TILE + _TAPS - 1) > _STRIP_ELEMENTS:
         groups = [
@@ -273,10 +309,12 @@ def _ssim_sums(x: Tensor, y: Tensor, data_range: float, pad: int, mix: Tensor | 
     maps = buf[:map_size].view(4, strip + _TAPS - 1, planes * in_w)
     cols_out = buf[:col_size].view(tiles_w, 4 * strip * planes, col_tile)
     filtered = torch.empty(4, strip, planes * in_w, **f64)
-    scratch = filtered.view(-1)[: col_size // 4].view(
-        tiles_w, strip * planes, col_tile
-    )  # 4 in_w > tiles_w col_tile
-    acc = torch.zeros(tiles_w, strip * planes, col_tile, **f64)
+    scratch = filtered.view(-1)[: col_size // 4]  # 4 in_w > tiles_w col_tile
+    acc = torch.zeros(tiles_w, strip, planes, col_tile, **f64)
+    inner_acc = torch.zeros_like(acc) if interior else None
+    weights = _column_weights(out_w, tiles_w, col_tile, 0, out_w, device)[:, None, None, :]
+    weights = None if bool(weights.all()) else weights  # no repeated columns: nothing to mask
+    inner_weights = _column_weights(out_w, tiles_w, col_tile, pad, out_w - pad, device)[:, None, None, :]
     c1 = torch.tensor((0.01 * data_range) ** 2, **f64)
     c12 = torch.tensor((0.01 * data_range) ** 2 + (0.03 * data_range) ** 2, **f64)
 
@@ -285,11 +323,7 @@ def _ssim_sums(x: Tensor, y: Tensor, data_range: float, pad: int, mix: Tensor | 
         for r0 in range(0, out_h, strip):
             n_out = min(strip, out_h - r0)
             n_in = n_out + _TAPS - 1
-            if pad:
-                rows = torch.arange(r0 - pad, r0 - pad + n_in, device=device).clamp_(0, height - 1)
-                xs, ys = xg.index_select(2, rows), yg.index_select(2, rows)
-            else:
-                xs, ys = xg[:, :, r0 : r0 + n_in], yg[:, :, r0 : r0 + n_in]
+            xs, ys = xg[:, :, r0 : r0 + n_in], yg[:, :, r0 : r0 + n_in]
             m = maps[:, :n_in]
             mx, my = m[0].view(n_in, n, c, in_w), m[1].view(n_in, n, c, in_w)
             mx.copy_(xs.permute(2, 0, 1, 3))  # (rows, N, C, W), exact float64
@@ -299,22 +333,28 @@ def _ssim_sums(x: Tensor, y: Tensor, data_range: float, pad: int, mix: Tensor | 
             f = filtered[:, :n_out]
             for k in range(4):
                 _filter_rows(m[k], f[k])
-            if mix is not None:
-                f = torch.matmul(mix, f.reshape(-1, c, in_w))
+            flat = f.reshape(-1, in_w)
+            if mix is not None:  # the channel axis's filter (before ``scratch`` reuses ``f``)
+                mixed = torch.matmul(mix, f.reshape(-1, c, in_w)).view(-1, in_w)
             o = cols_out[:, : 4 * n_out * planes]
-            repeated = _filter_cols(f.reshape(-1, in_w), o)
-            o = o.view(tiles_w, 4, -1, col_tile)
-            ux, uy, den, num = o[:, 0], o[:, 1], o[:, 2], o[:, 3]  # filtered maps
-            n1 = torch.addcmul(c1, ux, uy, value=2, out=scratch[:, : ux.shape[1]])  # 2 ux uy + C1
-            num.sub_(n1).mul_(n1)  # (2 vxy + C2)(2 ux uy + C1)
-            d1 = torch.addcmul(c1, ux, ux, out=ux).addcmul_(uy, uy)  # ux^2 + uy^2 + C1
-            den.sub_(d1).mul_(d1)  # (vx + vy + C2)(ux^2 + uy^2 + C1)
-            if repeated:
-                num[-1, :, :repeated] = 0  # columns the overlapping last tile repeats
-            acc[:, : num.shape[1]].addcdiv_(num, den)  # SSIM map, summed per position
+            if interior:  # rows of the unpadded image's valid region within this strip
+                lo, hi = max(pad - r0, 0), min(out_h - pad - r0, n_out)
+                if lo < hi:
+                    _filter_cols(flat, o)
+                    o5 = o.view(tiles_w, 4, n_out, planes, col_tile)[:, :, lo:hi]
+                    num, den = _ssim_map_into(o5, c1, scratch)
+                    inner_acc[:, lo:hi].addcdiv_(num.mul_(inner_weights), den)
+            _filter_cols(mixed if mix is not None else flat, o)
+            num, den = _ssim_map_into(o.view(tiles_w, 4, n_out, planes, col_tile), c1, scratch)
+            if weights is not None:
+                num.mul_(weights)
+            acc[:, :n_out].addcdiv_(num, den)  # SSIM map, summed per position
         sums[idx] = acc.view(tiles_w, strip, n, c, col_tile).sum(dim=(0, 1, 4))
         acc.zero_()
-    return sums
+        if interior:
+            inner_sums[idx] = inner_acc.view(tiles_w, strip, n, c, col_tile).sum(dim=(0, 1, 4))
+            inner_acc.zero_()
+    return sums, inner_sums
 
 
 def ssim(
@@ -339,9 +379,44 @@ def ssim(
     if min(height, width) + 2 * pad < _TAPS:
         raise ValueError(f"SSIM ({convention}) needs at least {_TAPS}x{_TAPS} pixels, got {height}x{width}")
     mix = _channel_mix(channels, x.device) if convention == "matlab" and channels > 1 else None
-    sums = _ssim_sums(x, y, data_range, pad, mix)
+    sums, _ = _ssim_sums(x, y, data_range, pad, mix)
     count = (height + 2 * pad - (_TAPS - 1)) * (width + 2 * pad - (_TAPS - 1)) * channels
     return sums.sum(dim=1) / count
+
+
+def ssim_conventions(
+    pred: Tensor,
+    target: Tensor,
+    conventions: Sequence[str] = SSIM_CONVENTIONS,
+    data_range: float = 1.0,
+) -> dict[str, Tensor]:
+    """SSIM per image in each of ``conventions`` (no crop, RGB): ``{convention: Tensor (N,)}``.
+
+    The same values as :func:`ssim` convention by convention, in less time: ``matlab``'s
+    filtering of the padded image holds ``skimage``'s maps in its interior, so both come
+    from one pass, and ``basicsr`` without its options is ``skimage``'s number.
+    """
+    for convention in conventions:
+        if convention not in SSIM_CONVENTIONS:
+            raise ValueError(
+                f"unknown SSIM convention {convention!r}: use one of {', '.join(SSIM_CONVENTIONS)}"
+            )
+    wanted = set(conventions)
+    plain = wanted & {"skimage", "basicsr"}
+    if "matlab" not in wanted or not plain:
+        return {c: ssim(pred, target, data_range, convention=c) for c in conventions}
+    x, y = _prepare(pred, target, data_range, 0, False, to_float64=False)
+    _n, channels, height, width = x.shape
+    if min(height, width) < _TAPS:
+        raise ValueError(f"SSIM (skimage) needs at least {_TAPS}x{_TAPS} pixels, got {height}x{width}")
+    mix = _channel_mix(channels, x.device) if channels > 1 else None
+    volume, inner = _ssim_sums(x, y, data_range, _RADIUS, mix, interior=True)
+    values = {
+        "matlab": volume.sum(dim=1) / (height * width * channels),
+        "skimage": inner.sum(dim=1) / ((height - _TAPS + 1) * (width - _TAPS + 1) * channels),
+    }
+    values["basicsr"] = values["skimage"]
+    return {c: values[c] for c in conventions}
 
 
 # ----------------------------------------------------------------------------- LPIPS
@@ -511,4 +586,5 @@ __all__ = [
     "quantize",
     "rgb_to_y",
     "ssim",
+    "ssim_conventions",
 ]

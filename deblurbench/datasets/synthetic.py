@@ -222,6 +222,11 @@ def srgb_to_linear(x: np.ndarray) -> np.ndarray:
     return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4)
 
 
+# sRGB decoding of every 8-bit value: indexing it gives the very numbers srgb_to_linear(v / 255) would
+_LINEAR_OF_U8 = srgb_to_linear(np.arange(256, dtype=np.float64) / 255.0)
+_LINEAR_OF_U8.setflags(write=False)
+
+
 def linear_to_srgb(y: np.ndarray) -> np.ndarray:
     """IEC 61966-2-1 sRGB encoding; ``y`` is clipped to [0, 1] first."""
     y = np.clip(y, 0.0, 1.0)
@@ -271,7 +276,7 @@ def blur_tile(
     rows = _reflect(np.arange(top - r, top + size + r), source.shape[0])
     cols = _reflect(np.arange(left - r, left + size + r), source.shape[1])
     region = source[np.ix_(rows, cols)]
-    linear = srgb_to_linear(region.astype(np.float64) / 255.0)
+    linear = _LINEAR_OF_U8[region]  # srgb_to_linear(region / 255), by table
     blurred = linear_to_srgb(convolve_valid(linear, kernel))
     if noise > 0:
         blurred = blurred + rng.normal(0.0, noise, size=blurred.shape)

@@ -170,6 +170,55 @@ def test_many_strips_for_a_large_batch(monkeypatch: pytest.MonkeyPatch) -> None:
         assert torch.allclose(metrics.ssim(pred, target, convention=convention), value, rtol=0, atol=1e-12)
 
 
+def test_ssim_conventions_matches_the_fixtures(case: dict) -> None:
+    pred, target = _tensor(case["pred"])[None], _tensor(case["target"])[None]
+    values = metrics.ssim_conventions(pred, target)
+    assert list(values) == list(metrics.SSIM_CONVENTIONS)
+    assert abs(float(values["skimage"][0]) - _skimage_ssim(case["pred"], case["target"])) < 1e-6
+    assert abs(float(values["matlab"][0]) - case["ssim_matlab"]) < 1e-6
+    assert abs(float(values["basicsr"][0]) - case["ssim_basicsr"]) < 1e-6
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [(1, 3, 11, 11), (2, 3, 37, 53), (1, 3, 26, 26), (3, 3, 64, 29), (1, 3, 90, 140)],
+    ids=str,
+)
+@pytest.mark.parametrize("strip_elements", [None, 1], ids=["one-strip", "many-strips"])
+def test_ssim_conventions_equals_ssim_one_convention_at_a_time(
+    shape: tuple[int, ...], strip_elements: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One shared pass (matlab's padded filtering holds skimage's maps) gives ssim()'s numbers.
+
+    Shapes cover a single column tile, tiles that do not divide the width (an overlapping
+    last tile), images narrower than a tile plus the padding, and batches.
+    """
+    gen = torch.Generator().manual_seed(sum(shape))
+    pred = metrics.quantize(torch.rand(*shape, generator=gen))
+    target = metrics.quantize(0.7 * pred + 0.3 * torch.rand(*shape, generator=gen))
+    if strip_elements is not None:
+        monkeypatch.setattr(metrics, "_STRIP_ELEMENTS", strip_elements)
+    shared = metrics.ssim_conventions(pred, target)
+    for convention in metrics.SSIM_CONVENTIONS:
+        alone = metrics.ssim(pred, target, convention=convention)
+        assert shared[convention].shape == (shape[0],)
+        assert torch.allclose(shared[convention], alone, rtol=0, atol=1e-12), convention
+
+
+def test_ssim_conventions_subsets_and_errors() -> None:
+    gen = torch.Generator().manual_seed(5)
+    pred, target = torch.rand(1, 3, 30, 30, generator=gen), torch.rand(1, 3, 30, 30, generator=gen)
+    assert list(metrics.ssim_conventions(pred, target, ("matlab",))) == ["matlab"]
+    both = metrics.ssim_conventions(pred, target, ("basicsr", "matlab"))
+    assert list(both) == ["basicsr", "matlab"]
+    alone = metrics.ssim_conventions(pred, target, ("skimage",))["skimage"]
+    assert torch.allclose(both["basicsr"], alone, rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="unknown SSIM convention 'ms-ssim': use one of skimage"):
+        metrics.ssim_conventions(pred, target, ("ms-ssim",))
+    with pytest.raises(ValueError, match="needs at least 11x11 pixels"):
+        metrics.ssim_conventions(pred[..., :10, :], target[..., :10, :])
+
+
 # ----------------------------------------------------------------------------- quantisation
 
 
