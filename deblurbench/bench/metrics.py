@@ -212,7 +212,7 @@ def _filter_cols(v: Tensor, out: Tensor) -> None:
     """Valid 11-tap Gaussian along dim 1 of a contiguous (R, L) matrix into ``out`` (k, R, t).
 
     Output columns come in tiles of t (``out``'s last size, at most L - 10); when t does
-    not divide L - 10 the last tile overlaps the one before it (:func:`_column_weights`
+    not divide L - 10 the last tile overlaps the one before it (:func:`_column_spans`
     says which of its columns are repeats).
     """
     rows, width = v.shape
@@ -231,20 +231,31 @@ def _col_tiles(out_w: int) -> tuple[int, int]:
     return -(-out_w // tile), tile
 
 
-def _column_weights(
-    out_w: int, tiles_w: int, col_tile: int, lo: int, hi: int, device: torch.device
-) -> Tensor:
-    """(tiles_w, col_tile) float64: 1 where a tile's output column lies in [lo, hi) and is not a repeat.
+def _column_spans(out_w: int, tiles_w: int, col_tile: int, lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """(tile, first, stop) column ranges to zero so that each output column in [lo, hi) counts once.
 
     The last tile overlaps the one before it when ``col_tile`` does not divide ``out_w``: its
-    leading columns are counted by the earlier tile, so they get 0 here.
+    leading columns are counted by the earlier tile. Only edge tiles get spans.
     """
-    starts = [min(t * col_tile, out_w - col_tile) for t in range(tiles_w)]
-    column = torch.tensor(starts, device=device)[:, None] + torch.arange(col_tile, device=device)
-    first = torch.zeros_like(column, dtype=torch.bool)
-    first[:-1] = True
-    first[-1] = column[-1] >= (tiles_w - 1) * col_tile  # not already covered by the previous tile
-    return (first & (column >= lo) & (column < hi)).to(torch.float64)
+    spans = []
+    for t in range(tiles_w):
+        start = min(t * col_tile, out_w - col_tile)
+        first_new = t * col_tile  # columns before it belong to an earlier tile
+        keep_from = min(max(lo, first_new) - start, col_tile)
+        keep_to = max(min(hi - start, col_tile), 0)
+        if keep_from >= keep_to:
+            spans.append((t, 0, col_tile))
+            continue
+        if keep_from > 0:
+            spans.append((t, 0, keep_from))
+        if keep_to < col_tile:
+            spans.append((t, keep_to, col_tile))
+    return spans
+
+
+def _zero_columns(num: Tensor, spans: list[tuple[int, int, int]]) -> None:
+    for t, first, stop in spans:
+        num[t, ..., first:stop] = 0
 
 
 def _ssim_map_into(o: Tensor, c1: Tensor, scratch: Tensor) -> tuple[Tensor, Tensor]:
@@ -312,9 +323,8 @@ def _ssim_sums(
     scratch = filtered.view(-1)[: col_size // 4]  # 4 in_w > tiles_w col_tile
     acc = torch.zeros(tiles_w, strip, planes, col_tile, **f64)
     inner_acc = torch.zeros_like(acc) if interior else None
-    weights = _column_weights(out_w, tiles_w, col_tile, 0, out_w, device)[:, None, None, :]
-    weights = None if bool(weights.all()) else weights  # no repeated columns: nothing to mask
-    inner_weights = _column_weights(out_w, tiles_w, col_tile, pad, out_w - pad, device)[:, None, None, :]
+    spans = _column_spans(out_w, tiles_w, col_tile, 0, out_w)
+    inner_spans = _column_spans(out_w, tiles_w, col_tile, pad, out_w - pad)
     c1 = torch.tensor((0.01 * data_range) ** 2, **f64)
     c12 = torch.tensor((0.01 * data_range) ** 2 + (0.03 * data_range) ** 2, **f64)
 
@@ -343,11 +353,11 @@ def _ssim_sums(
                     _filter_cols(flat, o)
                     o5 = o.view(tiles_w, 4, n_out, planes, col_tile)[:, :, lo:hi]
                     num, den = _ssim_map_into(o5, c1, scratch)
-                    inner_acc[:, lo:hi].addcdiv_(num.mul_(inner_weights), den)
+                    _zero_columns(num, inner_spans)
+                    inner_acc[:, lo:hi].addcdiv_(num, den)
             _filter_cols(mixed if mix is not None else flat, o)
             num, den = _ssim_map_into(o.view(tiles_w, 4, n_out, planes, col_tile), c1, scratch)
-            if weights is not None:
-                num.mul_(weights)
+            _zero_columns(num, spans)
             acc[:, :n_out].addcdiv_(num, den)  # SSIM map, summed per position
         sums[idx] = acc.view(tiles_w, strip, n, c, col_tile).sum(dim=(0, 1, 4))
         acc.zero_()
