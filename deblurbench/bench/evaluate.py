@@ -30,7 +30,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from ..datasets.paired import Pair, PairedDataset
-from .metrics import SSIM_CONVENTIONS, lpips, psnr, quantize, ssim_conventions
+from .metrics import SSIM_CONVENTIONS, check_conventions, lpips, psnr, quantize, ssim_conventions
 from .references import get_reference, is_reference
 
 PROTOCOLS = ("auto", "standard", "realblur", "kohler")
@@ -217,9 +217,7 @@ def evaluate(
     """
     from ..models.restorer import parse_device, parse_dtype
 
-    for convention in conventions:
-        if convention not in SSIM_CONVENTIONS:
-            raise ValueError(f"unknown SSIM convention {convention!r}: use {', '.join(SSIM_CONVENTIONS)}")
+    check_conventions(conventions)
     dev = parse_device(device)
     dtype_name = str(parse_dtype(dtype)).removeprefix("torch.")
     settings = EvalSettings(

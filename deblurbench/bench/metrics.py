@@ -88,6 +88,15 @@ def _check_pair(pred: Tensor, target: Tensor, data_range: float) -> tuple[Tensor
     return pred, target
 
 
+def check_conventions(conventions: Sequence[str]) -> None:
+    """Raise a one-line ValueError naming the allowed SSIM conventions if any given one is not."""
+    for convention in conventions:
+        if convention not in SSIM_CONVENTIONS:
+            raise ValueError(
+                f"unknown SSIM convention {convention!r}: use one of {', '.join(SSIM_CONVENTIONS)}"
+            )
+
+
 def _check_crop(crop_border: int, height: int, width: int) -> None:
     if not isinstance(crop_border, int) or crop_border < 0:
         raise ValueError(f"crop_border={crop_border!r}: must be a non-negative integer")
@@ -381,8 +390,7 @@ def ssim(
     5 for DeepDeblur's recommendation); ``test_y_channel`` computes SSIM on BT.601 Y
     (for ``matlab`` that is MATLAB's 2-D ``ssim`` of the grey image).
     """
-    if convention not in SSIM_CONVENTIONS:
-        raise ValueError(f"unknown SSIM convention {convention!r}: use one of {', '.join(SSIM_CONVENTIONS)}")
+    check_conventions((convention,))
     x, y = _prepare(pred, target, data_range, crop_border, test_y_channel, to_float64=False)
     _n, channels, height, width = x.shape
     pad = _RADIUS if convention == "matlab" else 0
@@ -406,11 +414,7 @@ def ssim_conventions(
     filtering of the padded image holds ``skimage``'s maps in its interior, so both come
     from one pass, and ``basicsr`` without its options is ``skimage``'s number.
     """
-    for convention in conventions:
-        if convention not in SSIM_CONVENTIONS:
-            raise ValueError(
-                f"unknown SSIM convention {convention!r}: use one of {', '.join(SSIM_CONVENTIONS)}"
-            )
+    check_conventions(conventions)
     wanted = set(conventions)
     plain = wanted & {"skimage", "basicsr"}
     if "matlab" not in wanted or not plain:
@@ -560,8 +564,7 @@ def quality(
     "ssim_convention", "quantized", "crop_border", "test_y_channel", "lpips_net",
     "lpips_status"}``.
     """
-    if convention not in SSIM_CONVENTIONS:
-        raise ValueError(f"unknown SSIM convention {convention!r}: use one of {', '.join(SSIM_CONVENTIONS)}")
+    check_conventions((convention,))
     pred, target = _check_pair(pred, target, 1.0)
     if quantized:
         pred, target = quantize(pred), quantize(target)
@@ -587,6 +590,7 @@ def quality(
 __all__ = [
     "LPIPS_NETS",
     "SSIM_CONVENTIONS",
+    "check_conventions",
     "load_lpips",
     "lpips",
     "lpips_available",

@@ -97,7 +97,7 @@ TRAIN_SOURCES = (
 # Opt-in extra training sources (``extra_sources=``): colour photographs shipped with other
 # dependencies, so training can see more natural colour than scikit-image's train sources offer.
 # Default off, so the default train split (and everything trained on it) stays as it was.
-EXTRA_SOURCES = {"grace_hopper": ("matplotlib", "grace_hopper.jpg")}
+EXTRA_SOURCES = {"grace_hopper": ("matplotlib", "grace_hopper.jpg")}  # name: (package, sample file)
 LAYOUT = (
     "built in memory from scikit-image's bundled images; 'deblurbench synth --out DIR' writes GoPro layout"
 )
@@ -110,7 +110,10 @@ _FLAT_STD = 4.0  # training crops flatter than this (grey levels) are redrawn (r
 
 @functools.cache
 def load_source(name: str) -> np.ndarray:
-    """A bundled scikit-image picture as read-only uint8 (H, W, 3); greyscale ones repeated to RGB."""
+    """A bundled picture (scikit-image's, or an ``EXTRA_SOURCES`` one) as read-only uint8 (H, W, 3).
+
+    Greyscale ones are repeated to RGB.
+    """
     try:
         from skimage import data
     except ImportError as exc:  # pragma: no cover - scikit-image is a dependency
@@ -125,8 +128,9 @@ def load_source(name: str) -> np.ndarray:
         else:
             image = getattr(data, name)()
     except Exception as exc:
+        package = EXTRA_SOURCES.get(name, ("scikit-image",))[0]
         raise DatasetError(
-            f"{NAME}: scikit-image's bundled image {name!r} cannot be read ({exc}); reinstall scikit-image"
+            f"{NAME}: {package}'s bundled image {name!r} cannot be read ({exc}); reinstall {package}"
         ) from None
     image = np.asarray(image)
     if image.dtype != np.uint8:
