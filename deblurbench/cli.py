@@ -322,7 +322,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     keep &= (
         frame[["model", "weights"]]
         .apply(tuple, axis=1)
-        .isin([(m, weights_label(weights.get(m))) for m in methods])
+        .isin([(m, weights_label(weights.get(m), m)) for m in methods])
     )
     columns = ["model", "image_id", "psnr", "ssim_skimage", "ssim_matlab", "ssim_basicsr", "lpips", "seconds"]
     table = frame.loc[keep, columns].sort_values(["model", "image_id"]).reset_index(drop=True)

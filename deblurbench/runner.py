@@ -151,7 +151,7 @@ def _quality_missing(store: Store, m: Measurement) -> bool:
     o = m.options
     ds = _open(o["dataset"], o["split"], o["root"])
     done = store.quality_done(
-        m.model, weights_label(o["weights"]), ds.name, o["split"], protocol_for(ds), True
+        m.model, weights_label(o["weights"], m.model), ds.name, o["split"], protocol_for(ds), True
     )
     return not set(ds.ids) <= done
 

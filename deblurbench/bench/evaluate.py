@@ -30,6 +30,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from ..datasets.paired import Pair, PairedDataset
+from ..models.registry import get_spec, list_models, resolve_weights
 from .metrics import SSIM_CONVENTIONS, check_conventions, lpips, psnr, quantize, ssim_conventions
 from .references import get_reference, is_reference
 
@@ -59,22 +60,37 @@ def protocol_for(dataset: PairedDataset, protocol: str = "auto") -> str:
     return _PROTOCOL_OF_DATASET.get(dataset.name, "standard")
 
 
-def weights_label(weights: str | Path | None) -> str:
-    """How weights are named in the store: '' for none, a shipped tag, or ``file@sha256[:12]``."""
+def weights_label(weights: str | Path | None, model: str | None = None) -> str:
+    """How weights are named in the store: '' for none, ``file@sha256[:12]``, or ``tag@sha256[:12]``.
+
+    A shipped tag of a registered ``model`` is qualified by its file's hash too, so that
+    rows scored with one release's weights are never taken for another's; a tag
+    without ``model`` (or not one of its tags) stays as given.
+    """
     if weights is None:
         return ""
     path = Path(weights)
-    if not path.exists():
-        return str(weights)  # a shipped tag
+    if path.exists():
+        name = f"{path.name}/" if path.is_dir() else path.name
+        return f"{name}@{_content_digest(path)}"
+    if model is not None and not is_reference(model) and model in list_models():
+        spec = get_spec(model)
+        if str(weights) in spec.weights:
+            return f"{weights}@{_content_digest(resolve_weights(model, str(weights)))}"
+    return str(weights)
+
+
+def _content_digest(path: Path) -> str:
+    """sha256[:12] of a checkpoint file, or of a per-module checkpoint directory's files and names."""
     if path.is_dir():  # per-module checkpoint directories (DMPHN)
         digest = hashlib.sha256()
         for child in sorted(path.iterdir()):
             if child.is_file():
                 digest.update(child.name.encode())
                 digest.update(child.read_bytes())
-        return f"{path.name}/@{digest.hexdigest()[:12]}"
+        return digest.hexdigest()[:12]
     with open(path, "rb") as handle:
-        return f"{path.name}@{hashlib.file_digest(handle, 'sha256').hexdigest()[:12]}"
+        return hashlib.file_digest(handle, "sha256").hexdigest()[:12]
 
 
 class _Guarded(Dataset):
@@ -232,7 +248,7 @@ def evaluate(
     name = model_or_name if isinstance(model_or_name, str) else getattr(model_or_name, "deblurbench_name", "")
     key = {
         "model": name,
-        "weights": weights_label(weights),
+        "weights": weights_label(weights, name or None),
         "dataset": dataset.name,
         "split": str(dataset.info.get("split", "")),
         "protocol": settings.protocol,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -155,6 +156,28 @@ def test_weights_label_names_file_and_content(tmp_path: Path) -> None:
     label = weights_label(path)
     assert label.startswith("net.pth@") and len(label) == len("net.pth@") + 12
     assert weights_label(None) == "" and weights_label("synthetic") == "synthetic"
+    assert weights_label("synthetic", "identity") == "synthetic"  # reference methods ship no weights
+
+
+def test_shipped_tag_label_follows_the_file_so_new_weights_are_scored_anew(
+    tiny: db.PairedDataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = registry.resolve_weights("lmfn", "synthetic")
+    label = weights_label("synthetic", "lmfn")
+    assert label == f"synthetic@{hashlib.sha256(shipped.read_bytes()).hexdigest()[:12]}"
+    store = Store(tmp_path / "store")
+    first = evaluate("lmfn", tiny, weights="synthetic", store=store, lpips_net=None, workers=0)
+    assert set(first["weights"]) == {label} and len(first) == len(tiny)
+    assert evaluate("lmfn", tiny, weights="synthetic", store=store, lpips_net=None, workers=0).empty
+    # a release that changes the file behind the tag: its rows are new rows, not the old ones reused
+    changed = tmp_path / "lmfn_synthetic.pt"
+    changed.write_bytes(shipped.read_bytes() + b"\0")
+    monkeypatch.setattr("deblurbench.bench.evaluate.resolve_weights", lambda model, tag: changed)
+    new_label = weights_label("synthetic", "lmfn")
+    assert new_label.startswith("synthetic@") and new_label != label
+    again = evaluate("lmfn", tiny, weights="synthetic", store=store, lpips_net=None, workers=0)
+    assert set(again["weights"]) == {new_label} and len(again) == len(tiny)
+    assert len(store.frame("quality")) == 2 * len(tiny)
 
 
 def _writer(path: str, start: int, count: int) -> None:
