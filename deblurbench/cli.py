@@ -545,7 +545,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--lpips", default="alex", choices=("alex", "vgg", "squeeze", "off"), help="LPIPS backbone"
     )
-    p.add_argument("--workers", type=int, default=1, help="image-decoding worker processes (default 1)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="image-decoding background threads; 0 decodes inline (default: 1 on CUDA or when the "
+        "model's threads leave a core free, else 0)",
+    )
     p.add_argument("--save-images", action="store_true", help="keep the restored PNGs under OUT/images/")
     with_format(p)
     p.set_defaults(func=cmd_evaluate)

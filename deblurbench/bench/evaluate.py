@@ -2,7 +2,7 @@
 
 Each row holds the image id, PSNR, SSIM in every convention, LPIPS (NaN when its
 backbone is missing), the forward time and the settings. Images are decoded in a
-background DataLoader worker so that decoding overlaps the model; the metrics run
+background thread so that decoding overlaps the model; the metrics run
 on the model's device. With a ``store``, every image's row is written as soon as it
 is scored (a killed run loses at most the image in flight) and images already in the
 store are skipped; an image that fails (unreadable file, NaN output, out of memory)
@@ -15,10 +15,14 @@ alignment, Köhler shots against their best-matching recorded frame, the rest di
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +31,6 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
 
 from ..datasets.paired import Pair, PairedDataset
 from ..models.registry import get_spec, list_models, resolve_weights
@@ -93,30 +96,53 @@ def _content_digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()[:12]
 
 
-class _Guarded(Dataset):
-    """Items of ``dataset`` at ``indices`` as ``(index, pair, None)`` or ``(index, None, error)``.
+def _load_guarded(dataset: PairedDataset, index: int) -> tuple[int, Pair | None, str | None]:
+    """``(index, pair, None)``, or ``(index, None, error)`` for an image that cannot be read."""
+    try:
+        return index, dataset[index], None
+    except Exception as exc:
+        return index, None, f"{type(exc).__name__}: {exc}".splitlines()[0]
 
-    A bad image must not end the DataLoader's iteration, so the worker catches it.
+
+def default_workers(device: torch.device) -> int:
+    """Background decoding threads worth having: 1 on CUDA or with a core the model leaves free, else 0.
+
+    On CPU the model's intra-op threads use every core by default; a decoder beside
+    them only takes turns with the forward (and the GIL), which measured slower than
+    decoding inline (benchmarks/evaluation_overhead.py).
     """
-
-    def __init__(self, dataset: PairedDataset, indices: Sequence[int]) -> None:
-        self.dataset = dataset
-        self.indices = list(indices)
-
-    def __len__(self) -> int:
-        return len(self.indices)
-
-    def __getitem__(self, i: int) -> tuple[int, Pair | None, str | None]:
-        index = self.indices[i]
-        try:
-            return index, self.dataset[index], None
-        except Exception as exc:
-            return index, None, f"{type(exc).__name__}: {exc}".splitlines()[0]
+    if device.type != "cpu":
+        return 1
+    return 1 if torch.get_num_threads() < (os.cpu_count() or 1) else 0
 
 
-def _as_is(item: Any) -> Any:
-    """The DataLoader's convert step: keep ``(index, Pair, error)`` as it is (module-level: picklable)."""
-    return item
+def _prefetched(
+    dataset: PairedDataset, indices: Sequence[int], workers: int
+) -> Iterator[tuple[int, Pair | None, str | None]]:
+    """The pairs at ``indices`` in order, read ahead by ``workers`` background threads (0: inline).
+
+    Threads, not processes: decoding (PIL, numpy) releases the GIL, and a forked
+    worker would make every page the model writes afterwards a copy-on-write fault
+    (on CPU that cost more than the decoding it hid). At most ``2 * workers`` pairs
+    are held ahead of the model.
+    """
+    if workers <= 0:
+        for index in indices:
+            yield _load_guarded(dataset, index)
+        return
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deblurbench-load")
+    ahead: deque[Future] = deque()
+    pending = iter(indices)
+    try:
+        for index in itertools.islice(pending, 2 * workers):
+            ahead.append(pool.submit(_load_guarded, dataset, index))
+        while ahead:
+            item = ahead.popleft().result()
+            for index in itertools.islice(pending, 1):
+                ahead.append(pool.submit(_load_guarded, dataset, index))
+            yield item
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _model_runner(
@@ -221,7 +247,7 @@ def evaluate(
     store: Any = None,
     run_id: int | None = None,
     indices: Sequence[int] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Restore and score every image of ``dataset`` (or those at ``indices``): one row per image.
@@ -229,7 +255,8 @@ def evaluate(
     ``store`` (a :class:`~deblurbench.bench.store.Store`) receives every row as it is
     scored and makes the call resumable; failures are recorded there and listed in
     ``df.attrs["failures"]`` as ``(image_id, reason)``. ``save_dir`` keeps the restored
-    8-bit PNGs (``<save_dir>/<image id>.png``).
+    8-bit PNGs (``<save_dir>/<image id>.png``). ``workers``: background decoding threads
+    (0: inline; None: :func:`default_workers`).
     """
     from ..models.restorer import parse_device, parse_dtype
 
@@ -278,15 +305,7 @@ def evaluate(
             task = f"quality {key['dataset']}/{key['split']} {image_id}"
             store.put_failure(name, task, f"{reason}\n{detail}".rstrip(), run_id)
 
-    loader = DataLoader(
-        _Guarded(dataset, wanted),
-        batch_size=None,
-        shuffle=False,
-        num_workers=workers,
-        collate_fn=_as_is,
-        prefetch_factor=2 if workers else None,
-        persistent_workers=False,
-    )
+    loader = _prefetched(dataset, wanted, default_workers(dev) if workers is None else workers)
     from tqdm import tqdm
 
     show = sys.stderr.isatty() if progress is None else progress

@@ -122,6 +122,53 @@ def test_nan_output_and_unreadable_image_are_failure_rows(tmp_path: Path, nan_ne
     assert len(store.frame("quality")) == 2
 
 
+class _SlowCounting:
+    """A stand-in dataset: item i is i after a short sleep, item 3 cannot be read; counts reads."""
+
+    def __init__(self) -> None:
+        self.reads: list[int] = []
+
+    def __getitem__(self, index: int) -> int:
+        time.sleep(0.002 * (index % 3))  # out-of-order completion if order were not kept
+        self.reads.append(index)
+        if index == 3:
+            raise OSError("image 3 is truncated\nsecond line")
+        return index
+
+
+@pytest.mark.parametrize("workers", [0, 1, 3])
+def test_prefetch_keeps_order_turns_errors_into_rows_and_reads_ahead_a_bounded_amount(workers: int) -> None:
+    from deblurbench.bench.evaluate import _prefetched
+
+    data = _SlowCounting()
+    items = _prefetched(data, list(range(10)), workers)
+    first = next(items)
+    assert first == (0, 0, None)
+    time.sleep(0.05)
+    assert len(data.reads) <= 1 + 2 * max(workers, 0)  # read ahead at most 2 per thread
+    rest = list(items)
+    assert [i for i, _, _ in [first, *rest]] == list(range(10))
+    assert rest[2] == (3, None, "OSError: image 3 is truncated")
+    assert sorted(data.reads) == list(range(10))
+    stopped = _SlowCounting()
+    early = _prefetched(stopped, list(range(100)), workers)
+    next(early)
+    early.close()  # a consumer that stops early (an interrupted sweep) leaves no work queued
+    time.sleep(0.05)
+    assert len(stopped.reads) <= 2 + 2 * workers
+
+
+def test_default_workers_decodes_inline_when_the_model_has_every_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    from deblurbench.bench.evaluate import default_workers
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 4)
+    assert default_workers(torch.device("cpu")) == 0
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 3)
+    assert default_workers(torch.device("cpu")) == 1
+    assert default_workers(torch.device("cuda")) == 1
+
+
 def test_store_makes_evaluation_resumable(tiny: db.PairedDataset, tmp_path: Path) -> None:
     store = Store(tmp_path)
     first = evaluate("identity", tiny, store=store, lpips_net=None, indices=[0, 2], workers=0)
