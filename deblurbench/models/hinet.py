@@ -328,8 +328,10 @@ class HINetGridInterface(ImageInterface):
             source=(
                 "params 88.7M and 170.7 GMACs at 256x256: the figures quoted for HINet in "
                 "deblurring comparisons, as recorded in the reference manifest notes (the HINet "
-                "paper table was not opened; measured here 88,668,806 params; ptflops 157.83 "
-                "GMACs, the 12.9 G gap being the 2x2 transposed convs counted per output pixel); "
+                "paper table was not opened; measured here 88,668,806 params; fvcore 157.60 "
+                "GMACs. The 13.1 G gap is a counting convention: each conv's output elements x "
+                "(in_channels x k x k + 1 for the bias), as thop counted (transposed convs on "
+                "their output grid: +12.88 G; bias: +0.16 G), gives 170.65 G); "
                 "PSNR: megvii-research/TLC README 'Main Results' (same authors: HINet "
                 "GoPro 32.71 dB, HIDE 30.33 dB); SSIM and runtime not found"
             ),
