@@ -2,8 +2,8 @@
 
 Each row holds the image id, PSNR, SSIM in every convention, LPIPS (NaN when its
 backbone is missing), the forward time and the settings. Images are decoded in a
-background thread so that decoding overlaps the model; the metrics run
-on the model's device. With a ``store``, every image's row is written as soon as it
+background thread where that can overlap the model (CUDA, or a core the model leaves
+free) and inline otherwise; the metrics run on the model's device. With a ``store``, every image's row is written as soon as it
 is scored (a killed run loses at most the image in flight) and images already in the
 store are skipped; an image that fails (unreadable file, NaN output, out of memory)
 becomes a failure row with its reason and the evaluation goes on.

@@ -158,7 +158,9 @@ def test_prefetch_keeps_order_turns_errors_into_rows_and_reads_ahead_a_bounded_a
     assert len(stopped.reads) <= 2 + 2 * workers
 
 
-def test_default_workers_decodes_inline_when_the_model_has_every_core(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_workers_decodes_inline_when_the_model_has_every_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from deblurbench.bench.evaluate import default_workers
 
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
