@@ -211,5 +211,6 @@ def test_shipped_lmfn_weights_load_and_restore() -> None:
         assert (
             abs(ours - recorded[image_id]["lmfn"]) < 0.02 and abs(base - recorded[image_id]["blurry"]) < 1e-3
         )
-    # 19,200 CPU steps: +0.46 dB mean over the blurry input on the 24 test pairs (lmfn_synthetic.md)
-    assert note["test_split"]["gain_db"] > 0.4 and float((restored - blurry).mean()) > 0.4
+    # 28,700 CPU steps: +0.51 dB mean over the blurry input, better on 22 of the 24 test pairs (lmfn_synthetic.md)
+    assert note["test_split"]["gain_db"] > 0.5 and note["test_split"]["better_images"] >= 22
+    assert float((restored - blurry).mean()) > 0.5
