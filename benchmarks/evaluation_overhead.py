@@ -2,17 +2,16 @@
 
 ``db.evaluate`` decodes images (in a background thread where a core is free), restores,
 scores PSNR and SSIM in all three conventions (and LPIPS where its backbone is cached)
-and keeps the rows;
-the reference is ``Restorer`` alone on the same images, already in memory. Both run
-in this process, alternating rounds so that machine load hits both alike; the best
-round of each is compared.
+and keeps the rows; the reference is ``Restorer`` alone on the same images, already in
+memory. Both run in this process, alternating rounds so that machine load hits both
+alike; the best round of each is compared.
 
 Two sources of the same pairs: ``synthetic`` generates each pair on the fly (blur by
 FFT, sRGB coding, noise: about 15 ms per 256x256 pair on CPU, a cost of that dataset),
 ``files`` reads them from PNG files in a ``folder`` dataset, as every real benchmark
 set (GoPro, HIDE, RealBlur) is read. ``--source both`` (default) measures each.
 
-    python benchmarks/evaluation_overhead.py [--model lmfn] [--pairs 8] [--rounds 3] [--device cpu] [--threads N] [--workers 1] [--source both]
+    python benchmarks/evaluation_overhead.py [--model lmfn] [--pairs 8] [--rounds 3] [--device cpu] [--threads N] [--workers N] [--source both]
 """
 
 from __future__ import annotations

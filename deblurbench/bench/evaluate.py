@@ -3,10 +3,11 @@
 Each row holds the image id, PSNR, SSIM in every convention, LPIPS (NaN when its
 backbone is missing), the forward time and the settings. Images are decoded in a
 background thread where that can overlap the model (CUDA, or a core the model leaves
-free) and inline otherwise; the metrics run on the model's device. With a ``store``, every image's row is written as soon as it
-is scored (a killed run loses at most the image in flight) and images already in the
-store are skipped; an image that fails (unreadable file, NaN output, out of memory)
-becomes a failure row with its reason and the evaluation goes on.
+free) and inline otherwise; the metrics run on the model's device. With a ``store``,
+every image's row is written as soon as it is scored (a killed run loses at most the
+image in flight) and images already in the store are skipped; an image that fails
+(unreadable file, NaN output, out of memory) becomes a failure row with its reason and
+the evaluation goes on.
 
 The protocol follows the dataset: RealBlur pairs are scored after the RealBlur ECC
 alignment, Köhler shots against their best-matching recorded frame, the rest directly.
@@ -76,7 +77,7 @@ def weights_label(weights: str | Path | None, model: str | None = None) -> str:
     if path.exists():
         name = f"{path.name}/" if path.is_dir() else path.name
         return f"{name}@{_content_digest(path)}"
-    if model is not None and not is_reference(model) and model in list_models():
+    if model in list_models():  # networks only: reference methods ship no weights
         spec = get_spec(model)
         if str(weights) in spec.weights:
             return f"{weights}@{_content_digest(resolve_weights(model, str(weights)))}"

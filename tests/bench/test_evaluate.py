@@ -145,7 +145,7 @@ def test_prefetch_keeps_order_turns_errors_into_rows_and_reads_ahead_a_bounded_a
     first = next(items)
     assert first == (0, 0, None)
     time.sleep(0.05)
-    assert len(data.reads) <= 1 + 2 * max(workers, 0)  # read ahead at most 2 per thread
+    assert len(data.reads) <= 1 + 2 * workers  # read ahead at most 2 per thread
     rest = list(items)
     assert [i for i, _, _ in [first, *rest]] == list(range(10))
     assert rest[2] == (3, None, "OSError: image 3 is truncated")
