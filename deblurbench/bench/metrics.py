@@ -19,8 +19,10 @@ recorded with every result):
   options, ``crop_border`` and ``test_y_channel`` (BT.601 Y, as BasicSR computes it).
 
 SSIM is computed in float64 (the variance terms ``E[x^2] - E[x]^2`` cancel badly in
-float32), with the Gaussian filter written as small banded matrix products so that
-the same code runs on CPU and CUDA. ``ssim_conventions`` gives several conventions
+float32). On CPU a small compiled kernel (:mod:`.native`) filters, mixes and sums each
+row while it is in cache, and checks the value range on the way; elsewhere (CUDA, or
+no C compiler) the torch code writes the Gaussian filter as banded matrix products.
+Both give the same numbers to ~1e-13. ``ssim_conventions`` gives several conventions
 from one pass: ``matlab`` filters the replicate-padded image, whose interior holds
 ``skimage``'s maps.
 
@@ -41,6 +43,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from . import native
+
 SSIM_CONVENTIONS: tuple[str, ...] = ("skimage", "matlab", "basicsr")
 LPIPS_NETS: tuple[str, ...] = ("alex", "vgg", "squeeze")
 
@@ -59,8 +63,14 @@ _Y_OFFSET = 16.0
 # ----------------------------------------------------------------------------- inputs
 
 
-def _check_pair(pred: Tensor, target: Tensor, data_range: float) -> tuple[Tensor, Tensor]:
-    """Validate a prediction/target pair; return both as (N, 3, H, W)."""
+def _check_pair(
+    pred: Tensor, target: Tensor, data_range: float, check_values: bool = True
+) -> tuple[Tensor, Tensor]:
+    """Validate a prediction/target pair; return both as (N, 3, H, W).
+
+    ``check_values=False`` leaves the value range to the caller (the compiled kernel
+    checks it while it reads, which saves a pass over both images).
+    """
     for name, x in (("pred", pred), ("target", target)):
         if not isinstance(x, Tensor):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
@@ -78,6 +88,13 @@ def _check_pair(pred: Tensor, target: Tensor, data_range: float) -> tuple[Tensor
         raise ValueError(f"empty input of shape {tuple(pred.shape)}")
     if not data_range > 0:
         raise ValueError(f"data_range={data_range}: must be positive")
+    if check_values:
+        _check_values(pred, target, data_range)
+    return pred, target
+
+
+def _check_values(pred: Tensor, target: Tensor, data_range: float) -> None:
+    """Raise a one-line ValueError if either image has values outside [0, data_range] or NaN."""
     for name, x in (("pred", pred), ("target", target)):
         lo, hi = torch.aminmax(x)
         lo, hi = float(lo), float(hi)
@@ -85,7 +102,20 @@ def _check_pair(pred: Tensor, target: Tensor, data_range: float) -> tuple[Tensor
             raise ValueError(
                 f"{name} values span [{lo:g}, {hi:g}], outside [0, {data_range:g}]: clamp (and quantize) first"
             )
-    return pred, target
+
+
+def _native(x: Tensor) -> bool:
+    """Whether the compiled CPU kernel computes this input's PSNR / SSIM (else the torch code)."""
+    return x.device.type == "cpu" and native.available()
+
+
+def _raise_if_bad(bad: tuple[int, int], pred: Tensor, target: Tensor, data_range: float) -> None:
+    """After the compiled kernel counted bad values on its way: raise the usual one-line error."""
+    if any(bad):
+        _check_values(pred, target, data_range)
+        raise ValueError(
+            f"pred or target has values outside [0, {data_range:g}] or NaN: clamp (and quantize) first"
+        )
 
 
 def check_conventions(conventions: Sequence[str]) -> None:
@@ -111,9 +141,14 @@ def _prepare(
     crop_border: int,
     test_y_channel: bool,
     to_float64: bool = True,
-) -> tuple[Tensor, Tensor]:
-    """Checked, cropped, optionally Y-converted (N, C, H, W) pair; float64 if ``to_float64`` or Y-converted."""
-    pred, target = _check_pair(pred, target, data_range)
+) -> tuple[Tensor, Tensor, bool]:
+    """Checked, cropped, optionally Y-converted (N, C, H, W) pair; float64 if ``to_float64`` or Y-converted.
+
+    Third value: whether the value range is left to the compiled kernel (CPU, no crop,
+    RGB: the kernel then reads every value given), so that the caller must check its counts.
+    """
+    deferred = isinstance(pred, Tensor) and _native(pred) and not crop_border and not test_y_channel
+    pred, target = _check_pair(pred, target, data_range, check_values=not deferred)
     _check_crop(crop_border, pred.shape[2], pred.shape[3])
     if crop_border:
         b = crop_border
@@ -122,7 +157,7 @@ def _prepare(
         pred, target = pred.to(torch.float64), target.to(torch.float64)
     if test_y_channel:
         pred, target = rgb_to_y(pred, data_range), rgb_to_y(target, data_range)
-    return pred, target
+    return pred, target, deferred
 
 
 def rgb_to_y(x: Tensor, data_range: float = 1.0) -> Tensor:
@@ -158,8 +193,14 @@ def psnr(
     The mean squared error is over all channels and pixels (after ``crop_border`` and,
     with ``test_y_channel``, on BT.601 Y as BasicSR's ``calculate_psnr``).
     """
-    p, t = _prepare(pred, target, data_range, crop_border, test_y_channel, to_float64=False)
+    p, t, deferred = _prepare(pred, target, data_range, crop_border, test_y_channel, to_float64=False)
     n_img, channels, height, width = p.shape
+    if _native(p):
+        sse, bad = native.sse(p, t, data_range)
+        if deferred:
+            _raise_if_bad(bad, pred, target, data_range)
+        mse = sse / (channels * height * width)
+        return 10.0 * torch.log10(data_range**2 / mse)
     rows = max(1, min(height, _STRIP_ELEMENTS // (4 * width)))
     buf = torch.empty(rows * width, dtype=torch.float64, device=p.device)
     sse = torch.zeros(n_img, dtype=torch.float64, device=p.device)
@@ -194,7 +235,7 @@ def _band(n: int, device: torch.device) -> Tensor:
 @functools.lru_cache(maxsize=8)
 def _channel_mix(channels: int, device: torch.device) -> Tensor:
     """(C, C) matrix: the 11-tap Gaussian along the channel axis with replicate padding."""
-    g = _band(1, torch.device("cpu"))[:, 0]
+    g = _taps()
     mix = torch.zeros(channels, channels, dtype=torch.float64)
     for out in range(channels):
         for tap in range(_TAPS):
@@ -279,8 +320,27 @@ def _ssim_map_into(o: Tensor, c1: Tensor, scratch: Tensor) -> tuple[Tensor, Tens
 
 def _ssim_sums(
     x: Tensor, y: Tensor, data_range: float, pad: int, mix: Tensor | None, interior: bool = False
+) -> tuple[Tensor, Tensor | None, tuple[int, int]]:
+    """Sums of the SSIM map per (image, channel): the compiled kernel on CPU where it works, else torch.
+
+    Arguments and the first two results as in :func:`_ssim_sums_torch`; third: the counts
+    of ``x`` and ``y`` values outside [0, data_range] or NaN (the kernel's; (0, 0) from torch,
+    whose callers check values first).
+    """
+    if _native(x):
+        return native.ssim_sums(x, y, _taps(), data_range, pad, mix, interior)
+    return (*_ssim_sums_torch(x, y, data_range, pad, mix, interior), (0, 0))
+
+
+def _taps() -> Tensor:
+    """The 11 Gaussian weights (sigma 1.5, normalised), float64 on the CPU."""
+    return _band(1, torch.device("cpu"))[:, 0]
+
+
+def _ssim_sums_torch(
+    x: Tensor, y: Tensor, data_range: float, pad: int, mix: Tensor | None, interior: bool = False
 ) -> tuple[Tensor, Tensor | None]:
-    """Sums of the SSIM map per (image, channel), shape (N, C), over the output region.
+    """Sums of the SSIM map per (image, channel), shape (N, C), over the output region (torch, any device).
 
     ``pad``: replicate padding on H and W (5 for ``matlab``, else 0); ``mix``: a (C, C)
     filter along the channel axis (``matlab``) or None. Works in float64 strips of
@@ -329,7 +389,10 @@ def _ssim_sums(
     maps = buf[:map_size].view(4, strip + _TAPS - 1, planes * in_w)
     cols_out = buf[:col_size].view(tiles_w, 4 * strip * planes, col_tile)
     filtered = torch.empty(4, strip, planes * in_w, **f64)
-    scratch = filtered.view(-1)[: col_size // 4]  # 4 in_w > tiles_w col_tile
+    if interior and mix is None:  # the unmixed maps in ``filtered`` are read again after the interior pass
+        scratch = torch.empty(col_size // 4, **f64)
+    else:
+        scratch = filtered.view(-1)[: col_size // 4]  # 4 in_w > tiles_w col_tile
     acc = torch.zeros(tiles_w, strip, planes, col_tile, **f64)
     inner_acc = torch.zeros_like(acc) if interior else None
     spans = _column_spans(out_w, tiles_w, col_tile, 0, out_w)
@@ -391,13 +454,15 @@ def ssim(
     (for ``matlab`` that is MATLAB's 2-D ``ssim`` of the grey image).
     """
     check_conventions((convention,))
-    x, y = _prepare(pred, target, data_range, crop_border, test_y_channel, to_float64=False)
+    x, y, deferred = _prepare(pred, target, data_range, crop_border, test_y_channel, to_float64=False)
     _n, channels, height, width = x.shape
     pad = _RADIUS if convention == "matlab" else 0
     if min(height, width) + 2 * pad < _TAPS:
         raise ValueError(f"SSIM ({convention}) needs at least {_TAPS}x{_TAPS} pixels, got {height}x{width}")
     mix = _channel_mix(channels, x.device) if convention == "matlab" and channels > 1 else None
-    sums, _ = _ssim_sums(x, y, data_range, pad, mix)
+    sums, _, bad = _ssim_sums(x, y, data_range, pad, mix)
+    if deferred:
+        _raise_if_bad(bad, pred, target, data_range)
     count = (height + 2 * pad - (_TAPS - 1)) * (width + 2 * pad - (_TAPS - 1)) * channels
     return sums.sum(dim=1) / count
 
@@ -419,12 +484,14 @@ def ssim_conventions(
     plain = wanted & {"skimage", "basicsr"}
     if "matlab" not in wanted or not plain:
         return {c: ssim(pred, target, data_range, convention=c) for c in conventions}
-    x, y = _prepare(pred, target, data_range, 0, False, to_float64=False)
+    x, y, deferred = _prepare(pred, target, data_range, 0, False, to_float64=False)
     _n, channels, height, width = x.shape
     if min(height, width) < _TAPS:
         raise ValueError(f"SSIM (skimage) needs at least {_TAPS}x{_TAPS} pixels, got {height}x{width}")
     mix = _channel_mix(channels, x.device) if channels > 1 else None
-    volume, inner = _ssim_sums(x, y, data_range, _RADIUS, mix, interior=True)
+    volume, inner, bad = _ssim_sums(x, y, data_range, _RADIUS, mix, interior=True)
+    if deferred:
+        _raise_if_bad(bad, pred, target, data_range)
     values = {
         "matlab": volume.sum(dim=1) / (height * width * channels),
         "skimage": inner.sum(dim=1) / ((height - _TAPS + 1) * (width - _TAPS + 1) * channels),

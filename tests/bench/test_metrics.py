@@ -1,4 +1,8 @@
-"""Metrics: PSNR/SSIM against scikit-image and the stored fixtures, batching, quantisation, LPIPS plumbing."""
+"""Metrics: PSNR/SSIM against scikit-image and the stored fixtures, batching, quantisation, LPIPS plumbing.
+
+Every test runs twice: on the compiled CPU kernel and on the torch code (the CUDA path
+and the fallback where no C compiler works).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import pytest
 import torch
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from deblurbench.bench import metrics
+from deblurbench.bench import metrics, native
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "metrics"
 REFERENCE = json.loads((FIXTURES / "ssim_reference.json").read_text())
@@ -26,6 +30,16 @@ def _load_maker():
 
 
 MAKER = _load_maker()
+
+
+@pytest.fixture(autouse=True, params=["native", "torch"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Which code computes PSNR / SSIM on CPU: the compiled kernel, or the torch code."""
+    if request.param == "native" and not native.available():
+        pytest.skip("no working C compiler here: the compiled kernel is not built")
+    if request.param == "torch":
+        monkeypatch.setattr(native, "available", lambda: False)
+    return request.param
 
 
 def _tensor(image: np.ndarray) -> torch.Tensor:
