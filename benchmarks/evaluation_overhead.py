@@ -4,7 +4,8 @@
 scores PSNR and SSIM in all three conventions (and LPIPS where its backbone is cached)
 and keeps the rows; the reference is ``Restorer`` alone on the same images, already in
 memory. Both run in this process, alternating rounds so that machine load hits both
-alike; the best round of each is compared.
+alike; the best round of each is compared, and so is each round with the one before it
+(their median is steadier where the machine's speed drifts between rounds).
 
 Two sources of the same pairs: ``synthetic`` generates each pair on the fly (blur by
 FFT, sRGB coding, noise: about 15 ms per 256x256 pair on CPU, a cost of that dataset),
@@ -17,6 +18,7 @@ set (GoPro, HIDE, RealBlur) is read. ``--source both`` (default) measures each.
 from __future__ import annotations
 
 import argparse
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -96,7 +98,12 @@ def measure(dataset: db.PairedDataset, args: argparse.Namespace) -> None:
         f"  measured alone: loading {min(loading_s) * 1e3 / len(blurs):.1f} ms / image, "
         f"metrics {min(scoring_s) * 1e3 / len(blurs):.1f} ms / image"
     )
+    per_round = sorted(e / f for e, f in zip(evaluate_s, forward_s, strict=True))
     print(f"ratio evaluate / forward: {best_evaluate / best_forward:.3f}  (goal <= 1.10)")
+    print(
+        f"  round by round (each evaluate over the forward just before it): median {statistics.median(per_round):.3f}, "
+        f"range {per_round[0]:.3f}-{per_round[-1]:.3f}"
+    )
 
 
 def main() -> None:

@@ -21,9 +21,12 @@ per dataset with a :class:`DatasetWarning`.
 
 from __future__ import annotations
 
+import functools
+import os
 import warnings
 import zlib
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -466,6 +469,13 @@ class PairedDataset(Dataset):
         return f"<{type(self).__name__} {self.name}/{split}: {len(self)} of {len(self._all_ids)} pairs>"
 
 
+@functools.cache
+def _decoder(pid: int) -> ThreadPoolExecutor:
+    """One thread per process that decodes a pair's sharp image while the caller decodes its blurry one
+    (two PNGs in about 2/3 of the time of one after the other); per pid, since a fork has no threads."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="deblurbench-decode")
+
+
 class FilePairs(PairedDataset):
     """Pairs read from image files listed by a :class:`Scan`."""
 
@@ -475,7 +485,13 @@ class FilePairs(PairedDataset):
 
     def _load(self, position: int) -> Pair:
         entry = self.entries[position]
-        blur, sharp = read_image(entry.blur), read_image(entry.sharp)
+        sharp_read = _decoder(os.getpid()).submit(read_image, entry.sharp)  # Pillow decodes without the GIL
+        try:
+            blur = read_image(entry.blur)
+        except BaseException:
+            wait([sharp_read])  # the blurry image's error wins, as when read one after the other
+            raise
+        sharp = sharp_read.result()
         if blur.shape != sharp.shape:
             raise DatasetError(
                 f"{entry.blur}: size {_hw(blur)} but its sharp image {entry.sharp} is {_hw(sharp)}; "

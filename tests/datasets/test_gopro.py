@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 import deblurbench as db
@@ -160,3 +161,22 @@ def test_several_problems_still_one_line(tmp_path, fake) -> None:
     assert "\n" not in message and message.endswith(
         f"(and 1 more problem: run 'deblurbench datasets check gopro --root {root}' to list them)"
     )
+
+
+def test_a_pair_decoded_side_by_side_reports_errors_in_reading_order(tmp_path, fake) -> None:
+    """The sharp image is decoded on a helper thread beside the blurry one: same pixels, and
+    when both are broken the blurry image's error is the one raised, as in sequential reading."""
+    root = fake.gopro(tmp_path)
+    dataset = open_dataset("gopro", root=root)
+    before = [(pair.blur.clone(), pair.sharp.clone()) for pair in dataset]
+    blur = root / "test" / "GOPR0384_11_00" / "blur" / "000002.png"
+    sharp = root / "test" / "GOPR0384_11_00" / "sharp" / "000002.png"
+    fake.truncate(sharp)
+    with pytest.raises(DatasetError, match=rf"^{sharp}: cannot decode"):
+        dataset[1]
+    fake.truncate(blur)
+    with pytest.raises(DatasetError, match=rf"^{blur}: cannot decode"):
+        dataset[1]
+    for index in (0, 2, 3):
+        pair = dataset[index]
+        assert torch.equal(pair.blur, before[index][0]) and torch.equal(pair.sharp, before[index][1])
