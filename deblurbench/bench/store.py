@@ -160,6 +160,35 @@ def _nan_to_none(value: Any) -> Any:
     return value
 
 
+_OPEN_TIMEOUT_S = 60.0
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """A connection in WAL mode with the schema in place, retried while another process holds a lock.
+
+    Switching a new file to WAL needs an exclusive lock, and SQLite reports "database is
+    locked" at once, without its busy handler, when another process is doing the same
+    (torchrun ranks opening one new store): so wait and try again, up to a minute.
+    """
+    deadline = time.monotonic() + _OPEN_TIMEOUT_S
+    delay = 0.01
+    while True:
+        db = sqlite3.connect(path, timeout=_OPEN_TIMEOUT_S, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+            return db
+        except sqlite3.OperationalError as exc:
+            db.close()
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        except BaseException:
+            db.close()
+            raise
+        time.sleep(delay)
+        delay = min(2 * delay, 0.5)
+
+
 class Store:
     """The results of one output directory, in ``results.sqlite``."""
 
@@ -172,9 +201,7 @@ class Store:
             path = path / self.FILENAME
         self.path = path
         try:
-            self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
+            self._db = _open(path)
         except sqlite3.DatabaseError as exc:
             raise ValueError(
                 f"{path}: not a deblurbench results store ({exc}); choose another --out"

@@ -259,6 +259,35 @@ def test_two_processes_writing_one_store_lose_nothing(tmp_path: Path) -> None:
     assert sorted(frame["image_id"]) == [f"img{i:04d}" for i in range(120)]
 
 
+def _open_and_start(path: str, results: multiprocessing.Queue, go: multiprocessing.Event) -> None:
+    go.wait()
+    try:
+        store = Store(path)
+        store.start_run("test", {})
+        store.close()
+        results.put("ok")
+    except Exception as exc:  # reported to the test, which names it
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_opening_one_new_store_at_once_all_succeed(tmp_path: Path) -> None:
+    """torchrun ranks create the store together: switching a new file to WAL made one of
+    them fail at once with "database is locked" (about one time in five with six processes)."""
+    context = multiprocessing.get_context("fork")  # children run SQLite only
+    for attempt in range(16):
+        results, go = context.Queue(), context.Event()
+        path = tmp_path / f"out{attempt}"
+        workers = [context.Process(target=_open_and_start, args=(str(path), results, go)) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        go.set()
+        outcomes = [results.get(timeout=120) for _ in workers]
+        for worker in workers:
+            worker.join(60)
+        assert outcomes == ["ok"] * 6, (attempt, [o for o in outcomes if o != "ok"])
+        assert len(Store(path).frame("runs")) == 6
+
+
 def _rows(path: Path) -> list[tuple]:
     with sqlite3.connect(path / "results.sqlite") as db_:
         return sorted(db_.execute("SELECT model, image_id, psnr, ssim_matlab FROM quality").fetchall())
