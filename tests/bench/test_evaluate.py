@@ -368,7 +368,9 @@ def test_torchrun_evaluate_shards_and_merges(tmp_path: Path) -> None:
     ]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
-    assert done.returncode == 0, done.stderr[-2000:]
+    # on failure, show a rank's own error line rather than only the tail of torchrun's traceback
+    ranks_said = [line for line in done.stderr.splitlines() if line.startswith("deblurbench")]
+    assert done.returncode == 0, "\n".join(ranks_said) or done.stderr[-2000:]
     rows = _rows(tmp_path)
     assert len(rows) == 8 and len({(m, i) for m, i, *_ in rows}) == 8
     runs = Store(tmp_path).frame("runs")
