@@ -35,6 +35,7 @@ _FLAGS = ("-O3", "-shared", "-fPIC", "-std=c99", "-ffp-contract=fast")
 _TUNE = ("-march=native",)  # dropped, with a second try, by compilers that do not know it
 _MIN_BAND_ROWS = 32  # output rows per task: above this the 10 halo rows cost little
 _RING_BYTES = 1 << 19  # per task: the ring of 11 filtered rows (4 maps x channels) stays in L2
+_MAPS, _TAPS = 4, 11  # as MAPS and TAPS in the C source: x, y, x^2 + y^2, xy; the Gaussian's taps
 
 _c_long, _c_double, _c_int, _c_void = ctypes.c_long, ctypes.c_double, ctypes.c_int, ctypes.c_void_p
 
@@ -135,7 +136,8 @@ def _blocks(
 ) -> list[tuple[int, int, int, int]]:
     """(r0, r1, j0, j1) output blocks per image: columns narrow enough for the ring to stay
     in cache, rows split until every worker has about two tasks (none under 32 rows)."""
-    col_parts = -(-out_w * channels * 4 * 11 * 8 // _RING_BYTES)
+    ring_bytes = out_w * channels * _MAPS * _TAPS * 8  # float64
+    col_parts = -(-ring_bytes // _RING_BYTES)
     cols = _spans(out_w, col_parts)
     wanted_rows = -(-2 * workers // (images * len(cols)))
     rows = _spans(out_h, max(1, min(wanted_rows, out_h // _MIN_BAND_ROWS)))
@@ -229,7 +231,7 @@ def sse(x: Tensor, y: Tensor, data_range: float) -> tuple[Tensor, tuple[int, int
         offset = (i * per_image + a) * size
         lib.dbb_sse(
             x.data_ptr() + offset, y.data_ptr() + offset, int(x.dtype == torch.float64), b - a,
-            float(data_range), sums[task : task + 1].data_ptr(), bad[task].data_ptr(),
+            float(data_range), sums[task].data_ptr(), bad[task].data_ptr(),
         )  # fmt: skip
 
     _run(len(tasks), run)
