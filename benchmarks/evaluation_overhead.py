@@ -8,7 +8,7 @@ alike; the best round of each is compared, and so is each round with the one bef
 (their median is steadier where the machine's speed drifts between rounds).
 
 Two sources of the same pairs: ``synthetic`` generates each pair on the fly (blur by
-FFT, sRGB coding, noise: about 15 ms per 256x256 pair on CPU, a cost of that dataset),
+FFT, sRGB coding, noise: 11-15 ms per 256x256 pair on CPU, a cost of that dataset),
 ``files`` reads them from PNG files in a ``folder`` dataset, as every real benchmark
 set (GoPro, HIDE, RealBlur) is read. ``--source both`` (default) measures each.
 
