@@ -49,8 +49,7 @@ def test_duplicate_registration_refused() -> None:
         registry.register_model(display_name="x", paper=None, repo="", commit="")(lambda: None)
         # the lambda's name is "<lambda>"; register a second one under the same name
         registry.register_model(display_name="x", paper=None, repo="", commit="")(lambda: None)
-    registry._FACTORIES.pop("<lambda>", None)
-    registry._SPECS.pop("<lambda>", None)
+    registry.MODELS.remove("<lambda>")
 
 
 def test_create_model_overrides_go_to_constructor() -> None:
@@ -119,8 +118,7 @@ def installed_plugin(tmp_path: Path):
     yield
     sys.path.remove(str(tmp_path))
     sys.modules.pop("deblurbench_demo_plugin", None)
-    registry._FACTORIES.pop("demo_unet", None)
-    registry._SPECS.pop("demo_unet", None)
+    registry.MODELS.remove("demo_unet")
 
 
 def test_entry_point_plugin_registers_network(installed_plugin: None) -> None:

@@ -36,8 +36,7 @@ def broken_net():
         broken_net
     )
     yield "broken_net"
-    registry._FACTORIES.pop("broken_net", None)
-    registry._SPECS.pop("broken_net", None)
+    registry.MODELS.remove("broken_net")
 
 
 def small_config(tmp_path: Path, models: tuple[str, ...]) -> RunConfig:

@@ -9,9 +9,6 @@ function taking no arguments that does.
 
 from __future__ import annotations
 
-import difflib
-import importlib
-import pkgutil
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +18,7 @@ from typing import Any
 
 from torch import nn
 
+from ..registry import Registry, UnknownNameError, import_submodules
 from .interface import ImageInterface
 
 ENTRY_POINT_GROUP = "deblurbench.models"
@@ -31,11 +29,8 @@ ENTRY_POINT_GROUP = "deblurbench.models"
 _INFRASTRUCTURE = frozenset({"registry", "interface", "checkpoint", "restorer"})
 
 
-class UnknownModelError(KeyError):
+class UnknownModelError(UnknownNameError):
     """Raised for a model name the registry does not hold; says the nearest names."""
-
-    def __str__(self) -> str:  # KeyError quotes its argument; we want plain text
-        return str(self.args[0])
 
 
 @dataclass(frozen=True)
@@ -110,9 +105,26 @@ class ModelSpec:
 
 ModelFactory = Callable[..., nn.Module]
 
-_FACTORIES: dict[str, ModelFactory] = {}
-_SPECS: dict[str, ModelSpec] = {}
-_loaded = False
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """What the network registry holds per name: the spec and the factory that builds the module."""
+
+    spec: ModelSpec
+    factory: ModelFactory
+
+
+def _load_networks() -> None:
+    import_submodules(__package__, _INFRASTRUCTURE)
+    _load_entry_points()
+
+
+MODELS: Registry[ModelEntry] = Registry(
+    "model",
+    listing="run 'deblurbench models' to list the {count} registered models",
+    error=UnknownModelError,
+    loader=_load_networks,
+)
 
 
 def register_model(
@@ -131,11 +143,10 @@ def register_model(
             model_spec = spec
         else:
             model_spec = ModelSpec(**{"name": factory.__name__, **spec_fields})
-        name = model_spec.name
-        if name in _FACTORIES and _FACTORIES[name] is not factory:
-            raise ValueError(f"model {name!r} is already registered")
-        _FACTORIES[name] = factory
-        _SPECS[name] = model_spec
+        known = MODELS._entries.get(model_spec.name)
+        if known is not None and known.factory is not factory:
+            raise ValueError(f"model {model_spec.name!r} is already registered")
+        MODELS.add(model_spec.name, ModelEntry(model_spec, factory), replace=True)
         return factory
 
     return decorator
@@ -155,52 +166,20 @@ def _load_entry_points() -> None:
             )
 
 
-def _ensure_loaded() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    package = Path(__file__).parent
-    for info in sorted(pkgutil.iter_modules([str(package)]), key=lambda i: i.name):
-        if info.name not in _INFRASTRUCTURE and not info.name.startswith("_"):
-            try:
-                importlib.import_module(f"{__package__}.{info.name}")
-            except Exception as exc:  # one broken network file must not hide the others
-                warnings.warn(
-                    f"deblurbench: network module {info.name!r} failed to import "
-                    f"and is not registered: {exc}",
-                    stacklevel=2,
-                )
-    _load_entry_points()
-
-
 def reload_plugins() -> None:
     """Scan the ``deblurbench.models`` entry points again (after installing a plugin)."""
-    _ensure_loaded()
+    MODELS.names()
     _load_entry_points()
 
 
 def list_models() -> list[str]:
     """Registered model names, sorted."""
-    _ensure_loaded()
-    return sorted(_FACTORIES)
-
-
-def _check_name(name: str) -> None:
-    _ensure_loaded()
-    if name not in _FACTORIES:
-        near = difflib.get_close_matches(name, _FACTORIES, n=3, cutoff=0.5)
-        hint = f"did you mean {', '.join(near)}? " if near else ""
-        raise UnknownModelError(
-            f"unknown model {name!r}: {hint}run 'deblurbench models' to list the "
-            f"{len(_FACTORIES)} registered models"
-        )
+    return MODELS.names()
 
 
 def get_spec(name: str) -> ModelSpec:
     """The :class:`ModelSpec` registered under ``name``."""
-    _check_name(name)
-    return _SPECS[name]
+    return MODELS.get(name).spec
 
 
 def resolve_weights(name: str, weights: str | Path) -> Path:
@@ -226,13 +205,13 @@ def create_model(name: str, weights: str | Path | None = None, **overrides: Any)
     ``overrides`` go to the network's constructor (e.g. a width). ``weights`` is a
     checkpoint path in any official format or the tag of weights the package ships.
     """
-    _check_name(name)
-    model = _FACTORIES[name](**overrides)
+    entry = MODELS.get(name)
+    model = entry.factory(**overrides)
     if weights is not None:
         from .checkpoint import load_state_dict_strict, read_checkpoint
 
         path = resolve_weights(name, weights)
-        reader = _SPECS[name].checkpoint_reader or read_checkpoint
+        reader = entry.spec.checkpoint_reader or read_checkpoint
         load_state_dict_strict(model, reader(path), source=str(path))
     model.eval()
     # A plain attribute: not a parameter or buffer, so the state dict is unchanged.

@@ -105,8 +105,7 @@ def nan_net():
 
     registry.register_model(display_name="NaN net", paper=Paper("t", "v", 2026), repo="", commit="")(nan_net)
     yield "nan_net"
-    registry._FACTORIES.pop("nan_net", None)
-    registry._SPECS.pop("nan_net", None)
+    registry.MODELS.remove("nan_net")
 
 
 def test_nan_output_and_unreadable_image_are_failure_rows(tmp_path: Path, nan_net: str) -> None:
