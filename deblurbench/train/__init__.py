@@ -2,16 +2,18 @@
 
 from .loop import EMA, TrainConfig, train
 from .losses import Criterion, charbonnier_loss, fft_loss, l1_loss
-from .recipes import RECIPES, recipe_for
+from .recipes import RECIPES, Recipe, recipe_for, register_recipe
 
 __all__ = [
     "EMA",
     "RECIPES",
     "Criterion",
+    "Recipe",
     "TrainConfig",
     "charbonnier_loss",
     "fft_loss",
     "l1_loss",
     "recipe_for",
+    "register_recipe",
     "train",
 ]

@@ -43,10 +43,22 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         help="train a network (torchrun --nproc_per_node N -m deblurbench train ... for DDP)",
         description=(
             "Train any registered network on a paired dataset. Unset options take the network's "
-            "recipe (deblurbench/train/recipes.py). Under torchrun: DistributedDataParallel, "
+            "recipe (deblurbench/train/recipes/). Under torchrun: DistributedDataParallel, "
             "--batch-size per process."
         ),
     )
+    _add_data_options(p)
+    _add_progress_options(p)
+    _add_loss_options(p)
+    _add_optimizer_options(p)
+    _add_augmentation_options(p)
+    _add_runtime_options(p)
+    p.set_defaults(func=cmd_train)
+    return p
+
+
+def _add_data_options(p: argparse.ArgumentParser) -> None:
+    """What to train on and where the results go."""
     p.add_argument("--model", required=True, help="registered network (see 'deblurbench models')")
     p.add_argument("--dataset", default="synthetic", help="dataset name (default synthetic)")
     p.add_argument("--root", help="your copy of the dataset (none for synthetic)")
@@ -57,6 +69,10 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, required=True, help="output directory: last.pt, model.pt, history.json"
     )
+
+
+def _add_progress_options(p: argparse.ArgumentParser) -> None:
+    """Validation, checkpoint and log intervals."""
     p.add_argument(
         "--val-split",
         help="validation split (synthetic: the train generator with another seed; others: test)",
@@ -65,6 +81,10 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--val-every", type=int, default=500, help="validate every N steps (default 500)")
     p.add_argument("--save-every", type=int, help="checkpoint every N steps (default: --val-every)")
     p.add_argument("--log-every", type=int, default=50, help="log the loss every N steps (default 50)")
+
+
+def _add_loss_options(p: argparse.ArgumentParser) -> None:
+    """Length of the run, batches and the loss."""
     p.add_argument("--steps", type=int, help="total optimiser steps (the schedule's length)")
     p.add_argument("--batch-size", type=int, help="batch per process")
     p.add_argument("--crop", type=int, help="random square crop size")
@@ -76,6 +96,10 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         help="content loss on every output scale (MIMO-UNet)",
     )
     p.add_argument("--fft-weight", type=float, help="weight of the FFT L1 loss (MIMO-UNet: 0.1; 0 = off)")
+
+
+def _add_optimizer_options(p: argparse.ArgumentParser) -> None:
+    """Optimiser, learning-rate schedule and gradient clipping."""
     p.add_argument("--optimizer", choices=OPTIMIZERS)
     p.add_argument("--lr", type=float, help="peak learning rate")
     p.add_argument("--betas", type=float, nargs=2, metavar=("B1", "B2"))
@@ -86,6 +110,10 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--min-lr", type=float, help="cosine schedule: final learning rate")
     p.add_argument("--warmup-steps", type=int, help="linear warm-up steps")
     p.add_argument("--clip-grad", type=float, help="clip the gradient norm to this (0 = off)")
+
+
+def _add_augmentation_options(p: argparse.ArgumentParser) -> None:
+    """Colour augmentation, weight EMA and mixed precision."""
     p.add_argument(
         "--color-aug",
         action="store_true",
@@ -98,6 +126,10 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         default=None,
         help="mixed precision (CUDA only; default on there)",
     )
+
+
+def _add_runtime_options(p: argparse.ArgumentParser) -> None:
+    """Seed, device, threads, limits, resuming and output."""
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto (CUDA if available), cpu or cuda[:N]")
     p.add_argument("--threads", type=int, help="CPU threads for torch")
@@ -111,8 +143,46 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--format", choices=("table", "json"), default="table", help="final summary format")
-    p.set_defaults(func=cmd_train)
-    return p
+
+
+# TrainConfig fields that take their flag's parsed value as it is.
+_FLAG_FIELDS = (
+    "model",
+    "dataset",
+    "split",
+    "init_weights",
+    "val_split",
+    "val_count",
+    "val_every",
+    "save_every",
+    "log_every",
+    "steps",
+    "batch_size",
+    "crop",
+    "loss",
+    "multiscale",
+    "fft_weight",
+    "optimizer",
+    "lr",
+    "weight_decay",
+    "schedule",
+    "step_size",
+    "gamma",
+    "min_lr",
+    "warmup_steps",
+    "clip_grad",
+    "color_aug",
+    "ema",
+    "amp",
+    "seed",
+    "device",
+    "threads",
+    "workers",
+    "max_minutes",
+    "stop_after",
+    "resume",
+    "quiet",
+)
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
@@ -122,44 +192,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
     get_spec(args.model)
     get_dataset_spec(args.dataset)
-    keys = [
-        "model",
-        "dataset",
-        "split",
-        "init_weights",
-        "val_split",
-        "val_count",
-        "val_every",
-        "save_every",
-        "log_every",
-        "steps",
-        "batch_size",
-        "crop",
-        "loss",
-        "multiscale",
-        "fft_weight",
-        "optimizer",
-        "lr",
-        "weight_decay",
-        "schedule",
-        "step_size",
-        "gamma",
-        "min_lr",
-        "warmup_steps",
-        "clip_grad",
-        "color_aug",
-        "ema",
-        "amp",
-        "seed",
-        "device",
-        "threads",
-        "workers",
-        "max_minutes",
-        "stop_after",
-        "resume",
-        "quiet",
-    ]
-    values = {k: getattr(args, k) for k in keys}
+    values = {k: getattr(args, k) for k in _FLAG_FIELDS}
     return TrainConfig(
         out=str(args.out),
         root=str(args.root) if args.root else None,

@@ -12,6 +12,12 @@ the bare state dict (the EMA weights when EMA is on) that ``create_model(name, w
 loads strictly. Under ``torchrun`` the model is wrapped in DistributedDataParallel, each rank
 draws its share through a :class:`~deblurbench.train.distributed.ResumableSampler`, and rank 0
 alone validates, logs and writes files.
+
+The run is a sequence of named steps (:func:`train` -> :func:`build_parts`, :func:`resume_from`,
+:func:`validate_step`, :func:`train_epochs` -> :func:`train_epoch` -> :func:`train_step`,
+:func:`after_step`, :func:`save_checkpoint`, :func:`finish`) over two objects:
+:class:`TrainParts`, built once (data, network, optimiser, ...), and :class:`TrainProgress`,
+what changes (step, data position, validation history).
 """
 
 from __future__ import annotations
@@ -19,7 +25,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import os
 import random
 import sys
 import time
@@ -33,6 +38,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
+from ..atomic import atomic_path, write_text
 from . import distributed as dist_utils
 from .losses import Criterion
 from .recipes import recipe_for, recipe_source
@@ -121,6 +127,17 @@ def check_config(cfg: TrainConfig) -> None:
     from ..models import get_spec
 
     spec = get_spec(cfg.model)
+    _check_positive(cfg)
+    if cfg.crop % spec.multiple or cfg.crop < spec.min_size:
+        raise ValueError(
+            f"--crop {cfg.crop} does not suit {cfg.model}: it needs a multiple of {spec.multiple}, "
+            f"at least {spec.min_size} ({spec.sizes or 'see its spec'})"
+        )
+    _check_optimisation(cfg)
+    _check_run_limits(cfg)
+
+
+def _check_positive(cfg: TrainConfig) -> None:
     positive = {
         "steps": cfg.steps,
         "batch_size": cfg.batch_size,
@@ -132,11 +149,9 @@ def check_config(cfg: TrainConfig) -> None:
     for name, value in positive.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"--{name.replace('_', '-')} {value!r}: must be a positive integer")
-    if cfg.crop % spec.multiple or cfg.crop < spec.min_size:
-        raise ValueError(
-            f"--crop {cfg.crop} does not suit {cfg.model}: it needs a multiple of {spec.multiple}, "
-            f"at least {spec.min_size} ({spec.sizes or 'see its spec'})"
-        )
+
+
+def _check_optimisation(cfg: TrainConfig) -> None:
     if cfg.optimizer not in OPTIMIZERS:
         raise ValueError(f"--optimizer {cfg.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
     if cfg.schedule not in SCHEDULES:
@@ -149,6 +164,9 @@ def check_config(cfg: TrainConfig) -> None:
         raise ValueError(f"--ema {cfg.ema}: an EMA decay in [0, 1) (0 = off)")
     if cfg.clip_grad < 0:
         raise ValueError(f"--clip-grad {cfg.clip_grad}: must be >= 0 (0 = off)")
+
+
+def _check_run_limits(cfg: TrainConfig) -> None:
     if cfg.val_count < 0:
         raise ValueError(f"--val-count {cfg.val_count}: must be >= 0")
     if cfg.max_minutes is not None and cfg.max_minutes <= 0:
@@ -253,9 +271,8 @@ def seed_everything(seed: int) -> None:
 
 def save_atomic(obj: Any, path: Path) -> None:
     """``torch.save`` to a temporary file, then rename over ``path``."""
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as partial:
+        torch.save(obj, partial)
 
 
 # --------------------------------------------------------------------------- data
@@ -305,7 +322,7 @@ def validate(model: nn.Module, spec: Any, val_set: Any, device: torch.device) ->
     return {"psnr": float(np.mean(net)), "blurry_psnr": float(np.mean(blurry))}
 
 
-# --------------------------------------------------------------------------- the loop
+# --------------------------------------------------------------------------- the run's state
 
 
 class _Capture:
@@ -318,271 +335,476 @@ class _Capture:
         self.raw = output
 
 
-def _scales(spec: Any, raw: Any) -> list[torch.Tensor] | None:
-    if isinstance(raw, (list, tuple)) and all(isinstance(t, torch.Tensor) for t in raw):
-        return [spec.interface.from_network(t) for t in raw]
-    return None
+@dataclass(frozen=True, eq=False)
+class TrainParts:
+    """What a run is built from, once: settings, data, network and the optimisation objects.
+
+    ``bare`` is the registered network (what is saved and validated); ``model`` is what is
+    trained: ``bare`` itself, or ``bare`` in DistributedDataParallel under torchrun.
+    ``started`` is this process's ``time.perf_counter()`` when the run began.
+    """
+
+    cfg: TrainConfig
+    spec: Any
+    device: torch.device
+    amp: bool
+    info: dist_utils.DistInfo
+    started: float
+    train_set: Any
+    val_set: Any | None
+    bare: nn.Module
+    model: nn.Module
+    capture: _Capture
+    params: list[nn.Parameter]
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    scaler: torch.amp.GradScaler
+    ema: EMA | None
+    criterion: Criterion
+    sampler: dist_utils.ResumableSampler
+    batches_per_epoch: int
+
+    @property
+    def out(self) -> Path:
+        """The output directory."""
+        return Path(self.cfg.out)
+
+    @property
+    def checkpoint_path(self) -> Path:
+        """``OUT/last.pt``: everything needed to resume."""
+        return self.out / "last.pt"
+
+    @property
+    def weights_path(self) -> Path:
+        """``OUT/model.pt``: the bare state dict (the EMA weights when EMA is on)."""
+        return self.out / "model.pt"
+
+    def log(self, text: str) -> None:
+        """A progress line on stderr, from rank 0 only, unless ``--quiet``."""
+        if self.info.is_main and not self.cfg.quiet:
+            print(text, file=sys.stderr, flush=True)
 
 
-def _log(info: dist_utils.DistInfo, cfg: TrainConfig, text: str) -> None:
-    if info.is_main and not cfg.quiet:
-        print(text, file=sys.stderr, flush=True)
+@dataclass
+class TrainProgress:
+    """Where the run stands; a checkpoint saves it beside the parts' own states."""
+
+    step: int = 0
+    epoch: int = 0
+    batch_in_epoch: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+    elapsed_before: float = 0.0  # wall seconds of the runs this one resumes
+    stopped: str = "steps"  # why the loop ended: "steps", "stop_after" or "time"
+
+
+@dataclass
+class _LossWindow:
+    """The training loss since the last log line, and when that line was written."""
+
+    tick: float
+    total: float = 0.0
+    count: int = 0
+
+    def add(self, loss: float) -> None:
+        """Count one step's loss."""
+        self.total += loss
+        self.count += 1
+
+    def line(self, step: int, steps: int, lr: float) -> str:
+        """The log line of the window ending at ``step``; starts the next window."""
+        now = time.perf_counter()
+        text = (
+            f"step {step}/{steps} loss {self.total / self.count:.5f} lr {lr:.3g} "
+            f"{(now - self.tick) / self.count:.3f} s/step"
+        )
+        self.tick, self.total, self.count = now, 0.0, 0
+        return text
+
+
+def _wall_s(parts: TrainParts, progress: TrainProgress) -> float:
+    """Wall seconds of the whole run so far, resumed legs included."""
+    return progress.elapsed_before + time.perf_counter() - parts.started
+
+
+# --------------------------------------------------------------------------- the run, step by step
 
 
 def train(config: TrainConfig) -> dict[str, Any]:
     """Train ``config.model``; returns a summary (steps, wall time, validation history, files)."""
-    from ..models import create_model, get_spec
-
     cfg = config.resolved()
     check_config(cfg)
-    spec = get_spec(cfg.model)
-    device = pick_device(cfg.device)
-    amp = device.type == "cuda" if cfg.amp is None else bool(cfg.amp)
-    if amp and device.type != "cuda":
-        raise ValueError("--amp needs CUDA (mixed precision is used on CUDA only); drop it on CPU")
+    device, amp = _device_and_amp(cfg)
     if cfg.threads:
         torch.set_num_threads(int(cfg.threads))
-    out = Path(cfg.out)
-    ckpt_path = out / "last.pt"
-    resume_path: Path | None = None
-    if cfg.resume:
-        resume_path = ckpt_path if cfg.resume == "auto" else Path(cfg.resume)
-        if not resume_path.is_file():
-            raise FileNotFoundError(f"--resume: no checkpoint at {resume_path}")
-
+    resume_path = _resume_path(cfg)
     info = dist_utils.init(device.type)
     if info.distributed and device.type == "cuda":
         device = torch.device("cuda", info.local_rank)
     try:
-        return _train(cfg, spec, device, amp, info, out, ckpt_path, resume_path, create_model)
+        return _run(cfg, device, amp, info, resume_path)
     finally:
         dist_utils.shutdown(info)
 
 
-def _train(
-    cfg: TrainConfig,
-    spec: Any,
-    device: torch.device,
-    amp: bool,
-    info: dist_utils.DistInfo,
-    out: Path,
-    ckpt_path: Path,
-    resume_path: Path | None,
-    create_model: Callable[..., nn.Module],
+def _device_and_amp(cfg: TrainConfig) -> tuple[torch.device, bool]:
+    device = pick_device(cfg.device)
+    amp = device.type == "cuda" if cfg.amp is None else bool(cfg.amp)
+    if amp and device.type != "cuda":
+        raise ValueError("--amp needs CUDA (mixed precision is used on CUDA only); drop it on CPU")
+    return device, amp
+
+
+def _resume_path(cfg: TrainConfig) -> Path | None:
+    if not cfg.resume:
+        return None
+    path = Path(cfg.out) / "last.pt" if cfg.resume == "auto" else Path(cfg.resume)
+    if not path.is_file():
+        raise FileNotFoundError(f"--resume: no checkpoint at {path}")
+    return path
+
+
+def _run(
+    cfg: TrainConfig, device: torch.device, amp: bool, info: dist_utils.DistInfo, resume_path: Path | None
 ) -> dict[str, Any]:
+    """The run in its steps: build, resume, validate the start, train, finish."""
     started = time.perf_counter()
     seed_everything(cfg.seed)
+    parts = build_parts(cfg, device, amp, info, started)
+    progress = resume_from(parts, resume_path) if resume_path is not None else TrainProgress()
+    if info.is_main:
+        parts.out.mkdir(parents=True, exist_ok=True)
+    dist_utils.barrier(info)
+    parts.log(
+        f"training {cfg.model} ({recipe_source(cfg.model)}) on {cfg.dataset}/{cfg.split}: "
+        f"{cfg.steps} steps, batch {cfg.batch_size} x {info.world_size} process(es), crop {cfg.crop}, "
+        f"{parts.criterion.describe()}, {cfg.optimizer} lr {cfg.lr:g} {cfg.schedule}, device {device}, amp {amp}"
+    )
+    if progress.step == 0 and not progress.history:
+        validate_step(parts, progress)
+    train_epochs(parts, progress)
+    return finish(parts, progress)
+
+
+def build_parts(
+    cfg: TrainConfig, device: torch.device, amp: bool, info: dist_utils.DistInfo, started: float
+) -> TrainParts:
+    """Data, network (DDP-wrapped under torchrun), optimiser, schedule, AMP scaler, EMA, loss, sampler."""
+    from ..models import get_spec
+
     train_set, val_set = build_datasets(cfg)
-    bare = create_model(cfg.model, weights=cfg.init_weights, **cfg.model_opts).to(device)
-    bare.train()
-    capture = _Capture()
-    bare.register_forward_hook(capture)
-    model: nn.Module = bare
-    if info.distributed:
-        model = nn.parallel.DistributedDataParallel(
-            bare, device_ids=[device.index] if device.type == "cuda" else None, find_unused_parameters=True
-        )
+    bare, model, capture = _build_network(cfg, device, info)
     params = [p for p in bare.parameters() if p.requires_grad]
-    opt_cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
-    optimizer = opt_cls(params, lr=cfg.lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
+    optimizer = _build_optimizer(cfg, params)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor(cfg))
     scaler = torch.amp.GradScaler("cuda", enabled=amp)
     ema = EMA(bare, cfg.ema) if cfg.ema else None
     criterion = Criterion(
         cfg.loss, multiscale=cfg.multiscale, fft_weight=cfg.fft_weight, charbonnier_eps=cfg.charbonnier_eps
     )
+    sampler, batches_per_epoch = _build_sampler(cfg, info, train_set)
+    return TrainParts(
+        cfg=cfg,
+        spec=get_spec(cfg.model),
+        device=device,
+        amp=amp,
+        info=info,
+        started=started,
+        train_set=train_set,
+        val_set=val_set,
+        bare=bare,
+        model=model,
+        capture=capture,
+        params=params,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        scaler=scaler,
+        ema=ema,
+        criterion=criterion,
+        sampler=sampler,
+        batches_per_epoch=batches_per_epoch,
+    )
+
+
+def _build_network(
+    cfg: TrainConfig, device: torch.device, info: dist_utils.DistInfo
+) -> tuple[nn.Module, nn.Module, _Capture]:
+    """The registered network in training mode, hooked; what to train (it or its DDP wrapper); the hook."""
+    from ..models import create_model
+
+    bare = create_model(cfg.model, weights=cfg.init_weights, **cfg.model_opts).to(device)
+    bare.train()
+    capture = _Capture()
+    bare.register_forward_hook(capture)
+    if not info.distributed:
+        return bare, bare, capture
+    model = nn.parallel.DistributedDataParallel(
+        bare, device_ids=[device.index] if device.type == "cuda" else None, find_unused_parameters=True
+    )
+    return bare, model, capture
+
+
+def _build_optimizer(cfg: TrainConfig, params: list[nn.Parameter]) -> torch.optim.Optimizer:
+    opt_cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
+    return opt_cls(params, lr=cfg.lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
+
+
+def _build_sampler(
+    cfg: TrainConfig, info: dist_utils.DistInfo, train_set: Any
+) -> tuple[dist_utils.ResumableSampler, int]:
+    """This rank's resumable sampler and the full batches it gives per epoch (at least one)."""
     sampler = dist_utils.ResumableSampler(
         train_set, num_replicas=info.world_size, rank=info.rank, seed=cfg.seed
     )
-    batches_per_epoch = len(sampler) // cfg.batch_size
-    if batches_per_epoch < 1:
+    batches = len(sampler) // cfg.batch_size
+    if batches < 1:
         raise ValueError(
             f"{cfg.dataset} {cfg.split}: {len(train_set)} pairs give no full batch of {cfg.batch_size} "
             f"per process ({info.world_size} process(es)); use a smaller --batch-size"
         )
+    return sampler, batches
 
-    step, epoch, batch_in_epoch = 0, 0, 0
-    history: list[dict[str, Any]] = []
-    elapsed_before = 0.0
-    if resume_path is not None:
-        state = torch.load(resume_path, map_location="cpu", weights_only=True)
-        saved = state["config"]
-        now = cfg.plain()
-        for key in RESUME_FIXED:
-            if saved.get(key) != now.get(key):
-                raise ValueError(
-                    f"--resume {resume_path}: {key} was {saved.get(key)!r} there, {now.get(key)!r} now; "
-                    "resume with the same settings"
-                )
-        if state["world_size"] != info.world_size:
-            raise ValueError(
-                f"--resume {resume_path}: written by {state['world_size']} process(es), now {info.world_size}"
-            )
-        bare.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        scaler.load_state_dict(state["scaler"])
-        if ema is not None and state.get("ema"):
-            ema.load_state_dict(state["ema"])
-        step, epoch, batch_in_epoch = int(state["step"]), int(state["epoch"]), int(state["batch_in_epoch"])
-        history = list(state.get("history", []))
-        elapsed_before = float(state.get("wall_s", 0.0))
-        set_rng_state(state["rng"])
-        _log(info, cfg, f"resumed from {resume_path} at step {step} (epoch {epoch}, batch {batch_in_epoch})")
 
-    if info.is_main:
-        out.mkdir(parents=True, exist_ok=True)
-    dist_utils.barrier(info)
-    save_every = cfg.save_every or cfg.val_every
-    _log(
-        info,
-        cfg,
-        f"training {cfg.model} ({recipe_source(cfg.model)}) on {cfg.dataset}/{cfg.split}: "
-        f"{cfg.steps} steps, batch {cfg.batch_size} x {info.world_size} process(es), crop {cfg.crop}, "
-        f"{criterion.describe()}, {cfg.optimizer} lr {cfg.lr:g} {cfg.schedule}, device {device}, amp {amp}",
+def resume_from(parts: TrainParts, path: Path) -> TrainProgress:
+    """Load a checkpoint's states and RNG into ``parts``; the progress it was written at."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    _check_resumable(parts, state, path)
+    parts.bare.load_state_dict(state["model"])
+    parts.optimizer.load_state_dict(state["optimizer"])
+    parts.scheduler.load_state_dict(state["scheduler"])
+    parts.scaler.load_state_dict(state["scaler"])
+    if parts.ema is not None and state.get("ema"):
+        parts.ema.load_state_dict(state["ema"])
+    progress = TrainProgress(
+        step=int(state["step"]),
+        epoch=int(state["epoch"]),
+        batch_in_epoch=int(state["batch_in_epoch"]),
+        history=list(state.get("history", [])),
+        elapsed_before=float(state.get("wall_s", 0.0)),
     )
+    set_rng_state(state["rng"])
+    parts.log(
+        f"resumed from {path} at step {progress.step} "
+        f"(epoch {progress.epoch}, batch {progress.batch_in_epoch})"
+    )
+    return progress
 
-    def eval_module() -> nn.Module:
-        if ema is None:
-            return bare
-        shadow = copy.deepcopy(bare)
-        shadow.load_state_dict(ema.state_dict())
-        return shadow
 
-    def run_validation() -> None:
-        if info.is_main and val_set is not None:
-            row = {"step": step, **validate(eval_module(), spec, val_set, device)}
-            row["wall_s"] = round(elapsed_before + time.perf_counter() - started, 1)
-            history.append(row)
-            _log(
-                info, cfg, f"val step {step}: {row['psnr']:.2f} dB (blurry input {row['blurry_psnr']:.2f} dB)"
+def _check_resumable(parts: TrainParts, state: Mapping[str, Any], path: Path) -> None:
+    saved, now = state["config"], parts.cfg.plain()
+    for key in RESUME_FIXED:
+        if saved.get(key) != now.get(key):
+            raise ValueError(
+                f"--resume {path}: {key} was {saved.get(key)!r} there, {now.get(key)!r} now; "
+                "resume with the same settings"
             )
-        dist_utils.barrier(info)
-
-    def save() -> None:
-        if info.is_main:
-            state = {
-                "model": bare.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "scaler": scaler.state_dict(),
-                "ema": ema.state_dict() if ema is not None else {},
-                "rng": rng_state(),
-                "step": step,
-                "epoch": epoch,
-                "batch_in_epoch": batch_in_epoch,
-                "world_size": info.world_size,
-                "wall_s": elapsed_before + time.perf_counter() - started,
-                "history": history,
-                "config": cfg.plain(),
-            }
-            save_atomic(state, ckpt_path)
-            save_atomic(ema.state_dict() if ema is not None else bare.state_dict(), out / "model.pt")
-            (out / "history.json").write_text(json.dumps(history, indent=2) + "\n")
-        dist_utils.barrier(info)
-
-    if step == 0 and not history:
-        run_validation()
-
-    stopped = "steps"
-    deadline = None if cfg.max_minutes is None else started + 60.0 * cfg.max_minutes
-    tick, loss_sum, loss_n = time.perf_counter(), 0.0, 0
-    while step < cfg.steps:
-        if cfg.stop_after is not None and step >= cfg.stop_after:
-            stopped = "stop_after"
-            break
-        sampler.set_position(epoch, batch_in_epoch * cfg.batch_size)
-        train_set.set_epoch(epoch)
-        generator = torch.Generator().manual_seed(cfg.seed * 100_003 + epoch)
-        loader = DataLoader(
-            train_set,
-            batch_size=cfg.batch_size,
-            sampler=sampler,
-            drop_last=True,
-            num_workers=cfg.workers,
-            collate_fn=_collate,
-            generator=generator,
-            persistent_workers=False,
+    if state["world_size"] != parts.info.world_size:
+        raise ValueError(
+            f"--resume {path}: written by {state['world_size']} process(es), now {parts.info.world_size}"
         )
-        finished_epoch = True
-        for batch in loader:
-            blur = batch.blur.to(device, non_blocking=True)
-            sharp = batch.sharp.to(device, non_blocking=True)
-            if cfg.color_aug:
-                blur, sharp = color_augment(blur, sharp, cfg.seed, step, info.rank)
-            with torch.autocast(device_type=device.type, dtype=torch.float16, enabled=amp):
-                image = spec.interface(model, blur)
-                loss = criterion(image, sharp, _scales(spec, capture.raw))
-            capture.raw = None
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            if cfg.clip_grad:
-                scaler.unscale_(optimizer)
-                torch.nn.utils.clip_grad_norm_(params, cfg.clip_grad)
-            scaler.step(optimizer)
-            scaler.update()
-            scheduler.step()
-            if ema is not None:
-                ema.update(bare)
-            step += 1
-            batch_in_epoch += 1
-            loss_sum += float(loss.detach())
-            loss_n += 1
-            if step % cfg.log_every == 0:
-                now = time.perf_counter()
-                _log(
-                    info,
-                    cfg,
-                    f"step {step}/{cfg.steps} loss {loss_sum / loss_n:.5f} lr {scheduler.get_last_lr()[0]:.3g} "
-                    f"{(now - tick) / loss_n:.3f} s/step",
-                )
-                tick, loss_sum, loss_n = now, 0.0, 0
-            if step % cfg.val_every == 0:
-                run_validation()
-            if step % save_every == 0:
-                save()
-            out_of_time = deadline is not None and time.perf_counter() >= deadline
-            if info.distributed and deadline is not None:
-                flag = torch.tensor([1.0 if out_of_time else 0.0], device=device)
-                torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
-                out_of_time = bool(flag.item())
-            if out_of_time:
-                stopped = "time"
-            if step >= cfg.steps or out_of_time or (cfg.stop_after is not None and step >= cfg.stop_after):
-                finished_epoch = batch_in_epoch >= batches_per_epoch
-                break
-        if stopped == "time":
+
+
+def train_epochs(parts: TrainParts, progress: TrainProgress) -> None:
+    """Epoch after epoch until the step budget, ``stop_after`` or the time limit (``progress.stopped``)."""
+    cfg = parts.cfg
+    deadline = None if cfg.max_minutes is None else parts.started + 60.0 * cfg.max_minutes
+    window = _LossWindow(time.perf_counter())
+    while progress.step < cfg.steps:
+        if _stop_after_reached(cfg, progress.step):
+            progress.stopped = "stop_after"
+            break
+        finished_epoch = train_epoch(parts, progress, window, deadline)
+        if progress.stopped == "time":
             break
         if finished_epoch:
-            epoch += 1
-            batch_in_epoch = 0
+            progress.epoch += 1
+            progress.batch_in_epoch = 0
 
-    if not history or history[-1]["step"] != step:
-        run_validation()
-    save()
-    flat = torch.cat([t.detach().reshape(-1).float().cpu() for t in bare.state_dict().values()])
-    in_sync = dist_utils.all_equal(info, flat.to(device))
-    wall = elapsed_before + time.perf_counter() - started
-    summary = {
+
+def train_epoch(
+    parts: TrainParts, progress: TrainProgress, window: _LossWindow, deadline: float | None
+) -> bool:
+    """The current epoch's remaining batches, or up to a stop; whether the epoch's batches are used up."""
+    for batch in epoch_loader(parts, progress):
+        window.add(train_step(parts, progress, batch))
+        after_step(parts, progress, window)
+        late = out_of_time(parts, deadline)
+        if late:
+            progress.stopped = "time"
+        if progress.step >= parts.cfg.steps or late or _stop_after_reached(parts.cfg, progress.step):
+            return progress.batch_in_epoch >= parts.batches_per_epoch
+    return True
+
+
+def epoch_loader(parts: TrainParts, progress: TrainProgress) -> DataLoader:
+    """The batches of ``progress.epoch`` from ``progress.batch_in_epoch`` on: a pure function of seed and epoch."""
+    cfg = parts.cfg
+    parts.sampler.set_position(progress.epoch, progress.batch_in_epoch * cfg.batch_size)
+    parts.train_set.set_epoch(progress.epoch)
+    generator = torch.Generator().manual_seed(cfg.seed * 100_003 + progress.epoch)
+    return DataLoader(
+        parts.train_set,
+        batch_size=cfg.batch_size,
+        sampler=parts.sampler,
+        drop_last=True,
+        num_workers=cfg.workers,
+        collate_fn=_collate,
+        generator=generator,
+        persistent_workers=False,
+    )
+
+
+def train_step(parts: TrainParts, progress: TrainProgress, batch: Any) -> float:
+    """One optimisation step on ``batch``; advances the step and the batch within the epoch; the loss."""
+    cfg, device, spec = parts.cfg, parts.device, parts.spec
+    blur = batch.blur.to(device, non_blocking=True)
+    sharp = batch.sharp.to(device, non_blocking=True)
+    if cfg.color_aug:
+        blur, sharp = color_augment(blur, sharp, cfg.seed, progress.step, parts.info.rank)
+    with torch.autocast(device_type=device.type, dtype=torch.float16, enabled=parts.amp):
+        image = spec.interface(parts.model, blur)
+        loss = parts.criterion(image, sharp, _scales(spec, parts.capture.raw))
+    parts.capture.raw = None
+    _optimise(parts, loss)
+    progress.step += 1
+    progress.batch_in_epoch += 1
+    return float(loss.detach())
+
+
+def _optimise(parts: TrainParts, loss: torch.Tensor) -> None:
+    """Backward (AMP-scaled), optional gradient clipping, optimiser, schedule and EMA steps."""
+    optimizer, scaler = parts.optimizer, parts.scaler
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    if parts.cfg.clip_grad:
+        scaler.unscale_(optimizer)
+        torch.nn.utils.clip_grad_norm_(parts.params, parts.cfg.clip_grad)
+    scaler.step(optimizer)
+    scaler.update()
+    parts.scheduler.step()
+    if parts.ema is not None:
+        parts.ema.update(parts.bare)
+
+
+def _scales(spec: Any, raw: Any) -> list[torch.Tensor] | None:
+    if isinstance(raw, (list, tuple)) and all(isinstance(t, torch.Tensor) for t in raw):
+        return [spec.interface.from_network(t) for t in raw]
+    return None
+
+
+def after_step(parts: TrainParts, progress: TrainProgress, window: _LossWindow) -> None:
+    """The loss line every ``log_every`` steps, validation every ``val_every``, a checkpoint every ``save_every``."""
+    cfg, step = parts.cfg, progress.step
+    if step % cfg.log_every == 0:
+        parts.log(window.line(step, cfg.steps, parts.scheduler.get_last_lr()[0]))
+    if step % cfg.val_every == 0:
+        validate_step(parts, progress)
+    if step % (cfg.save_every or cfg.val_every) == 0:
+        save_checkpoint(parts, progress)
+
+
+def out_of_time(parts: TrainParts, deadline: float | None) -> bool:
+    """Whether ``--max-minutes`` is used up; under DDP on any rank (all_reduce MAX), so all stop together."""
+    late = deadline is not None and time.perf_counter() >= deadline
+    if parts.info.distributed and deadline is not None:
+        flag = torch.tensor([1.0 if late else 0.0], device=parts.device)
+        torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
+        late = bool(flag.item())
+    return late
+
+
+def _stop_after_reached(cfg: TrainConfig, step: int) -> bool:
+    return cfg.stop_after is not None and step >= cfg.stop_after
+
+
+def validate_step(parts: TrainParts, progress: TrainProgress) -> None:
+    """Rank 0 validates the (EMA) weights, appends the row to the history and logs it; every rank waits."""
+    if parts.info.is_main and parts.val_set is not None:
+        scores = validate(_eval_module(parts), parts.spec, parts.val_set, parts.device)
+        row = {"step": progress.step, **scores}
+        row["wall_s"] = round(_wall_s(parts, progress), 1)
+        progress.history.append(row)
+        parts.log(
+            f"val step {progress.step}: {row['psnr']:.2f} dB (blurry input {row['blurry_psnr']:.2f} dB)"
+        )
+    dist_utils.barrier(parts.info)
+
+
+def _eval_module(parts: TrainParts) -> nn.Module:
+    """The network to validate: ``bare``, or a copy of it holding the EMA weights."""
+    if parts.ema is None:
+        return parts.bare
+    shadow = copy.deepcopy(parts.bare)
+    shadow.load_state_dict(parts.ema.state_dict())
+    return shadow
+
+
+def checkpoint_state(parts: TrainParts, progress: TrainProgress) -> dict[str, Any]:
+    """What ``last.pt`` holds: every state and RNG, the data position, history and config."""
+    ema = parts.ema
+    return {
+        "model": parts.bare.state_dict(),
+        "optimizer": parts.optimizer.state_dict(),
+        "scheduler": parts.scheduler.state_dict(),
+        "scaler": parts.scaler.state_dict(),
+        "ema": ema.state_dict() if ema is not None else {},
+        "rng": rng_state(),
+        "step": progress.step,
+        "epoch": progress.epoch,
+        "batch_in_epoch": progress.batch_in_epoch,
+        "world_size": parts.info.world_size,
+        "wall_s": _wall_s(parts, progress),
+        "history": progress.history,
+        "config": parts.cfg.plain(),
+    }
+
+
+def save_checkpoint(parts: TrainParts, progress: TrainProgress) -> None:
+    """Rank 0 writes ``last.pt``, ``model.pt`` and ``history.json``; every rank waits."""
+    if parts.info.is_main:
+        save_atomic(checkpoint_state(parts, progress), parts.checkpoint_path)
+        weights = parts.ema.state_dict() if parts.ema is not None else parts.bare.state_dict()
+        save_atomic(weights, parts.weights_path)
+        write_text(parts.out / "history.json", json.dumps(progress.history, indent=2) + "\n")
+    dist_utils.barrier(parts.info)
+
+
+def finish(parts: TrainParts, progress: TrainProgress) -> dict[str, Any]:
+    """Validate the last step (unless done), checkpoint, write ``summary.json``; the summary."""
+    if not progress.history or progress.history[-1]["step"] != progress.step:
+        validate_step(parts, progress)
+    save_checkpoint(parts, progress)
+    flat = torch.cat([t.detach().reshape(-1).float().cpu() for t in parts.bare.state_dict().values()])
+    in_sync = dist_utils.all_equal(parts.info, flat.to(parts.device))
+    wall = _wall_s(parts, progress)
+    summary = summarise(parts, progress, in_sync, wall)
+    if parts.info.is_main:
+        write_text(parts.out / "summary.json", json.dumps(summary, indent=2) + "\n")
+    parts.log(f"done: step {progress.step}, {wall:.0f} s; weights {parts.weights_path}")
+    return summary
+
+
+def summarise(parts: TrainParts, progress: TrainProgress, in_sync: bool, wall: float) -> dict[str, Any]:
+    """The run's summary: files, steps, why it stopped, wall time, device, history, config."""
+    cfg = parts.cfg
+    return {
         "model": cfg.model,
-        "out": str(out),
-        "checkpoint": str(ckpt_path),
-        "weights": str(out / "model.pt"),
-        "step": step,
+        "out": str(parts.out),
+        "checkpoint": str(parts.checkpoint_path),
+        "weights": str(parts.weights_path),
+        "step": progress.step,
         "steps": cfg.steps,
-        "stopped": stopped if step < cfg.steps else "steps",
+        "stopped": progress.stopped if progress.step < cfg.steps else "steps",
         "wall_s": round(wall, 1),
-        "device": _device_name(device),
-        "world_size": info.world_size,
+        "device": _device_name(parts.device),
+        "world_size": parts.info.world_size,
         "ranks_identical": in_sync,
         "threads": torch.get_num_threads(),
-        "history": history,
+        "history": progress.history,
         "config": cfg.plain(),
     }
-    if info.is_main:
-        (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    _log(info, cfg, f"done: step {step}, {wall:.0f} s; weights {out / 'model.pt'}")
-    return summary
+
+
+# --------------------------------------------------------------------------- helpers
 
 
 def color_augment(

@@ -97,6 +97,29 @@ def test_resume_is_bit_exact(tmp_path: Path) -> None:
     assert torch.equal(model.state_dict()["B1.c1_d.weight"], a["ema"]["B1.c1_d.weight"])
 
 
+CHECKPOINT_KEYS = ["model", "optimizer", "scheduler", "scaler", "ema", "rng", "step", "epoch"]
+CHECKPOINT_KEYS += ["batch_in_epoch", "world_size", "wall_s", "history", "config"]
+SUMMARY_KEYS = ["model", "out", "checkpoint", "weights", "step", "steps", "stopped", "wall_s", "device"]
+SUMMARY_KEYS += ["world_size", "ranks_identical", "threads", "history", "config"]
+
+
+def test_time_limit_stops_with_a_checkpoint(tmp_path: Path) -> None:
+    summary = train(_tiny(tmp_path, steps=50, max_minutes=1e-6, val_count=1))
+    assert summary["step"] == 1 and summary["stopped"] == "time"
+    assert list(summary) == SUMMARY_KEYS
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "history.json",
+        "last.pt",
+        "model.pt",
+        "summary.json",
+    ]
+    state = _weights(tmp_path / "last.pt")
+    assert list(state) == CHECKPOINT_KEYS
+    assert (state["step"], state["epoch"], state["batch_in_epoch"]) == (1, 0, 1)
+    assert [row["step"] for row in state["history"]] == [0, 1]  # validated at the start and at the stop
+    assert json.loads((tmp_path / "history.json").read_text()) == summary["history"]
+
+
 def test_multiscale_network_trains(tmp_path: Path) -> None:
     summary = train(
         TrainConfig(
