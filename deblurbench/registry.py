@@ -14,7 +14,7 @@ import importlib
 import pkgutil
 import warnings
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -32,7 +32,8 @@ class Registry(Generic[T]):
     ``kind`` names an entry in messages ("model", "dataset"); ``listing`` is the hint
     that ends an unknown-name message (``{count}`` is replaced by the number of entries);
     ``error`` is the exception class raised for an unknown name; ``ordered`` keeps
-    registration order in :meth:`names` instead of sorting.
+    registration order in :meth:`names` instead of sorting by name; ``rank`` sorts by
+    ``rank(entry)`` first (e.g. a listing order declared in each entry's spec).
     """
 
     def __init__(
@@ -43,11 +44,13 @@ class Registry(Generic[T]):
         error: type[Exception] = UnknownNameError,
         loader: Callable[[], None] | None = None,
         ordered: bool = False,
+        rank: Callable[[T], Any] | None = None,
     ) -> None:
         self.kind = kind
         self.listing = listing
         self.error = error
         self.ordered = ordered
+        self.rank = rank
         self._loader = loader
         self._loaded = loader is None
         self._entries: dict[str, T] = {}
@@ -72,9 +75,12 @@ class Registry(Generic[T]):
         return self._entries.pop(name, None)
 
     def names(self) -> list[str]:
-        """Every registered name: sorted, or in registration order when ``ordered``."""
+        """Every registered name: sorted (by rank, then name), or in registration order when ``ordered``."""
         self._load()
-        return list(self._entries) if self.ordered else sorted(self._entries)
+        names = list(self._entries) if self.ordered else sorted(self._entries)
+        if self.rank is not None:
+            names.sort(key=lambda name: self.rank(self._entries[name]))
+        return names
 
     def __contains__(self, name: object) -> bool:
         self._load()

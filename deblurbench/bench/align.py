@@ -71,13 +71,21 @@ def realblur_align(
     pred: np.ndarray | torch.Tensor, target: np.ndarray | torch.Tensor
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """RealBlur's ``image_align``: (warped prediction, masked target, mask, 3x3 warp), float32 H x W x 3."""
-    import cv2
-
     z = _to_hwc(pred, "pred", np.float32)
     x = _to_hwc(target, "target", np.float32)
     if z.shape != x.shape:
         raise ValueError(f"pred {z.shape} and target {x.shape} differ in shape")
     zs = _intensity_match(z, x)
+    warp = _ecc_homography(x, zs)
+    zr, cr = _warp_with_mask(zs, warp)
+    return zr * cr, x * cr, cr, warp
+
+
+def _ecc_homography(x: np.ndarray, zs: np.ndarray) -> np.ndarray:
+    """The script's ECC homography from grey ``x`` (ground truth) to grey ``zs`` (scaled prediction);
+    RuntimeError, one line, when it does not converge."""
+    import cv2
+
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, _ECC_ITERATIONS, 0)
     try:
         _, warp = cv2.findTransformECC(
@@ -92,7 +100,14 @@ def realblur_align(
     except cv2.error as err:
         message = " ".join(str(err).split())
         raise RuntimeError(f"ECC alignment failed: {message}") from None
-    size = (x.shape[1], x.shape[0])
+    return warp
+
+
+def _warp_with_mask(zs: np.ndarray, warp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``zs`` warped by the inverse of ``warp`` (cubic, reflect border) and the mask of pixels it covers."""
+    import cv2
+
+    size = (zs.shape[1], zs.shape[0])
     zr = cv2.warpPerspective(
         zs, warp, size, flags=cv2.INTER_CUBIC + cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT
     )
@@ -104,7 +119,7 @@ def realblur_align(
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=0,
     )
-    return zr * cr, x * cr, cr, warp
+    return zr, cr
 
 
 def _masked_psnr(target: np.ndarray, pred: np.ndarray, mask: np.ndarray) -> float:

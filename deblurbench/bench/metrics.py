@@ -37,6 +37,7 @@ import functools
 import sys
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ from torch import Tensor, nn
 from . import native
 
 SSIM_CONVENTIONS: tuple[str, ...] = ("skimage", "matlab", "basicsr")
+# The convention a table shows when it shows one: matlab first, as most deblurring papers report it.
+SSIM_PREFERENCE: tuple[str, ...] = ("matlab", "skimage", "basicsr")
 LPIPS_NETS: tuple[str, ...] = ("alex", "vgg", "squeeze")
 
 _SIGMA = 1.5
@@ -98,7 +101,9 @@ def _check_values(pred: Tensor, target: Tensor, data_range: float) -> None:
     for name, x in (("pred", pred), ("target", target)):
         lo, hi = torch.aminmax(x)
         lo, hi = float(lo), float(hi)
-        if not (lo >= 0 and hi <= data_range):  # also catches NaN
+        if lo != lo or hi != hi:  # clamping keeps NaN: say what it is
+            raise ValueError(f"{name} holds NaN values: a metric of NaN means nothing; fix what produced them")
+        if not (lo >= 0 and hi <= data_range):
             raise ValueError(
                 f"{name} values span [{lo:g}, {hi:g}], outside [0, {data_range:g}]: clamp (and quantize) first"
             )
@@ -355,18 +360,31 @@ def _ssim_sums_torch(
     image holds it, so ``matlab`` and ``skimage`` come from one pass. Second value: those
     sums, or None.
     """
-    n_img, channels, height, width = x.shape
-    device = x.device
-    f64 = {"dtype": torch.float64, "device": device}
-    out_h, out_w = height + 2 * pad - (_TAPS - 1), width + 2 * pad - (_TAPS - 1)
-    in_w = width + 2 * pad
-    tiles_w, col_tile = _col_tiles(out_w)
+    n_img, channels = x.shape[:2]
     interior = interior and pad > 0
     if pad:  # replicate padding, once (index_select along W is slow on CPU)
         x = torch.nn.functional.pad(x, (pad, pad, pad, pad), mode="replicate")
         y = torch.nn.functional.pad(y, (pad, pad, pad, pad), mode="replicate")
-    sums = torch.zeros(n_img, channels, **f64)
-    inner_sums = torch.zeros(n_img, channels, **f64) if interior else None
+    sums = torch.zeros(n_img, channels, dtype=torch.float64, device=x.device)
+    inner_sums = torch.zeros_like(sums) if interior else None
+    groups, planes = _plane_groups(x, y, mix)
+    work = _strip_work(x, pad, planes, mix, interior, data_range)
+    for xg, yg, idx in groups:
+        for r0 in range(0, work.out_h, work.strip):
+            _ssim_strip(work, xg, yg, r0)
+        sums[idx] = _drain(work.acc, xg.shape[:2])
+        if work.inner_acc is not None:
+            inner_sums[idx] = _drain(work.inner_acc, xg.shape[:2])
+    return sums, inner_sums
+
+
+_Group = tuple[Tensor, Tensor, tuple[slice, slice]]
+
+
+def _plane_groups(x: Tensor, y: Tensor, mix: Tensor | None) -> tuple[list[_Group], int]:
+    """(x, y, index into the (N, C) sums) groups and planes per group: all at once, or one plane at a
+    time when all planes' strips would not fit the budget (only without ``mix``, which needs every channel)."""
+    n_img, channels, _h, in_w = x.shape
     planes = n_img * channels
     if mix is None and planes > 1 and 4 * planes * in_w * (_ROW_TILE + _TAPS - 1) > _STRIP_ELEMENTS:
         groups = [
@@ -374,69 +392,124 @@ def _ssim_sums_torch(
             for i in range(n_img)
             for c in range(channels)
         ]
-        planes = 1
-    else:
-        groups = [(x, y, (slice(None), slice(None)))]
+        return groups, 1
+    return [(x, y, (slice(None), slice(None)))], planes
 
+
+@dataclass
+class _StripWork:
+    """What every strip of one :func:`_ssim_sums_torch` call shares: sizes, reused buffers, constants."""
+
+    out_h: int
+    in_w: int
+    pad: int
+    strip: int  # output rows per strip
+    planes: int  # images x channels per group
+    tiles_w: int
+    col_tile: int
+    mix: Tensor | None
+    maps: Tensor  # (4, strip + 10, planes * in_w): the input maps, then the horizontal pass's output
+    cols_out: Tensor  # (tiles_w, 4 * strip * planes, col_tile), on the same memory as ``maps``
+    filtered: Tensor  # (4, strip, planes * in_w): the vertical pass's output
+    scratch: Tensor  # for the SSIM map's first factors
+    acc: Tensor  # (tiles_w, strip, planes, col_tile): the SSIM map summed per position
+    inner_acc: Tensor | None  # the same over the unpadded image's valid region (``interior``)
+    spans: list[tuple[int, int, int]]
+    inner_spans: list[tuple[int, int, int]]
+    c1: Tensor
+    c12: Tensor
+
+
+def _strip_rows(planes: int, in_w: int, out_h: int) -> int:
+    """Output rows per strip: as many whole row tiles as the strip budget holds (at least one), at most ``out_h``."""
     per_row = 4 * planes * in_w
     strip = max(_ROW_TILE, (_STRIP_ELEMENTS // per_row - (_TAPS - 1)) // _ROW_TILE * _ROW_TILE)
-    strip = min(strip, out_h)
-    # three buffers, reused within a strip so that it stays in cache: the input maps,
-    # then the horizontal pass's output; the vertical pass's output, then scratch
+    return min(strip, out_h)
+
+
+def _strip_work(
+    x: Tensor, pad: int, planes: int, mix: Tensor | None, interior: bool, data_range: float
+) -> _StripWork:
+    """Sizes, constants and the buffers every strip reuses (so that a strip stays in cache), for padded ``x``."""
+    f64 = {"dtype": torch.float64, "device": x.device}
+    out_h, in_w = x.shape[2] - (_TAPS - 1), x.shape[3]
+    out_w = in_w - (_TAPS - 1)
+    tiles_w, col_tile = _col_tiles(out_w)
+    strip = _strip_rows(planes, in_w, out_h)
+    # three buffers: the input maps, then the horizontal pass's output; the vertical pass's output, then scratch
     map_size = 4 * (strip + _TAPS - 1) * planes * in_w
     col_size = 4 * tiles_w * strip * planes * col_tile
     buf = torch.empty(max(map_size, col_size), **f64)
-    maps = buf[:map_size].view(4, strip + _TAPS - 1, planes * in_w)
-    cols_out = buf[:col_size].view(tiles_w, 4 * strip * planes, col_tile)
     filtered = torch.empty(4, strip, planes * in_w, **f64)
     if interior and mix is None:  # the unmixed maps in ``filtered`` are read again after the interior pass
         scratch = torch.empty(col_size // 4, **f64)
     else:
         scratch = filtered.view(-1)[: col_size // 4]  # 4 in_w > tiles_w col_tile
     acc = torch.zeros(tiles_w, strip, planes, col_tile, **f64)
-    inner_acc = torch.zeros_like(acc) if interior else None
-    spans = _column_spans(out_w, tiles_w, col_tile, 0, out_w)
-    inner_spans = _column_spans(out_w, tiles_w, col_tile, pad, out_w - pad)
-    c1 = torch.tensor((0.01 * data_range) ** 2, **f64)
-    c12 = torch.tensor((0.01 * data_range) ** 2 + (0.03 * data_range) ** 2, **f64)
+    return _StripWork(
+        out_h, in_w, pad, strip, planes, tiles_w, col_tile, mix,
+        maps=buf[:map_size].view(4, strip + _TAPS - 1, planes * in_w),
+        cols_out=buf[:col_size].view(tiles_w, 4 * strip * planes, col_tile),
+        filtered=filtered,
+        scratch=scratch,
+        acc=acc,
+        inner_acc=torch.zeros_like(acc) if interior else None,
+        spans=_column_spans(out_w, tiles_w, col_tile, 0, out_w),
+        inner_spans=_column_spans(out_w, tiles_w, col_tile, pad, out_w - pad),
+        c1=torch.tensor((0.01 * data_range) ** 2, **f64),
+        c12=torch.tensor((0.01 * data_range) ** 2 + (0.03 * data_range) ** 2, **f64),
+    )  # fmt: skip
 
-    for xg, yg, idx in groups:
-        n, c = xg.shape[:2]
-        for r0 in range(0, out_h, strip):
-            n_out = min(strip, out_h - r0)
-            n_in = n_out + _TAPS - 1
-            xs, ys = xg[:, :, r0 : r0 + n_in], yg[:, :, r0 : r0 + n_in]
-            m = maps[:, :n_in]
-            mx, my = m[0].view(n_in, n, c, in_w), m[1].view(n_in, n, c, in_w)
-            mx.copy_(xs.permute(2, 0, 1, 3))  # (rows, N, C, W), exact float64
-            my.copy_(ys.permute(2, 0, 1, 3))
-            torch.addcmul(c12, m[0], m[0], out=m[2]).addcmul_(m[1], m[1])  # C1 + C2 + x^2 + y^2
-            torch.addcmul(c12, m[0], m[1], value=2, out=m[3])  # C1 + C2 + 2 x y
-            f = filtered[:, :n_out]
-            for k in range(4):
-                _filter_rows(m[k], f[k])
-            flat = f.reshape(-1, in_w)
-            if mix is not None:  # the channel axis's filter (before ``scratch`` reuses ``f``)
-                mixed = torch.matmul(mix, f.reshape(-1, c, in_w)).view(-1, in_w)
-            o = cols_out[:, : 4 * n_out * planes]
-            if interior:  # rows of the unpadded image's valid region within this strip
-                lo, hi = max(pad - r0, 0), min(out_h - pad - r0, n_out)
-                if lo < hi:
-                    _filter_cols(flat, o)
-                    o5 = o.view(tiles_w, 4, n_out, planes, col_tile)[:, :, lo:hi]
-                    num, den = _ssim_map_into(o5, c1, scratch)
-                    _zero_columns(num, inner_spans)
-                    inner_acc[:, lo:hi].addcdiv_(num, den)
-            _filter_cols(mixed if mix is not None else flat, o)
-            num, den = _ssim_map_into(o.view(tiles_w, 4, n_out, planes, col_tile), c1, scratch)
-            _zero_columns(num, spans)
-            acc[:, :n_out].addcdiv_(num, den)  # SSIM map, summed per position
-        sums[idx] = acc.view(tiles_w, strip, n, c, col_tile).sum(dim=(0, 1, 4))
-        acc.zero_()
-        if interior:
-            inner_sums[idx] = inner_acc.view(tiles_w, strip, n, c, col_tile).sum(dim=(0, 1, 4))
-            inner_acc.zero_()
-    return sums, inner_sums
+
+def _ssim_strip(w: _StripWork, xg: Tensor, yg: Tensor, r0: int) -> None:
+    """Output rows r0.. of one group: build the four maps, filter them, add the SSIM map to the sums."""
+    c = xg.shape[1]
+    n_out = min(w.strip, w.out_h - r0)
+    n_in = n_out + _TAPS - 1
+    m = w.maps[:, :n_in]
+    _fill_maps(m, xg[:, :, r0 : r0 + n_in], yg[:, :, r0 : r0 + n_in], w.c12)
+    f = w.filtered[:, :n_out]
+    for k in range(4):
+        _filter_rows(m[k], f[k])
+    flat = f.reshape(-1, w.in_w)
+    # the maps of the main sums: with ``mix`` also filtered along the channel axis (now, before
+    # the interior pass's ``scratch`` may reuse ``f``)
+    main = flat if w.mix is None else torch.matmul(w.mix, f.reshape(-1, c, w.in_w)).view(-1, w.in_w)
+    o = w.cols_out[:, : 4 * n_out * w.planes]
+    shape = (w.tiles_w, 4, n_out, w.planes, w.col_tile)
+    if w.inner_acc is not None:  # rows of the unpadded image's valid region within this strip
+        lo, hi = max(w.pad - r0, 0), min(w.out_h - w.pad - r0, n_out)
+        if lo < hi:
+            _filter_cols(flat, o)
+            _add_ssim_map(o.view(shape)[:, :, lo:hi], w.inner_acc[:, lo:hi], w.inner_spans, w.c1, w.scratch)
+    _filter_cols(main, o)
+    _add_ssim_map(o.view(shape), w.acc[:, :n_out], w.spans, w.c1, w.scratch)
+
+
+def _fill_maps(m: Tensor, xs: Tensor, ys: Tensor, c12: Tensor) -> None:
+    """The four maps to filter, (4, rows, N C W): x, y, C1 + C2 + x^2 + y^2 and C1 + C2 + 2xy, in float64."""
+    n_in, (n, c, _rows, in_w) = m.shape[1], xs.shape
+    m[0].view(n_in, n, c, in_w).copy_(xs.permute(2, 0, 1, 3))  # (rows, N, C, W), exact float64
+    m[1].view(n_in, n, c, in_w).copy_(ys.permute(2, 0, 1, 3))
+    torch.addcmul(c12, m[0], m[0], out=m[2]).addcmul_(m[1], m[1])  # C1 + C2 + x^2 + y^2
+    torch.addcmul(c12, m[0], m[1], value=2, out=m[3])  # C1 + C2 + 2 x y
+
+
+def _add_ssim_map(
+    o: Tensor, acc: Tensor, spans: list[tuple[int, int, int]], c1: Tensor, scratch: Tensor
+) -> None:
+    """Add the SSIM map of the filtered maps ``o`` to ``acc``, each output column counted once (``spans``)."""
+    num, den = _ssim_map_into(o, c1, scratch)
+    _zero_columns(num, spans)
+    acc.addcdiv_(num, den)
+
+
+def _drain(acc: Tensor, group: torch.Size) -> Tensor:
+    """A group's sums per (image, channel) from its accumulated SSIM map, which is then reset for the next group."""
+    tiles_w, strip, _planes, col_tile = acc.shape
+    sums = acc.view(tiles_w, strip, *group, col_tile).sum(dim=(0, 1, 4))
+    acc.zero_()
+    return sums
 
 
 def ssim(
@@ -559,7 +632,16 @@ def load_lpips(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torchvision's deprecation notes on `pretrained`
         model = lpips_pkg.LPIPS(pretrained=False, net=net, pnet_rand=True, verbose=False)
-    linear = Path(lpips_pkg.__file__).parent / "weights" / "v0.1" / f"{net}.pth"
+    _load_linear(model, net, Path(lpips_pkg.__file__).parent / "weights" / "v0.1" / f"{net}.pth")
+    if not random_backbone:
+        _load_backbone(model.net, net, path)
+    model = model.eval().requires_grad_(False).to(device)
+    _LPIPS_MODELS[key] = model
+    return model
+
+
+def _load_linear(model: nn.Module, net: str, linear: Path) -> None:
+    """Load the ``lpips`` package's linear layers (``lin<k>``) into ``model``, refusing a file that does not fit."""
     state = torch.load(linear, map_location="cpu", weights_only=True)
     expected = {k for k in model.state_dict() if k.startswith("lin") and not k.startswith("lins.")}
     if set(state) != expected:
@@ -567,11 +649,6 @@ def load_lpips(
             f"LPIPS linear layers in {linear} do not match the {net} model's {sorted(expected)}"
         )
     model.load_state_dict(state, strict=False)  # lin<k> only; lins.<k> are the same modules
-    if not random_backbone:
-        _load_backbone(model.net, net, path)
-    model = model.eval().requires_grad_(False).to(device)
-    _LPIPS_MODELS[key] = model
-    return model
 
 
 def _load_backbone(features_net: nn.Module, net: str, path: Path) -> None:
@@ -635,28 +712,36 @@ def quality(
     pred, target = _check_pair(pred, target, 1.0)
     if quantized:
         pred, target = quantize(pred), quantize(target)
-    result: dict[str, Any] = {
-        "psnr": psnr(pred, target, crop_border=crop_border, test_y_channel=test_y_channel),
-        "ssim": ssim(
-            pred, target, convention=convention, crop_border=crop_border, test_y_channel=test_y_channel
-        ),
-        "lpips": None,
+    psnr_value = psnr(pred, target, crop_border=crop_border, test_y_channel=test_y_channel)
+    ssim_value = ssim(
+        pred, target, convention=convention, crop_border=crop_border, test_y_channel=test_y_channel
+    )
+    lpips_value, lpips_status = _lpips_and_status(pred, target, lpips_net)
+    return {
+        "psnr": psnr_value,
+        "ssim": ssim_value,
+        "lpips": lpips_value,
         "ssim_convention": convention,
         "quantized": quantized,
         "crop_border": crop_border,
         "test_y_channel": test_y_channel,
         "lpips_net": lpips_net,
-        "lpips_status": "off",
+        "lpips_status": lpips_status,
     }
-    if lpips_net is not None:
-        result["lpips"] = lpips(pred, target, lpips_net)
-        result["lpips_status"] = "ok" if lpips_available(lpips_net) else "missing weights"
-    return result
+
+
+def _lpips_and_status(pred: Tensor, target: Tensor, lpips_net: str | None) -> tuple[Tensor | None, str]:
+    """LPIPS for :func:`quality` and what it is: ``"off"`` (None), ``"ok"`` or ``"missing weights"`` (NaN)."""
+    if lpips_net is None:
+        return None, "off"
+    value = lpips(pred, target, lpips_net)
+    return value, "ok" if lpips_available(lpips_net) else "missing weights"
 
 
 __all__ = [
     "LPIPS_NETS",
     "SSIM_CONVENTIONS",
+    "SSIM_PREFERENCE",
     "check_conventions",
     "load_lpips",
     "lpips",

@@ -179,15 +179,35 @@ def ssim_sums(
     n_img, channels, height, width = x.shape
     out_h = height + 2 * pad - (taps.numel() - 1)
     out_w = width + 2 * pad - (taps.numel() - 1)
-    interior = interior and pad > 0
-    taps = taps.to(device="cpu", dtype=torch.float64).contiguous()
-    mix_t = None if mix is None else mix.to(device="cpu", dtype=torch.float64).contiguous()
     blocks = _blocks(out_h, out_w, channels, n_img, max(1, torch.get_num_threads()))
     tasks = [(i, *block) for i in range(n_img) for block in blocks]
     sums = torch.zeros(len(tasks), channels, dtype=torch.float64)
-    inner = torch.zeros(len(tasks), channels, dtype=torch.float64) if interior else None
+    inner = torch.zeros(len(tasks), channels, dtype=torch.float64) if interior and pad > 0 else None
     bad = torch.zeros(len(tasks), 2, dtype=torch.int64)
-    work_size = lib.dbb_ssim_work_size(channels, max(j1 - j0 for _r0, _r1, j0, j1 in blocks))
+    _run(len(tasks), _ssim_block_runner(lib, x, y, taps, data_range, pad, mix, tasks, (sums, inner, bad)))
+    per_image = sums.view(n_img, len(blocks), channels).sum(dim=1)
+    inner_sums = None if inner is None else inner.view(n_img, len(blocks), channels).sum(dim=1)
+    return per_image, inner_sums, _bad_counts(bad)
+
+
+def _ssim_block_runner(
+    lib: ctypes.CDLL,
+    x: Tensor,
+    y: Tensor,
+    taps: Tensor,
+    data_range: float,
+    pad: int,
+    mix: Tensor | None,
+    tasks: list[tuple[int, int, int, int, int]],
+    outputs: tuple[Tensor, Tensor | None, Tensor],
+) -> Callable[[int], None]:
+    """``run(task)``: the kernel on block ``tasks[task]`` (image, r0, r1, j0, j1), into row ``task`` of
+    each of ``outputs`` (sums, interior sums or None, bad-value counts); with its own work buffer."""
+    sums, inner, bad = outputs
+    channels, height, width = x.shape[1:]
+    taps = taps.to(device="cpu", dtype=torch.float64).contiguous()
+    mix_t = None if mix is None else mix.to(device="cpu", dtype=torch.float64).contiguous()
+    work_size = lib.dbb_ssim_work_size(channels, max(j1 - j0 for *_, j0, j1 in tasks))
     image_bytes = channels * height * width * x.element_size()
     c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
 
@@ -207,11 +227,13 @@ def ssim_sums(
             work.data_ptr(),
         )  # fmt: skip
 
-    _run(len(tasks), run)
-    per_image = sums.view(n_img, len(blocks), channels).sum(dim=1)
-    inner_sums = None if inner is None else inner.view(n_img, len(blocks), channels).sum(dim=1)
+    return run
+
+
+def _bad_counts(bad: Tensor) -> tuple[int, int]:
+    """Total (x, y) counts of bad values from the per-task counts (T, 2)."""
     bad_x, bad_y = (int(v) for v in bad.sum(dim=0))
-    return per_image, inner_sums, (bad_x, bad_y)
+    return bad_x, bad_y
 
 
 def sse(x: Tensor, y: Tensor, data_range: float) -> tuple[Tensor, tuple[int, int]]:
@@ -235,5 +257,4 @@ def sse(x: Tensor, y: Tensor, data_range: float) -> tuple[Tensor, tuple[int, int
         )  # fmt: skip
 
     _run(len(tasks), run)
-    bad_x, bad_y = (int(v) for v in bad.sum(dim=0))
-    return sums.view(n_img, len(parts)).sum(dim=1), (bad_x, bad_y)
+    return sums.view(n_img, len(parts)).sum(dim=1), _bad_counts(bad)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .paired import DatasetError, Entry, FilePairs, Scan, check_root, images_by_stem, open_scan
+from .spec import register_dataset
 
 NAME = "folder"
 SPLITS = ("test", "train")
@@ -40,6 +41,11 @@ def _folders(root: str | Path | None, blur: str | Path | None, sharp: str | Path
         if not path.is_absolute() and base is not None:
             path = base / path
         paths.append(check_root(NAME, path, f"the folder of {label} images (--{label} DIR)"))
+    if paths[0].resolve() == paths[1].resolve():
+        raise DatasetError(
+            f"{NAME}: --blur and --sharp are the same folder ({paths[0]}): every image would be scored "
+            "against itself; give the blurred images' folder and the sharp images' folder"
+        )
     return paths[0], paths[1]
 
 
@@ -76,6 +82,18 @@ def scan(
     return result
 
 
+@register_dataset(
+    name=NAME,
+    title="paired folder",
+    paper="",
+    layout=LAYOUT,
+    counts={},
+    splits=SPLITS,
+    options={"blur": "folder of blurred images", "sharp": "folder of sharp images"},
+    scanner=scan,
+    protocol="standard",
+    rank=90,
+)
 def open_folder(
     root: str | Path | None = None,
     split: str = "test",

@@ -24,7 +24,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .paired import DatasetError, Entry, FilePairs, Scan, check_root, check_split, images_by_stem, open_scan
+from .paired import (
+    DatasetError,
+    Entry,
+    FilePairs,
+    Scan,
+    check_root,
+    check_split,
+    images_by_stem,
+    missing_folders,
+    open_scan,
+    unpaired,
+)
+from .spec import register_dataset
 
 NAME = "gopro"
 SPLITS = ("test", "train")
@@ -43,10 +55,9 @@ def scan(root: str | Path | None, split: str = "test", *, blur: str = "blur") ->
         raise DatasetError(f"{NAME}: blur={blur!r}; use one of {', '.join(BLUR_FOLDERS)}")
     result = Scan(NAME, root, split, [], expected=COUNTS[split], options={"blur": blur}, group_label="scene")
     split_dir = root / split
-    if not split_dir.is_dir():
-        result.problems.append(
-            f"{split_dir}: missing folder; --root must be GOPRO_Large, which holds train/ and test/"
-        )
+    if missing_folders(
+        [split_dir], result.problems, "--root must be GOPRO_Large, which holds train/ and test/"
+    ):
         return result
     scenes = sorted(p for p in split_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not scenes:
@@ -54,39 +65,46 @@ def scan(root: str | Path | None, split: str = "test", *, blur: str = "blur") ->
             f"{split_dir}: no scene folders (<scene>/{blur}, <scene>/sharp); re-extract it"
         )
     for scene in scenes:
-        blur_dir, sharp_dir = scene / blur, scene / "sharp"
-        missing = [d for d in (blur_dir, sharp_dir) if not d.is_dir()]
-        for folder in missing:
-            result.problems.append(
-                f"{folder}: missing folder; every GoPro scene holds {blur}/ and sharp/ (re-extract the scene)"
-            )
-        if missing:
-            continue
-        blurs = images_by_stem(blur_dir, result.problems)
-        sharps = images_by_stem(sharp_dir, result.problems)
-        for stem in sorted(blurs.keys() - sharps.keys()):
-            result.problems.append(
-                f"{blurs[stem]}: unpaired, no {sharp_dir}/{stem}.png; restore the sharp frame or remove this file"
-            )
-        for stem in sorted(sharps.keys() - blurs.keys()):
-            result.problems.append(
-                f"{sharps[stem]}: unpaired, no {blur_dir}/{stem}.png; restore the blurred frame or remove this file"
-            )
-        paired = sorted(blurs.keys() & sharps.keys())
-        for stem in paired:
-            result.entries.append(
-                Entry(
-                    id=f"{scene.name}/{stem}",
-                    blur=blurs[stem],
-                    sharp=sharps[stem],
-                    meta={"scene": scene.name, "blur_folder": blur},
-                )
-            )
-        if paired:
-            result.groups[scene.name] = len(paired)
+        _add_scene(result, scene, blur)
     return result
 
 
+def _add_scene(result: Scan, scene: Path, blur: str) -> None:
+    """Pair one scene's ``<blur>/`` and ``sharp/`` frames by file stem into ``result``."""
+    blur_dir, sharp_dir = scene / blur, scene / "sharp"
+    advice = f"every GoPro scene holds {blur}/ and sharp/ (re-extract the scene)"
+    if missing_folders([blur_dir, sharp_dir], result.problems, advice):
+        return
+    blurs = images_by_stem(blur_dir, result.problems)
+    sharps = images_by_stem(sharp_dir, result.problems)
+    result.problems.extend(unpaired(blurs, sharps, sharp_dir, "sharp frame"))
+    result.problems.extend(unpaired(sharps, blurs, blur_dir, "blurred frame"))
+    paired = sorted(blurs.keys() & sharps.keys())
+    for stem in paired:
+        result.entries.append(
+            Entry(
+                id=f"{scene.name}/{stem}",
+                blur=blurs[stem],
+                sharp=sharps[stem],
+                meta={"scene": scene.name, "blur_folder": blur},
+            )
+        )
+    if paired:
+        result.groups[scene.name] = len(paired)
+
+
+@register_dataset(
+    name=NAME,
+    title="GoPro (GOPRO_Large)",
+    paper="Nah et al., CVPR 2017",
+    layout=LAYOUT,
+    counts=COUNTS,
+    splits=SPLITS,
+    options={"blur": "blur (default) or blur_gamma"},
+    scanner=scan,
+    protocol="standard",
+    rank=10,
+)
 def open_gopro(
     root: str | Path | None, split: str = "test", *, blur: str = "blur", **options: Any
 ) -> FilePairs:

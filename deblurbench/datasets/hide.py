@@ -25,7 +25,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .paired import DatasetError, Entry, FilePairs, Scan, check_root, check_split, images_by_stem, open_scan
+from .paired import (
+    DatasetError,
+    Entry,
+    FilePairs,
+    Scan,
+    check_root,
+    check_split,
+    images_by_stem,
+    missing_folders,
+    open_scan,
+    unpaired,
+)
+from .spec import register_dataset
 
 NAME = "hide"
 SPLITS = ("test", "train")
@@ -50,30 +62,39 @@ def scan(root: str | Path | None, split: str = "test", *, part: str = "all") -> 
         folders = {"train": root / "train"}
     else:
         folders = {p: root / "test" / folder for p, folder in PARTS.items() if part in ("all", p)}
-    for folder in [gt_dir, *folders.values()]:
-        if not folder.is_dir():
-            result.problems.append(f"{folder}: missing folder; --root must be {_ROOT_HINT}")
-    if not gt_dir.is_dir():
+    missing = missing_folders([gt_dir, *folders.values()], result.problems, f"--root must be {_ROOT_HINT}")
+    if gt_dir in missing:
         return result
     sharps = images_by_stem(gt_dir, result.problems)
     for group, folder in folders.items():
-        if not folder.is_dir():
-            continue
-        count = 0
-        for stem, blur in sorted(images_by_stem(folder, result.problems).items()):
-            sharp = sharps.get(stem)
-            if sharp is None:
-                result.problems.append(
-                    f"{blur}: unpaired, no {gt_dir}/{stem}.png; restore the sharp image or remove this file"
-                )
-                continue
-            meta = {"part": group} if split == "test" else {}
-            result.entries.append(Entry(id=f"{group}/{stem}", blur=blur, sharp=sharp, meta=meta))
-            count += 1
-        result.groups[group] = count
+        if folder not in missing:
+            _add_group(result, group, folder, sharps, gt_dir)
     return result
 
 
+def _add_group(result: Scan, group: str, folder: Path, sharps: dict[str, Path], gt_dir: Path) -> None:
+    """Match the blurred images in ``folder`` to the ``GT/`` images of the same name into ``result``."""
+    blurs = images_by_stem(folder, result.problems)
+    result.problems.extend(unpaired(blurs, sharps, gt_dir, "sharp image"))
+    paired = sorted(blurs.keys() & sharps.keys())
+    for stem in paired:
+        meta = {"part": group} if result.split == "test" else {}
+        result.entries.append(Entry(id=f"{group}/{stem}", blur=blurs[stem], sharp=sharps[stem], meta=meta))
+    result.groups[group] = len(paired)
+
+
+@register_dataset(
+    name=NAME,
+    title="HIDE",
+    paper="Shen et al., ICCV 2019",
+    layout=LAYOUT,
+    counts=COUNTS,
+    splits=SPLITS,
+    options={"part": "all (default), close-ups or long-shot (test split)"},
+    scanner=scan,
+    protocol="standard",
+    rank=20,
+)
 def open_hide(
     root: str | Path | None, split: str = "test", *, part: str = "all", **options: Any
 ) -> FilePairs:

@@ -35,6 +35,7 @@ from typing import Any
 import torch
 
 from .paired import DatasetError, Entry, FilePairs, Scan, check_root, check_split, open_scan, read_image
+from .spec import register_dataset
 
 NAME = "kohler"
 SPLITS = ("test",)
@@ -80,18 +81,7 @@ def scan(root: str | Path | None, split: str = "test", *, frame: str | int = "mi
     result = Scan(
         NAME, root, split, [], expected=COUNTS[split], options={"frame": frame}, group_label="image"
     )
-    blurry: dict[tuple[int, int], Path] = {}
-    frames: dict[tuple[int, int], list[tuple[int, Path]]] = {}
-    for path in sorted(root.rglob("*.[pP][nN][gG]")):
-        if match := _BLURRY.match(path.name):
-            key = (int(match.group(1)), int(match.group(2)))
-            if key in blurry:
-                result.problems.append(f"{path}: a second copy of {blurry[key]}; keep one")
-            else:
-                blurry[key] = path
-        elif match := _FRAME.match(path.name):
-            key = (int(match.group(1)), int(match.group(2)))
-            frames.setdefault(key, []).append((int(match.group(3)), path))
+    blurry, frames = _find_files(root, result.problems)
     if not blurry and not frames:
         result.problems.append(
             f"{root}: no Blurry<i>_<j>.png or GroundTruth<i>_<j>_<k>.png files; check --root"
@@ -101,12 +91,53 @@ def scan(root: str | Path | None, split: str = "test", *, frame: str | int = "mi
             f"{frames[key][0][1]}: frames of shot {key[0]}_{key[1]} but no Blurry{key[0]}_{key[1]}.png; "
             "extract BlurryImages.zip into the root"
         )
+    odd_counts = _add_shots(result, blurry, frames, frame)
+    if odd_counts:
+        path, count, expected = odd_counts[0]
+        result.notes.append(
+            f"{NAME}: {len(odd_counts)} shot(s) with another number of sharp frames than the benchmark "
+            f"recorded (e.g. {path}: {count}, recorded {expected}); best-frame scores may differ"
+        )
+    return result
+
+
+_Shot = tuple[int, int]  # (image, kernel)
+
+
+def _find_files(
+    root: Path, problems: list[str]
+) -> tuple[dict[_Shot, Path], dict[_Shot, list[tuple[int, Path]]]]:
+    """Every blurred shot and every shot's (frame number, path) list, found by name anywhere under ``root``
+    (in path order); a second copy of a blurred shot is a problem."""
+    blurry: dict[_Shot, Path] = {}
+    frames: dict[_Shot, list[tuple[int, Path]]] = {}
+    for path in sorted(root.rglob("*.[pP][nN][gG]")):
+        if match := _BLURRY.match(path.name):
+            key = (int(match.group(1)), int(match.group(2)))
+            if key in blurry:
+                problems.append(f"{path}: a second copy of {blurry[key]}; keep one")
+            else:
+                blurry[key] = path
+        elif match := _FRAME.match(path.name):
+            key = (int(match.group(1)), int(match.group(2)))
+            frames.setdefault(key, []).append((int(match.group(3)), path))
+    return blurry, frames
+
+
+def _add_shots(
+    result: Scan,
+    blurry: dict[_Shot, Path],
+    frames: dict[_Shot, list[tuple[int, Path]]],
+    frame: str | int,
+) -> list[tuple[Path, int, int]]:
+    """Add each blurred shot with its reference ``frame`` to ``result``, in shot order; return the shots
+    whose frame count is not the recorded one as (path, count, recorded)."""
     odd_counts: list[tuple[Path, int, int]] = []
     for key, path in sorted(blurry.items()):
         shot_frames = sorted(frames.get(key, []))
         if not shot_frames:
             result.problems.append(
-                f"{path}: unpaired, no GroundTruth{key[0]}_{key[1]}_<k>.png frames under {root}; "
+                f"{path}: unpaired, no GroundTruth{key[0]}_{key[1]}_<k>.png frames under {result.root}; "
                 f"extract GroundTruth_pngs_Image{key[0]}.zip"
             )
             continue
@@ -118,30 +149,29 @@ def scan(root: str | Path | None, split: str = "test", *, frame: str | int = "mi
                 f"{path}: no frame {frame} (frames {shot_frames[0][0]}..{shot_frames[-1][0]})"
             )
             continue
-        number, reference = picked
-        result.entries.append(
-            Entry(
-                id=path.stem,
-                blur=path,
-                sharp=reference,
-                frames=tuple(p for _, p in shot_frames),
-                meta={
-                    "image": key[0],
-                    "kernel": key[1],
-                    "reference_frame": number,
-                    "frame_count": len(shot_frames),
-                    "sharp_frames": tuple(str(p) for _, p in shot_frames),
-                },
-            )
-        )
+        result.entries.append(_shot_entry(path, key, shot_frames, picked))
         result.groups[f"image{key[0]}"] = result.groups.get(f"image{key[0]}", 0) + 1
-    if odd_counts:
-        path, count, expected = odd_counts[0]
-        result.notes.append(
-            f"{NAME}: {len(odd_counts)} shot(s) with another number of sharp frames than the benchmark "
-            f"recorded (e.g. {path}: {count}, recorded {expected}); best-frame scores may differ"
-        )
-    return result
+    return odd_counts
+
+
+def _shot_entry(
+    path: Path, key: _Shot, shot_frames: list[tuple[int, Path]], picked: tuple[int, Path]
+) -> Entry:
+    """The pair of blurred shot ``path``: the ``picked`` (number, path) frame as its sharp image, every frame listed."""
+    number, reference = picked
+    return Entry(
+        id=path.stem,
+        blur=path,
+        sharp=reference,
+        frames=tuple(p for _, p in shot_frames),
+        meta={
+            "image": key[0],
+            "kernel": key[1],
+            "reference_frame": number,
+            "frame_count": len(shot_frames),
+            "sharp_frames": tuple(str(p) for _, p in shot_frames),
+        },
+    )
 
 
 class KohlerPairs(FilePairs):
@@ -155,6 +185,18 @@ class KohlerPairs(FilePairs):
             yield (int(match.group(3)) if match else -1), read_image(path)
 
 
+@register_dataset(
+    name=NAME,
+    title="Köhler et al. camera-shake benchmark",
+    paper="Köhler et al., ECCV 2012",
+    layout=LAYOUT,
+    counts=COUNTS,
+    splits=SPLITS,
+    options={"frame": "reference sharp frame: middle (default), first, last or a number"},
+    scanner=scan,
+    protocol="kohler",
+    rank=40,
+)
 def open_kohler(
     root: str | Path | None, split: str = "test", *, frame: str | int = "middle", **options: Any
 ) -> KohlerPairs:

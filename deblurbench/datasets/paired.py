@@ -42,6 +42,7 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg"})
 _RGB_MODES = frozenset({"RGB"})
 _HANDLED_MODES = frozenset({"RGBA", "P", "RGBa"})
 _GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "F", "I;16", "I;16B", "I;16L", "I;16N"})
+_SUFFIX_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}  # what a file's name promises
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, zlib.error)
 
 
@@ -119,6 +120,7 @@ class ImageHeader:
     height: int
     mode: str
     bits: int
+    format: str = ""  # what the bytes are (Pillow's name: PNG, JPEG, ...), whatever the file's suffix
 
     @property
     def size(self) -> tuple[int, int]:
@@ -145,7 +147,7 @@ def probe_image(path: str | Path) -> ImageHeader:
         with Image.open(path) as image:
             raw = _raw_mode(image)
             bits = 16 if (";16" in raw or image.mode.startswith("I;16")) else 8
-            return ImageHeader(path, image.width, image.height, image.mode, bits)
+            return ImageHeader(path, image.width, image.height, image.mode, bits, image.format or "")
     except FileNotFoundError:
         raise DatasetError(f"{path}: no such file; restore it from the dataset archive") from None
     except UnidentifiedImageError:
@@ -161,6 +163,12 @@ def probe_image(path: str | Path) -> ImageHeader:
 def header_problem(header: ImageHeader) -> str | None:
     """Why an image cannot be read as 8-bit RGB (one line naming the file), or None."""
     path, mode = header.path, header.mode
+    named = _SUFFIX_FORMATS.get(path.suffix.lower())
+    if named and header.format and header.format != named:
+        return (
+            f"{path}: a {header.format} file named {path.suffix}; a benchmark's {named} images must be "
+            f"{named} (a lossy re-encoding changes every score): use the original {named} file"
+        )
     if header.bits == 16:
         return f"{path}: 16-bit image (mode {mode}); the benchmark reads 8-bit RGB: save an 8-bit RGB copy"
     if mode in _GREY_MODES:
@@ -253,6 +261,23 @@ def check_split(name: str, split: str, splits: Sequence[str]) -> str:
     return split
 
 
+def missing_folders(folders: Sequence[Path], problems: list[str], advice: str) -> list[Path]:
+    """The ``folders`` that are not directories, each also added to ``problems`` as
+    ``"<folder>: missing folder; <advice>"`` (the scanners' one wording for it)."""
+    missing = [folder for folder in folders if not folder.is_dir()]
+    problems.extend(f"{folder}: missing folder; {advice}" for folder in missing)
+    return missing
+
+
+def unpaired(files: dict[str, Path], partners: dict[str, Path], partner_dir: Path, partner: str) -> list[str]:
+    """One problem line per file of ``files`` (keyed by stem) with no partner of the same stem, in stem
+    order: ``"<file>: unpaired, no <partner_dir>/<stem>.png; restore the <partner> or remove this file"``."""
+    return [
+        f"{files[stem]}: unpaired, no {partner_dir}/{stem}.png; restore the {partner} or remove this file"
+        for stem in sorted(files.keys() - partners.keys())
+    ]
+
+
 # --------------------------------------------------------------------------- index and validation
 
 
@@ -289,57 +314,82 @@ def validate(scan: Scan, *, decode: bool = False, frames: bool = False) -> Scan:
     Entries with a problem are dropped from ``scan.entries``. ``frames`` also checks Köhler's
     extra sharp frames (thousands of files), which opening a dataset does not.
     """
-    handled: list[Path] = []
+    check = _FileCheck(decode)
     good: list[Entry] = []
-    checked: dict[Path, tuple[str | None, tuple[int, int] | None]] = {}
-
-    def check(path: Path) -> tuple[str | None, tuple[int, int] | None]:
-        if path in checked:  # a sharp image shared by several pairs is read once
-            return checked[path]
-        try:
-            header = probe_image(path)
-        except DatasetError as exc:
-            checked[path] = (str(exc), None)
-            return checked[path]
-        problem = header_problem(header)
-        if problem is None and header.mode in _HANDLED_MODES:
-            handled.append(path)
-        if problem is None and decode:
-            try:
-                read_rgb8(path)
-            except DatasetError as exc:
-                problem = str(exc)
-        checked[path] = (problem, header.size)
-        return checked[path]
-
     for entry in scan.entries:
-        entry_problems: list[str] = []
-        blur_problem, blur_size = check(entry.blur)
-        if blur_problem:
-            entry_problems.append(blur_problem)
-        sharp_paths = (
-            [entry.sharp, *(f for f in entry.frames if f != entry.sharp)] if frames else [entry.sharp]
-        )
-        for sharp in sharp_paths:
-            sharp_problem, sharp_size = check(sharp)
-            if sharp_problem:
-                entry_problems.append(sharp_problem)
-            elif blur_size is not None and sharp_size != blur_size:
-                entry_problems.append(
-                    f"{entry.blur}: size {blur_size[1]}x{blur_size[0]} (WxH) but its sharp image {sharp} is "
-                    f"{sharp_size[1]}x{sharp_size[0]}; blur and sharp must be the same size (replace the wrong one)"
-                )
+        entry_problems = _entry_problems(entry, check, frames)
         if entry_problems:
             scan.problems.extend(p for p in dict.fromkeys(entry_problems) if p not in scan.problems)
         else:
             good.append(entry)
     scan.entries = good
-    if handled:
+    if check.handled:
         scan.notes.append(
-            f"{scan.name}: {len(handled)} image(s) with an alpha channel or a palette, read as RGB "
-            f"(an opaque alpha is dropped; a transparent pixel is an error when read), e.g. {handled[0]}"
+            f"{scan.name}: {len(check.handled)} image(s) with an alpha channel or a palette, read as RGB "
+            f"(an opaque alpha is dropped; a transparent pixel is an error when read), e.g. {check.handled[0]}"
         )
     return scan
+
+
+class _FileCheck:
+    """``check(path)``: (problem or None, (H, W) or None) of one image file, read once per path (a
+    sharp image shared by several pairs); remembers the files read as RGB from an alpha or palette mode."""
+
+    def __init__(self, decode: bool) -> None:
+        self.decode = decode
+        self.handled: list[Path] = []
+        self._checked: dict[Path, tuple[str | None, tuple[int, int] | None]] = {}
+
+    def __call__(self, path: Path) -> tuple[str | None, tuple[int, int] | None]:
+        if path not in self._checked:
+            self._checked[path] = self._check(path)
+        return self._checked[path]
+
+    def _check(self, path: Path) -> tuple[str | None, tuple[int, int] | None]:
+        try:
+            header = probe_image(path)
+        except DatasetError as exc:
+            return str(exc), None
+        problem = header_problem(header)
+        if problem is None and header.mode in _HANDLED_MODES:
+            self.handled.append(path)
+        if problem is None and self.decode:
+            try:
+                read_rgb8(path)
+            except DatasetError as exc:
+                problem = str(exc)
+        return problem, header.size
+
+
+def same_bytes(a: Path, b: Path) -> bool:
+    """Whether two files hold the same bytes (sizes compared first: different sizes cost one stat each)."""
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    return a.samefile(b) or a.read_bytes() == b.read_bytes()
+
+
+def _entry_problems(entry: Entry, check: _FileCheck, frames: bool) -> list[str]:
+    """One pair's problems: its files' own, then each sharp image whose size is not the blurred one's."""
+    problems: list[str] = []
+    blur_problem, blur_size = check(entry.blur)
+    if blur_problem:
+        problems.append(blur_problem)
+    sharp_paths = [entry.sharp, *(f for f in entry.frames if f != entry.sharp)] if frames else [entry.sharp]
+    for sharp in sharp_paths:
+        sharp_problem, sharp_size = check(sharp)
+        if sharp_problem:
+            problems.append(sharp_problem)
+        elif check.decode and same_bytes(entry.blur, sharp):
+            problems.append(
+                f"{entry.blur}: byte-identical to its sharp image {sharp}; not a blur/sharp pair "
+                "(its PSNR would be inf): replace the blurred image"
+            )
+        elif blur_size is not None and sharp_size != blur_size:
+            problems.append(
+                f"{entry.blur}: size {blur_size[1]}x{blur_size[0]} (WxH) but its sharp image {sharp} is "
+                f"{sharp_size[1]}x{sharp_size[0]}; blur and sharp must be the same size (replace the wrong one)"
+            )
+    return problems
 
 
 def raise_problems(scan: Scan) -> None:
@@ -375,31 +425,39 @@ def select_positions(
     label = f"{name}: " if name else ""
     positions = list(range(len(ids)))
     if subset is not None:
-        if isinstance(subset, bool) or not isinstance(subset, (int, str, Sequence)):
-            raise DatasetError(f"{label}subset {subset!r}: give a number of pairs or a list of ids")
-        if isinstance(subset, int):
-            if subset < 1:
-                raise DatasetError(f"{label}subset={subset}: must be a positive number of pairs")
-            n = len(positions)
-            if subset < n:
-                positions = [int((i + 0.5) * n / subset) for i in range(subset)]
-        else:
-            wanted = [s.strip() for s in subset.split(",")] if isinstance(subset, str) else list(subset)
-            wanted = [w for w in wanted if w]
-            index = {pair_id: i for i, pair_id in enumerate(ids)}
-            unknown = [w for w in wanted if w not in index]
-            if unknown:
-                example = f"; ids look like {ids[0]!r}" if ids else ""
-                more = " ..." if len(unknown) > 3 else ""
-                raise DatasetError(
-                    f"{label}subset: unknown id(s) {', '.join(map(repr, unknown[:3]))}{more}{example}"
-                )
-            positions = [index[w] for w in wanted]
+        positions = _subset_positions(ids, subset, label)
     if limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise DatasetError(f"{label}limit={limit!r}: must be a positive integer")
         positions = positions[:limit]
     return positions
+
+
+def _subset_positions(ids: Sequence[str], subset: int | str | Sequence[str], label: str) -> list[int]:
+    """The positions ``subset`` selects: N pairs spread evenly over ``ids``, or the given ids in their order."""
+    if isinstance(subset, bool) or not isinstance(subset, (int, str, Sequence)):
+        raise DatasetError(f"{label}subset {subset!r}: give a number of pairs or a list of ids")
+    if not isinstance(subset, int):
+        return _id_positions(ids, subset, label)
+    if subset < 1:
+        raise DatasetError(f"{label}subset={subset}: must be a positive number of pairs")
+    n = len(ids)
+    if subset < n:
+        return [int((i + 0.5) * n / subset) for i in range(subset)]
+    return list(range(n))
+
+
+def _id_positions(ids: Sequence[str], subset: str | Sequence[str], label: str) -> list[int]:
+    """The positions of the ids ``subset`` names (a sequence, or one comma-separated string); all must exist."""
+    wanted = [s.strip() for s in subset.split(",")] if isinstance(subset, str) else list(subset)
+    wanted = [w for w in wanted if w]
+    index = {pair_id: i for i, pair_id in enumerate(ids)}
+    unknown = [w for w in wanted if w not in index]
+    if unknown:
+        example = f"; ids look like {ids[0]!r}" if ids else ""
+        more = " ..." if len(unknown) > 3 else ""
+        raise DatasetError(f"{label}subset: unknown id(s) {', '.join(map(repr, unknown[:3]))}{more}{example}")
+    return [index[w] for w in wanted]
 
 
 class PairedDataset(Dataset):

@@ -27,10 +27,12 @@ symbolic links inside the root are followed). Pair ids are ``"<scene>/<blur stem
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from .paired import Entry, FilePairs, Scan, check_root, check_split, open_scan
+from .spec import register_dataset
 
 SPLITS = ("test", "train")
 COUNTS = {"test": 980, "train": 3758}
@@ -72,49 +74,55 @@ def scan(
         options={"list_path": str(listing)},
         group_label="scene",
     )
-    if not listing.is_file():
-        result.problems.append(
-            f"{listing}: missing list file; put the official {list_file(name, split)} in the root "
-            "or pass list_path=FILE (--opt list_path=FILE)"
-        )
-        return result
-    try:
-        lines = listing.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        result.problems.append(f"{listing}: unreadable ({exc}); restore the official list file")
-        return result
     seen: set[str] = set()
-    for number, line in enumerate(lines, start=1):
-        fields = line.split()
-        if not fields:
+    for number, line in enumerate(_read_list(listing, list_file(name, split), result.problems), start=1):
+        if not line.split():
             continue
-        where = f"{listing}:{number}"
-        if len(fields) != 2:
-            result.problems.append(
-                f"{where}: expected 'gt_path blur_path', got {line.strip()!r}; fix the line"
-            )
+        found = _line_entry(root, listing, number, line, seen)
+        if isinstance(found, str):
+            result.problems.append(found)
             continue
-        gt_text, blur_text = fields
-        outside = [t for t in (gt_text, blur_text) if not _inside(t)]
-        if outside:
-            result.problems.append(
-                f"{where}: {outside[0]} points outside the root; list paths must be relative to {root}"
-            )
-            continue
-        gt, blur = root / gt_text, root / blur_text
-        missing = [p for p in (blur, gt) if not p.is_file()]
-        if missing:
-            result.problems.append(f"{where}: {missing[0]} does not exist; restore it or fix the list file")
-            continue
-        scene = PurePosixPath(blur_text).parent.parent.name or "."
-        pair_id = f"{scene}/{PurePosixPath(blur_text).stem}"
-        if pair_id in seen:
-            result.problems.append(f"{where}: {blur_text} is listed twice; remove the duplicate line")
-            continue
-        seen.add(pair_id)
-        result.entries.append(Entry(id=pair_id, blur=blur, sharp=gt, meta={"scene": scene, "line": number}))
+        seen.add(found.id)
+        result.entries.append(found)
+        scene = found.meta["scene"]
         result.groups[scene] = result.groups.get(scene, 0) + 1
     return result
+
+
+def _read_list(listing: Path, official: str, problems: list[str]) -> list[str]:
+    """The lines of the list file, or none and a problem when it is missing or unreadable."""
+    if not listing.is_file():
+        problems.append(
+            f"{listing}: missing list file; put the official {official} in the root "
+            "or pass list_path=FILE (--opt list_path=FILE)"
+        )
+        return []
+    try:
+        return listing.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{listing}: unreadable ({exc}); restore the official list file")
+        return []
+
+
+def _line_entry(root: Path, listing: Path, number: int, line: str, seen: set[str]) -> Entry | str:
+    """The pair that line ``number`` of the list names, or the problem line saying why it names none."""
+    where = f"{listing}:{number}"
+    fields = line.split()
+    if len(fields) != 2:
+        return f"{where}: expected 'gt_path blur_path', got {line.strip()!r}; fix the line"
+    gt_text, blur_text = fields
+    outside = [t for t in (gt_text, blur_text) if not _inside(t)]
+    if outside:
+        return f"{where}: {outside[0]} points outside the root; list paths must be relative to {root}"
+    gt, blur = root / gt_text, root / blur_text
+    missing = [p for p in (blur, gt) if not p.is_file()]
+    if missing:
+        return f"{where}: {missing[0]} does not exist; restore it or fix the list file"
+    scene = PurePosixPath(blur_text).parent.parent.name or "."
+    pair_id = f"{scene}/{PurePosixPath(blur_text).stem}"
+    if pair_id in seen:
+        return f"{where}: {blur_text} is listed twice; remove the duplicate line"
+    return Entry(id=pair_id, blur=blur, sharp=gt, meta={"scene": scene, "line": number})
 
 
 def open_realblur(
@@ -135,3 +143,30 @@ def open_realblur(
         **found.options,
     }
     return open_scan(found, info, **options)
+
+
+def _variant(name: str) -> dict[str, Any]:
+    """The registry fields of RealBlur variant ``name``, all but its rank."""
+    return {
+        "name": name,
+        "title": f"RealBlur-{VARIANTS[name][0]}",
+        "paper": "Rim et al., ECCV 2020",
+        "layout": layout(name),
+        "counts": COUNTS,
+        "splits": SPLITS,
+        "options": {"list_path": f"the list file if not <root>/{list_file(name, 'test')}"},
+        "scanner": functools.partial(scan, name),
+        "protocol": "realblur",
+    }
+
+
+@register_dataset(**_variant("realblur_j"), rank=30)
+def open_realblur_j(root: str | Path | None, split: str = "test", **options: Any) -> FilePairs:
+    """RealBlur-J ``split`` at ``root``, validated; ``options``: list_path, limit, subset, transform."""
+    return open_realblur("realblur_j", root, split, **options)
+
+
+@register_dataset(**_variant("realblur_r"), rank=31)
+def open_realblur_r(root: str | Path | None, split: str = "test", **options: Any) -> FilePairs:
+    """RealBlur-R ``split`` at ``root``, validated; ``options``: list_path, limit, subset, transform."""
+    return open_realblur("realblur_r", root, split, **options)

@@ -53,12 +53,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from PIL import Image
 
 from .paired import DatasetError, Pair, PairedDataset, check_split, to_tensor
+from .spec import CheckReport, register_dataset
 
 NAME = "synthetic"
 SPLITS = ("test", "tiny", "train")
@@ -159,6 +160,25 @@ def trajectory(
     """A Boracchi & Foi camera-shake path: ``iters`` complex positions (x + iy), total length ``length`` px."""
     if not length >= 0 or not math.isfinite(length):
         raise DatasetError(f"{NAME}: blur length {length!r} must be a finite number >= 0")
+    draws = _draw_shake(rng, expl, iters)
+    return _walk(draws, length / (iters - 1))
+
+
+class _ShakeDraws(NamedTuple):
+    """Every random number one path uses (drawn by :func:`_draw_shake`, in this order)."""
+
+    centripetal: float  # pull back towards the start
+    prob_big_shake: float  # times ``expl``: the chance of an abrupt near-reversal per step
+    gaussian_shake: float  # scale of the Gaussian perturbation
+    angle: float  # initial direction
+    expl: float  # anxiety
+    big: list[float]  # per step: uniform draw compared with the big-shake chance
+    turn: list[float]  # per step: the big shake's extra turn
+    shake: list[complex]  # per step: the Gaussian perturbation
+
+
+def _draw_shake(rng: np.random.Generator, expl: float | None, iters: int) -> _ShakeDraws:
+    """Draw a path's parameters, then its per-step randomness, from ``rng`` (``expl`` only if not given)."""
     centripetal = 0.7 * rng.uniform()
     prob_big_shake = 0.2 * rng.uniform()
     gaussian_shake = 10.0 * rng.uniform()
@@ -169,12 +189,18 @@ def trajectory(
     turn = rng.uniform(size=iters - 1).tolist()
     noise = rng.standard_normal((iters - 1, 2))
     shake = (noise[:, 0] + 1j * noise[:, 1]).tolist()
-    step = length / (iters - 1)
+    return _ShakeDraws(centripetal, prob_big_shake, gaussian_shake, angle, expl, big, turn, shake)
+
+
+def _walk(draws: _ShakeDraws, step: float) -> np.ndarray:
+    """Move the particle ``len(draws.big)`` steps of length ``step``: inertia, the Gaussian shake, the
+    centripetal pull and the rare big shakes, its speed renormalised every step."""
+    centripetal, prob_big_shake, gaussian_shake, angle, expl, big, turn, shake = draws
     direction = cmath.exp(1j * angle)
     velocity = direction * (expl if expl > 0 else 1.0)
-    points = [0j] * iters
+    points = [0j] * (len(big) + 1)
     position = 0j
-    for t in range(iters - 1):
+    for t in range(len(big)):
         kick = (
             2.0 * velocity * cmath.exp(1j * (math.pi + turn[t] - 0.5))
             if big[t] < prob_big_shake * expl
@@ -326,6 +352,32 @@ def plan_tiles(split: str) -> list[Tile]:
     return tiles
 
 
+def _check_options(
+    split: str,
+    seed: int,
+    noise: float,
+    size: int | None,
+    num_samples: int | None,
+    extra_sources: str | Sequence[str],
+) -> Sequence[str]:
+    """Refuse bad :class:`SyntheticPairs` options before anything is built; ``extra_sources`` as names."""
+    check_split(NAME, split, SPLITS)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise DatasetError(f"{NAME}: seed={seed!r} must be an integer >= 0")
+    if not (isinstance(noise, (int, float)) and 0 <= noise < 1):
+        raise DatasetError(f"{NAME}: noise={noise!r} must be a standard deviation in [0, 1)")
+    if isinstance(extra_sources, str):
+        extra_sources = tuple(n.strip() for n in extra_sources.split(",") if n.strip())
+    if split != "train" and (size is not None or num_samples is not None or extra_sources):
+        raise DatasetError(f"{NAME}: size=, num_samples= and extra_sources= apply to the train split only")
+    unknown = sorted(set(extra_sources) - set(EXTRA_SOURCES))
+    if unknown:
+        raise DatasetError(
+            f"{NAME}: extra_sources={','.join(unknown)} unknown; choose from {', '.join(EXTRA_SOURCES)}"
+        )
+    return extra_sources
+
+
 class SyntheticPairs(PairedDataset):
     """Camera-shake pairs generated on demand from scikit-image's images; see the module docstring."""
 
@@ -341,50 +393,15 @@ class SyntheticPairs(PairedDataset):
         extra_sources: str | Sequence[str] = (),
         **options: Any,
     ) -> None:
-        check_split(NAME, split, SPLITS)
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise DatasetError(f"{NAME}: seed={seed!r} must be an integer >= 0")
-        if not (isinstance(noise, (int, float)) and 0 <= noise < 1):
-            raise DatasetError(f"{NAME}: noise={noise!r} must be a standard deviation in [0, 1)")
-        if isinstance(extra_sources, str):
-            extra_sources = tuple(n.strip() for n in extra_sources.split(",") if n.strip())
-        if split != "train" and (size is not None or num_samples is not None or extra_sources):
-            raise DatasetError(
-                f"{NAME}: size=, num_samples= and extra_sources= apply to the train split only"
-            )
-        unknown = sorted(set(extra_sources) - set(EXTRA_SOURCES))
-        if unknown:
-            raise DatasetError(
-                f"{NAME}: extra_sources={','.join(unknown)} unknown; choose from {', '.join(EXTRA_SOURCES)}"
-            )
+        extra_sources = _check_options(split, seed, noise, size, num_samples, extra_sources)
         self.split = split
         self.seed = int(seed)
         self.noise = float(noise)
         self.size = int(size) if size is not None else TILE[split]
         if split == "train":
-            self.lengths = tuple(float(v) for v in (lengths or TRAIN_LENGTHS))
-            if len(self.lengths) != 2 or not 0 <= self.lengths[0] <= self.lengths[1]:
-                raise DatasetError(f"{NAME}: train lengths={lengths!r}: give (shortest, longest) in pixels")
-            self.num_samples = int(num_samples) if num_samples is not None else COUNTS["train"]
-            if self.num_samples < 1 or self.size < 8:
-                raise DatasetError(f"{NAME}: num_samples and size must be positive (size >= 8)")
-            candidates = TRAIN_SOURCES + tuple(dict.fromkeys(extra_sources))
-            self.sources = tuple(n for n in candidates if min(load_source(n).shape[:2]) >= self.size)
-            if not self.sources:
-                raise DatasetError(
-                    f"{NAME}: no training source image is as large as size={self.size}; use a smaller size"
-                )
-            self.tiles: list[Tile] = []
-            ids = [f"random/{i:06d}" for i in range(self.num_samples)]
+            ids = self._plan_train(lengths, num_samples, extra_sources)
         else:
-            self.lengths = tuple(float(v) for v in (lengths or LENGTHS[split]))
-            if not self.lengths or min(self.lengths) < 0:
-                raise DatasetError(
-                    f"{NAME}: lengths={lengths!r}: give one or more blur lengths >= 0 in pixels"
-                )
-            self.tiles = plan_tiles(split)
-            self.sources = tuple(dict.fromkeys(t.source for t in self.tiles))
-            ids = [f"{t.source}/{i:06d}" for i, t in enumerate(self.tiles)]
+            ids = self._plan_tiles(lengths)
         info = {
             "split": split,
             "root": None,
@@ -397,6 +414,34 @@ class SyntheticPairs(PairedDataset):
             "sources": self.sources,
         }
         super().__init__(NAME, ids, info, **options)
+
+    def _plan_train(
+        self, lengths: Sequence[float] | None, num_samples: int | None, extra_sources: Sequence[str]
+    ) -> list[str]:
+        """Set the train split's length range, sample count and usable sources; return its ids."""
+        self.lengths = tuple(float(v) for v in (lengths or TRAIN_LENGTHS))
+        if len(self.lengths) != 2 or not 0 <= self.lengths[0] <= self.lengths[1]:
+            raise DatasetError(f"{NAME}: train lengths={lengths!r}: give (shortest, longest) in pixels")
+        self.num_samples = int(num_samples) if num_samples is not None else COUNTS["train"]
+        if self.num_samples < 1 or self.size < 8:
+            raise DatasetError(f"{NAME}: num_samples and size must be positive (size >= 8)")
+        candidates = TRAIN_SOURCES + tuple(dict.fromkeys(extra_sources))
+        self.sources = tuple(n for n in candidates if min(load_source(n).shape[:2]) >= self.size)
+        if not self.sources:
+            raise DatasetError(
+                f"{NAME}: no training source image is as large as size={self.size}; use a smaller size"
+            )
+        self.tiles: list[Tile] = []
+        return [f"random/{i:06d}" for i in range(self.num_samples)]
+
+    def _plan_tiles(self, lengths: Sequence[float] | None) -> list[str]:
+        """Set the fixed split's kernel lengths, tiles and sources; return its ids."""
+        self.lengths = tuple(float(v) for v in (lengths or LENGTHS[self.split]))
+        if not self.lengths or min(self.lengths) < 0:
+            raise DatasetError(f"{NAME}: lengths={lengths!r}: give one or more blur lengths >= 0 in pixels")
+        self.tiles = plan_tiles(self.split)
+        self.sources = tuple(dict.fromkeys(t.source for t in self.tiles))
+        return [f"{t.source}/{i:06d}" for i, t in enumerate(self.tiles)]
 
     def _rngs(self, position: int) -> list[np.random.Generator]:
         sequence = np.random.SeedSequence([self.seed, _SPLIT_CODE[self.split], position])
@@ -440,13 +485,81 @@ class SyntheticPairs(PairedDataset):
         return Pair(blur=to_tensor(blurred), sharp=to_tensor(sharp), id=self._all_ids[position], meta=meta)
 
 
+def _kernel_is_bad(kernel: np.ndarray) -> bool:
+    """Whether ``kernel`` breaks its promise: non-negative, summing to 1, centre of mass on the centre pixel."""
+    rows, cols = np.indices(kernel.shape)
+    centre = ((rows * kernel).sum(), (cols * kernel).sum())
+    off_centre = max(abs(c - kernel.shape[0] // 2) for c in centre)
+    return bool(kernel.min() < 0 or abs(kernel.sum() - 1) > 1e-9 or off_centre > 1e-6)
+
+
+def _pair_problems(pair: Pair) -> list[str]:
+    """What is wrong with one generated pair (nothing should be: each problem is a bug)."""
+    problems = []
+    if _kernel_is_bad(pair.meta["kernel"]):
+        problems.append(f"{pair.id}: kernel is not non-negative, normalised and centred; report this bug")
+    if pair.blur.shape != pair.sharp.shape:
+        problems.append(f"{pair.id}: blur and sharp sizes differ; report this bug")
+    return problems
+
+
+def check_synthetic(
+    root: str | Path | None = None,
+    split: str = "test",
+    *,
+    decode: bool = True,
+    limit: int | None = None,
+    **options: Any,
+) -> CheckReport:
+    """The spec's checker (there are no files): generate every pair of ``split``, check kernel and sizes.
+
+    ``root`` and ``decode`` are ignored: nothing is read, everything is generated.
+    """
+    dataset = SyntheticPairs(split, limit=limit, **options)
+    problems: list[str] = []
+    groups: dict[str, int] = {}
+    for pair in dataset:
+        problems += _pair_problems(pair)
+        groups[pair.meta["source"]] = groups.get(pair.meta["source"], 0) + 1
+    return CheckReport(
+        name=NAME,
+        root=None,
+        split=split,
+        expected=options.get("num_samples", COUNTS[split]),
+        found=len(dataset),
+        usable=len(dataset) - len(problems),
+        decoded=True,
+        groups=groups,
+        problems=problems,
+        notes=[],
+        options={k: v for k, v in dataset.info.items() if k in ("seed", "noise", "tile", "lengths")},
+        group_label="source",
+    )
+
+
+@register_dataset(
+    name=NAME,
+    title="synthetic camera shake (embedded default)",
+    paper="Boracchi & Foi 2012 trajectories, as DeblurGAN",
+    layout=LAYOUT,
+    counts=COUNTS,
+    splits=SPLITS,
+    options={
+        "seed": "integer (default 0)",
+        "noise": "Gaussian sigma in sRGB units (default 0.01)",
+        "lengths": "kernel lengths in px (test/tiny) or (min, max) (train)",
+        "size": "train crop size (default 256)",
+        "num_samples": "train split length (default 20000)",
+        "extra_sources": "train only: add bundled colour photos, e.g. grace_hopper (default none)",
+    },
+    needs_root=False,
+    checker=check_synthetic,
+    protocol="standard",
+    kernels_known=True,
+    rank=95,
+)
 def open_synthetic(root: str | Path | None = None, split: str = "test", **options: Any) -> SyntheticPairs:
-    """The synthetic split (no root: it is generated); ``options``: seed, noise, lengths, size, num_samples, ..."""
-    if root is not None:
-        raise DatasetError(
-            f"{NAME}: needs no root (it is generated); to read a copy written by 'deblurbench synth', "
-            f"open it as gopro with root={root}"
-        )
+    """The synthetic split (no root: it is generated, as ``open_dataset`` checks); ``options``: seed, noise, ..."""
     return SyntheticPairs(split, **options)
 
 
@@ -462,30 +575,40 @@ def write_gopro(dataset: SyntheticPairs, out: str | Path, *, overwrite: bool = F
         raise DatasetError(f"{target}: already holds files; choose another --out or pass --overwrite")
     if out.exists() and not out.is_dir():
         raise DatasetError(f"{out}: exists and is not a directory; choose another --out")
-    records = []
-    for position in dataset._positions:
-        pair_id = dataset._all_ids[position]
-        scene, stem = pair_id.split("/")
-        blurred, sharp, meta = dataset.generate(position)
-        folders = {kind: target / scene / kind for kind in ("blur", "sharp", "kernel")}
-        for folder in folders.values():
-            folder.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(blurred).save(folders["blur"] / f"{stem}.png", format="PNG")
-        Image.fromarray(sharp).save(folders["sharp"] / f"{stem}.png", format="PNG")
-        np.save(folders["kernel"] / f"{stem}.npy", meta["kernel"])
-        records.append(
-            {
-                "id": pair_id,
-                "source": meta["source"],
-                "crop": list(meta["crop"]),
-                "kernel_length": meta["kernel_length"],
-                "kernel_size": int(meta["kernel"].shape[0]),
-                "expl": meta["expl"],
-            }
-        )
+    records = [_write_pair(dataset, position, target) for position in dataset._positions]
+    manifest = _manifest(dataset, records)
+    (out / f"synthetic_{dataset.split}.json").write_text(
+        json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+    )
+    return manifest
+
+
+def _write_pair(dataset: SyntheticPairs, position: int, target: Path) -> dict[str, Any]:
+    """Generate one pair and write its blurred and sharp PNGs and its kernel; return its manifest record."""
+    pair_id = dataset._all_ids[position]
+    scene, stem = pair_id.split("/")
+    blurred, sharp, meta = dataset.generate(position)
+    folders = {kind: target / scene / kind for kind in ("blur", "sharp", "kernel")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(blurred).save(folders["blur"] / f"{stem}.png", format="PNG")
+    Image.fromarray(sharp).save(folders["sharp"] / f"{stem}.png", format="PNG")
+    np.save(folders["kernel"] / f"{stem}.npy", meta["kernel"])
+    return {
+        "id": pair_id,
+        "source": meta["source"],
+        "crop": list(meta["crop"]),
+        "kernel_length": meta["kernel_length"],
+        "kernel_size": int(meta["kernel"].shape[0]),
+        "expl": meta["expl"],
+    }
+
+
+def _manifest(dataset: SyntheticPairs, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """What ``synthetic_<split>.json`` says: the generator, the settings, the convention and every pair."""
     from .. import __version__
 
-    manifest = {
+    return {
         "generator": f"deblurbench {__version__} (deblurbench.datasets.synthetic)",
         "split": dataset.split,
         "seed": dataset.seed,
@@ -495,7 +618,3 @@ def write_gopro(dataset: SyntheticPairs, out: str | Path, *, overwrite: bool = F
         "convention": "blur = srgb(conv(linear(sharp), kernel)) + N(0, noise), quantised to 8 bits",
         "pairs": records,
     }
-    (out / f"synthetic_{dataset.split}.json").write_text(
-        json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
-    )
-    return manifest

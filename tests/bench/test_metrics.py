@@ -271,7 +271,11 @@ def test_quality_quantises_by_default_and_records_it() -> None:
         (torch.rand(1, 16, 16), torch.rand(1, 16, 16), "RGB"),
         (torch.rand(16, 16), torch.rand(16, 16), "RGB"),
         (torch.rand(3, 16, 16) + 1, torch.rand(3, 16, 16), "outside"),
-        (torch.full((3, 16, 16), float("nan")), torch.rand(3, 16, 16), "outside"),
+        (
+            torch.full((3, 16, 16), float("nan")),
+            torch.rand(3, 16, 16),
+            "NaN values: a metric of NaN means nothing",
+        ),
         (torch.zeros(3, 16, 16, dtype=torch.uint8), torch.zeros(3, 16, 16, dtype=torch.uint8), "floating"),
     ],
 )
