@@ -19,7 +19,7 @@ from .bench.latency import latency
 from .datasets import DatasetError, Pair, PairedDataset, list_datasets, open_dataset
 from .models import ModelSpec, Paper, Reported, Restorer, create_model, get_spec, list_models, register_model
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "DatasetError",

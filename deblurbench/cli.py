@@ -30,17 +30,30 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _names_arg(values: list[str] | None) -> list[str]:
-    """``--models a,b --models c`` -> ``['a', 'b', 'c']``."""
-    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+    """``--models a,b --models c`` -> ``['a', 'b', 'c']``; ``--models ""`` is an error, not "all"."""
+    names = [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+    if values is not None and not names:
+        raise UsageError(
+            f"--models {' '.join(map(repr, values))}: no names; name networks (e.g. --models lmfn), "
+            "or leave --models out to mean every one"
+        )
+    return names
 
 
 def _models_arg(values: list[str] | None) -> list[str]:
+    """The networks --models names (default all), each checked; a reference method has nothing to count."""
+    from .bench.references import is_reference
     from .models import get_spec, list_models
 
     names = _names_arg(values)
     if not names or names == ["all"]:
         return list_models()
     for name in names:
+        if is_reference(name):
+            raise UsageError(
+                f"--models {name}: {name} is a reference method, not a network: it has no parameters, "
+                "MACs or latency to measure ('deblurbench evaluate' scores it)"
+            )
         get_spec(name)  # raises with the nearest names
     return names
 
@@ -95,18 +108,16 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _complexity_row(result: dict[str, Any]) -> dict[str, Any]:
-    macs = result["macs"]
-    reported = result["reported"]
+def _complexity_row(result: Any, reported: dict[str, Any]) -> dict[str, Any]:
     return {
-        "model": result["model"],
-        "size": "x".join(map(str, result["size"])),
-        "input": "x".join(map(str, result["input_size"])),
-        "params": result["params"]["declared"],
-        "params_used": result["params"].get("used"),
+        "model": result.model,
+        "size": f"{result.height}x{result.width}",
+        "input": f"{result.input_height}x{result.input_width}",
+        "params": result.params_declared,
+        "params_used": result.params_used,
         "params_reported": reported["reported_params"],
         "params_diff_%": _percent(reported["params_diff"]),
-        **{f"gmacs_{k}": (v / 1e9 if v is not None else None) for k, v in macs.items()},
+        **{f"gmacs_{k}": (v / 1e9 if v is not None else None) for k, v in result.macs.items()},
         "gmacs_reported": reported["reported_gmacs"],
         "gmacs_diff_%": _percent(reported["gmacs_diff"]),
     }
@@ -116,86 +127,89 @@ def _percent(fraction: float | None) -> float | None:
     return None if fraction is None else 100.0 * fraction
 
 
+def _complexity_notes(results: list[Any]) -> None:
+    """Modules never called and counters not run, one note line each."""
+    for r in results:
+        if r.unused_modules:
+            print(f"note: {r.model}: modules never called: {', '.join(r.unused_modules)}")
+        for counter, note in r.notes.items():
+            print(f"note: {r.model} {r.height}x{r.width} {counter}: {note}")
+
+
 def cmd_complexity(args: argparse.Namespace) -> int:
     from .bench.complexity import complexity
     from .reports.claims import reported_beside
-    from .runner import check_size
 
-    models = _models_arg(args.models)
-    sizes = _sizes_arg(args.size, ["256x256"])
-    for model in models:
-        for size in sizes:
-            check_size(model, size)
-    results = []
-    for model in models:
-        for size in sizes:
-            results.append(complexity(model, size, real_forward=args.real_forward))
-    for result in results:
-        result["reported"] = reported_beside(result)
-    table = pd.DataFrame([_complexity_row(r) for r in results])
-    _emit(results, table, args.format)
+    models, sizes = _checked_grid(args)
+    results = [complexity(m, size, real_forward=args.real_forward) for m in models for size in sizes]
+    reported = [reported_beside(r) for r in results]
+    rows = [{**r.to_dict(), "reported": rep} for r, rep in zip(results, reported, strict=True)]
+    table = pd.DataFrame([_complexity_row(r, rep) for r, rep in zip(results, reported, strict=True)])
+    _emit(rows, table, args.format)
     if args.format == "table":
-        unused = {r["model"]: r["unused_modules"] for r in results if r["unused_modules"]}
-        for model, modules in unused.items():
-            print(f"note: {model}: modules never called: {', '.join(modules)}")
-        for r in results:
-            for counter, note in r["notes"].items():
-                print(f"note: {r['model']} {'x'.join(map(str, r['size']))} {counter}: {note}")
+        _complexity_notes(results)
     return 0
 
 
-def cmd_latency(args: argparse.Namespace) -> int:
-    from .bench.latency import latency
-    from .models.restorer import parse_device, parse_dtype
+def _checked_grid(args: argparse.Namespace) -> tuple[list[str], list[tuple[int, int]]]:
+    """The networks and sizes of --models / --size, every pair checked before any work."""
     from .runner import check_size
 
-    parse_device(args.device)
-    parse_dtype(args.dtype)
     models = _models_arg(args.models)
     sizes = _sizes_arg(args.size, ["256x256"])
     for model in models:
         for size in sizes:
             check_size(model, size)
-    results = []
-    for model in models:
+    return models, sizes
+
+
+LATENCY_COLUMNS = (
+    "model",
+    "device_name",
+    "dtype",
+    "batch",
+    "input_size",
+    "median_ms",
+    "p10_ms",
+    "p90_ms",
+    "repeats",
+    "peak_memory_mb",
+    "method",
+)
+
+
+def cmd_latency(args: argparse.Namespace) -> int:
+    from .bench.latency import LatencySettings, latency
+    from .bench.memory import needs_check
+    from .models import create_model, get_spec
+    from .models.restorer import padded_size
+
+    settings = LatencySettings(
+        device=args.device,
+        dtype=args.dtype,
+        batch=args.batch,
+        channels_last=args.channels_last,
+        compile=args.compile,
+        threads=args.threads,
+        warmup=args.warmup,
+        repeats=args.repeats,
+        max_time_s=args.max_time,
+        sync=not args.unsynchronised,
+    ).check()
+    models, sizes = _checked_grid(args)
+    for model in models:  # every size that cannot fit is refused before any timing
         for size in sizes:
-            results.append(
-                latency(
-                    model,
-                    size,
-                    args.device,
-                    batch=args.batch,
-                    dtype=args.dtype,
-                    channels_last=args.channels_last,
-                    compile=args.compile,
-                    threads=args.threads,
-                    warmup=args.warmup,
-                    repeats=args.repeats,
-                    max_time_s=args.max_time,
-                    sync=not args.unsynchronised,
-                )
-            )
-    columns = [
-        "model",
-        "device_name",
-        "dtype",
-        "batch",
-        "input_size",
-        "median_ms",
-        "p10_ms",
-        "p90_ms",
-        "repeats",
-        "peak_memory_mb",
-        "method",
-    ]
-    table = pd.DataFrame([{c: r[c] for c in columns} for r in results])
+            input_size = padded_size(get_spec(model), *size)
+            if needs_check((settings.batch, 3, *input_size)):
+                settings.check_fits(create_model(model), get_spec(model), input_size)
+    results = [latency(m, size, settings=settings).to_dict() for m in models for size in sizes]
+    table = pd.DataFrame([{c: r[c] for c in LATENCY_COLUMNS} for r in results])
     table["input_size"] = table["input_size"].map(lambda s: "x".join(map(str, s)))
     _emit(results, table, args.format)
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .bench.store import Store
     from .config import load_config
     from .reports.report import write_report
     from .runner import plan, sweep
@@ -204,27 +218,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(
         args.config,
         out=args.out,
-        models=_models_arg(args.models) if args.models else None,
+        models=[n for n in _names_arg(args.models) if n != "all"] or None,  # unnamed: every network
         threads=args.threads,
         latency_repeats=args.repeats,
+        subject=args.subject,
     )
     work = plan(config)
     if config.threads:
         import torch
 
         torch.set_num_threads(config.threads)  # recorded with the run, used by every measurement
-    store = Store(config.out)
+    store = _open_store(config.out)
     run_id = store.start_run("run", config.as_dict())
     print(f"deblurbench run: {len(work)} measurements -> {store.path}", file=sys.stderr)
     summary = sweep(work, store, run_id)
     store.finish_run(run_id)
-    report = write_report(store, config.out)
+    report = write_report(store, config.out, subject=config.subject)
     elapsed = time.perf_counter() - started
     print(
         f"deblurbench run: {summary.done} measured, {summary.skipped} already in the store, "
         f"{len(summary.failed)} failed, {elapsed:.1f} s; report: {report}"
     )
     return 1 if summary.failed else 0
+
+
+def _open_store(out: Path) -> Any:
+    """The store of ``out``, saying in one line when an older one was migrated."""
+    from .bench.store import Store
+
+    store = Store(out)
+    if store.migrated_from is not None:
+        print(
+            f"deblurbench: migrated {store.path} from store schema {store.migrated_from}; "
+            f"the file as it was is kept as {store.path.name}.schema{store.migrated_from}.bak",
+            file=sys.stderr,
+        )
+    return store
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -235,10 +264,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not (out / Store.FILENAME).is_file():
         what = "no such directory" if not out.is_dir() else f"no {Store.FILENAME} in it"
         raise UsageError(f"deblurbench report: {out}: {what}; run 'deblurbench run --out {out}' first")
-    report = write_report(Store(out), out)
+    subject = _subject_arg(args.subject)
+    report = write_report(_open_store(out), out, subject=subject)
     figures = sorted(p.name for p in (out / "figures").glob("*.png")) if (out / "figures").is_dir() else []
     print(f"deblurbench report: {report} and {report.with_suffix('.html')}, {len(figures)} figures")
     return 0
+
+
+def _subject_arg(value: str | None) -> str:
+    from .config import read_value
+
+    return read_value("subject", value or "lmfn", "--subject")
 
 
 def _methods_arg(values: list[str] | None) -> list[str]:
@@ -246,9 +282,9 @@ def _methods_arg(values: list[str] | None) -> list[str]:
     from .bench.references import is_reference
     from .models import get_spec
 
-    names = _names_arg(values)
-    if not names:
+    if values is None:
         raise UsageError("deblurbench evaluate: --models is required, e.g. --models identity,lmfn")
+    names = _names_arg(values)
     for name in names:
         if not is_reference(name):
             get_spec(name)  # raises with the nearest names
@@ -269,31 +305,74 @@ def _weights_arg(values: list[str] | None, methods: list[str]) -> dict[str, str]
         if name not in methods:
             raise UsageError(f"--weights {item!r}: {name} is not among --models ({', '.join(methods)})")
         weights[name] = value
+    _check_weights(weights)
     return weights
+
+
+def _check_weights(weights: dict[str, str]) -> None:
+    """Each network's weights resolved and checked (kind, size, readability) before any work or row."""
+    from .bench.references import is_reference
+    from .models.registry import resolve_weights
+
+    for name, value in weights.items():
+        if is_reference(name):
+            raise UsageError(f"--weights {name}={value}: {name} is a reference method: it takes no weights")
+        resolve_weights(name, value)
+
+
+def _evaluate_dataset(args: argparse.Namespace) -> Any:
+    """The dataset ``evaluate`` scores: --dataset, --root, --split, --limit, --opt, --blur, --sharp."""
+    from .datasets import open_dataset
+
+    options = _dataset_options(args.opt)
+    for key in ("blur", "sharp"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
+    return open_dataset(args.dataset, root=args.root, split=args.split, limit=args.limit, **options)
+
+
+def _evaluated_rows(
+    store: Any, dataset: Any, weights: dict[str, str], methods: list[str], quantized: bool
+) -> pd.DataFrame:
+    """This evaluation's per-image rows from the store: its methods, weights, split and images."""
+    from .bench.evaluate import weights_label
+    from .bench.records import QualityRecord
+
+    frame = store.frame("quality")
+    keep = frame["dataset"].eq(dataset.name) & frame["split"].eq(str(dataset.info.get("split", "")))
+    keep &= frame["quantized"].eq(int(quantized)) & frame["image_id"].isin(dataset.ids)
+    wanted = [(m, weights_label(weights.get(m), m)) for m in methods]
+    keep &= frame[["model", "weights"]].apply(tuple, axis=1).isin(wanted)
+    columns = ["model", "image_id", *(c.name for c in QualityRecord.value_columns())]
+    return frame.loc[keep, columns].sort_values(["model", "image_id"]).reset_index(drop=True)
+
+
+def _print_means(table: pd.DataFrame, failures: int, store: Any) -> None:
+    means = table.groupby("model", sort=False)[list(table.columns[2:])].mean(numeric_only=True)
+    means.insert(0, "images", table.groupby("model", sort=False).size())
+    print("\nmeans (SSIM per convention; LPIPS empty when its backbone weights are missing):")
+    print(_table_text(means.reset_index()))
+    print(f"{failures} failed image(s); rows in {store.path}")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     import os
 
-    from .bench.evaluate import PROTOCOLS, weights_label
-    from .bench.store import Store
-    from .datasets import open_dataset
+    from .bench.evaluate import protocol_choices
     from .runner import evaluate_methods
 
     methods = _methods_arg(args.models)
     weights = _weights_arg(args.weights, methods)
-    if args.protocol not in PROTOCOLS:
-        raise UsageError(f"--protocol {args.protocol!r}: use one of {', '.join(PROTOCOLS)}")
-    options = _dataset_options(args.opt)
-    for key in ("blur", "sharp"):
-        if getattr(args, key) is not None:
-            options[key] = getattr(args, key)
-    dataset = open_dataset(args.dataset, root=args.root, split=args.split, limit=args.limit, **options)
+    if args.workers is not None and args.workers < 0:
+        raise UsageError(f"--workers {args.workers}: must be 0 (decode inline) or more")
+    if args.protocol not in protocol_choices():
+        raise UsageError(f"--protocol {args.protocol!r}: use one of {', '.join(protocol_choices())}")
+    dataset = _evaluate_dataset(args)
     device = args.device
     if device == "cuda" and "LOCAL_RANK" in os.environ:
         device = f"cuda:{os.environ['LOCAL_RANK']}"
     out = args.out or Path("deblurbench-out")
-    store = Store(out)
+    store = _open_store(out)
     rank = int(os.environ.get("RANK", "0"))
     run_id = store.start_run("evaluate", {"models": methods, "dataset": args.dataset, "split": args.split})
     failures = evaluate_methods(
@@ -314,25 +393,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     store.finish_run(run_id)
     if rank != 0:
         return 1 if failures else 0
-    frame = store.frame("quality")
-    split = str(dataset.info.get("split", ""))
-    keep = frame["dataset"].eq(dataset.name) & frame["split"].eq(split)
-    keep &= frame["quantized"].eq(int(not args.no_quantize))
-    keep &= frame["image_id"].isin(dataset.ids)
-    keep &= (
-        frame[["model", "weights"]]
-        .apply(tuple, axis=1)
-        .isin([(m, weights_label(weights.get(m), m)) for m in methods])
-    )
-    columns = ["model", "image_id", "psnr", "ssim_skimage", "ssim_matlab", "ssim_basicsr", "lpips", "seconds"]
-    table = frame.loc[keep, columns].sort_values(["model", "image_id"]).reset_index(drop=True)
+    table = _evaluated_rows(store, dataset, weights, methods, not args.no_quantize)
     _emit(table.to_dict("records"), table, args.format)
     if args.format == "table" and not table.empty:
-        means = table.groupby("model", sort=False)[columns[2:]].mean(numeric_only=True)
-        means.insert(0, "images", table.groupby("model", sort=False).size())
-        print("\nmeans (SSIM per convention; LPIPS empty when its backbone weights are missing):")
-        print(_table_text(means.reset_index()))
-        print(f"{len(failures)} failed image(s); rows in {store.path}")
+        _print_means(table, len(failures), store)
     return 1 if failures else 0
 
 
@@ -447,22 +511,23 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every sub-command."""
-    parser = _Parser(prog="deblurbench", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"deblurbench {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+MODELS_HELP = "networks, comma-separated or repeated (default: all registered)"
+SubParsers = Any  # argparse's private _SubParsersAction
 
-    def with_format(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format")
 
+def _with_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format")
+
+
+def _add_models(sub: SubParsers) -> None:
     p = sub.add_parser("models", help="list the registered networks")
-    with_format(p)
+    _with_format(p)
     p.set_defaults(func=cmd_models)
 
-    models_help = "networks, comma-separated or repeated (default: all registered)"
+
+def _add_complexity(sub: SubParsers) -> None:
     p = sub.add_parser("complexity", help="parameters and MACs by several counters")
-    p.add_argument("--models", action="append", help=models_help)
+    p.add_argument("--models", action="append", help=MODELS_HELP)
     p.add_argument("--size", action="append", help="HxW, repeatable (default 256x256)")
     p.add_argument(
         "--real-forward",
@@ -470,11 +535,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="run fvcore and ptflops-pytorch (no meta device) at any size, allocating activations",
     )
-    with_format(p)
+    _with_format(p)
     p.set_defaults(func=cmd_complexity)
 
+
+def _add_latency(sub: SubParsers) -> None:
     p = sub.add_parser("latency", help="time networks on CPU or CUDA")
-    p.add_argument("--models", action="append", help=models_help)
+    p.add_argument("--models", action="append", help=MODELS_HELP)
     p.add_argument("--size", action="append", help="HxW, repeatable (default 256x256)")
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
     p.add_argument("--dtype", default="float32", help="float32, float64, float16 or bfloat16 (autocast)")
@@ -490,29 +557,38 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="CUDA only: time without synchronising, as many papers did (NOT the true latency)",
     )
-    with_format(p)
+    _with_format(p)
     p.set_defaults(func=cmd_latency)
 
+
+def _add_dataset_source(p: argparse.ArgumentParser) -> None:
+    """--root, --split, --blur, --sharp, --opt and --limit: which copy and which pairs."""
+    p.add_argument("--root", type=Path, help="your copy of the dataset (not for synthetic)")
+    p.add_argument("--split", default="test", help="split (default test)")
+    p.add_argument("--blur", help="folder: the blurred images' folder; gopro: blur or blur_gamma")
+    p.add_argument("--sharp", help="folder: the sharp images' folder")
+    p.add_argument(
+        "--opt", action="append", help="dataset option KEY=VALUE, repeatable (e.g. part=long-shot)"
+    )
+    p.add_argument("--limit", type=int, help="only the first N pairs")
+
+
+def _add_datasets(sub: SubParsers) -> None:
     p = sub.add_parser(
         "datasets", help="list the datasets; 'datasets check NAME --root DIR' validates a copy"
     )
-    with_format(p)
+    _with_format(p)
     p.set_defaults(func=cmd_datasets)
     actions = p.add_subparsers(dest="action", parser_class=_Parser)
     c = actions.add_parser("check", help="validate a local copy: counts and every problem, one line each")
     c.add_argument("name", help="dataset name (see 'deblurbench datasets')")
-    c.add_argument("--root", type=Path, help="your copy of the dataset")
-    c.add_argument("--split", default="test", help="split to check (default test)")
-    c.add_argument("--blur", help="folder: the blurred images' folder; gopro: blur or blur_gamma")
-    c.add_argument("--sharp", help="folder: the sharp images' folder")
-    c.add_argument(
-        "--opt", action="append", help="dataset option KEY=VALUE, repeatable (e.g. part=long-shot)"
-    )
-    c.add_argument("--limit", type=int, help="check only the first N pairs")
+    _add_dataset_source(c)
     c.add_argument("--quick", action="store_true", help="read headers only, do not decode every image")
-    with_format(c)
+    _with_format(c)
     c.set_defaults(func=cmd_datasets_check)
 
+
+def _add_synth(sub: SubParsers) -> None:
     p = sub.add_parser("synth", help="write the synthetic dataset in GoPro layout (plus kernels)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--split", default="test", choices=("test", "tiny", "train"))
@@ -521,15 +597,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace files in an existing OUT/SPLIT")
     p.set_defaults(func=cmd_synth)
 
+
+def _add_evaluate(sub: SubParsers) -> None:
     p = sub.add_parser("evaluate", help="PSNR / SSIM / LPIPS of networks and reference methods on a dataset")
     p.add_argument("--models", action="append", help="networks and reference methods (identity, wiener, ...)")
     p.add_argument("--dataset", required=True, help="dataset name (see 'deblurbench datasets')")
-    p.add_argument("--root", type=Path, help="your copy of the dataset (not for synthetic)")
-    p.add_argument("--split", default="test", help="split (default test)")
-    p.add_argument("--blur", help="folder dataset: the blurred images' folder; gopro: blur or blur_gamma")
-    p.add_argument("--sharp", help="folder dataset: the sharp images' folder")
-    p.add_argument("--opt", action="append", help="dataset option KEY=VALUE, repeatable")
-    p.add_argument("--limit", type=int, help="only the first N pairs")
+    _add_dataset_source(p)
     p.add_argument(
         "--weights", action="append", help="NAME=PATH or NAME=TAG, repeatable (PATH alone for one model)"
     )
@@ -540,7 +613,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--device", default="cpu", help="cpu or cuda[:N] (under torchrun: each rank its local GPU)"
     )
     p.add_argument("--dtype", default="float32", help="float32, float64, float16 or bfloat16")
-    p.add_argument("--protocol", default="auto", help="auto (by dataset), standard, realblur or kohler")
+    p.add_argument(
+        "--protocol", default="auto", help="auto (the dataset's own), standard, realblur or kohler"
+    )
     p.add_argument("--no-quantize", action="store_true", help="score the float output, not its 8-bit image")
     p.add_argument(
         "--lpips", default="alex", choices=("alex", "vgg", "squeeze", "off"), help="LPIPS backbone"
@@ -553,28 +628,46 @@ def build_parser() -> argparse.ArgumentParser:
         "model's threads leave a core free, else 0)",
     )
     p.add_argument("--save-images", action="store_true", help="keep the restored PNGs under OUT/images/")
-    with_format(p)
+    _with_format(p)
     p.set_defaults(func=cmd_evaluate)
 
+
+SUBJECT_HELP = "the network the report's claims and highlighted points are about (default lmfn)"
+
+
+def _add_run(sub: SubParsers) -> None:
     p = sub.add_parser("run", help="the main job: measure every network and write the report")
     p.add_argument("--out", type=Path, help="output directory (default ./deblurbench-out)")
     p.add_argument("--config", type=Path, help="TOML run configuration")
-    p.add_argument("--models", action="append", help=models_help)
+    p.add_argument("--models", action="append", help=MODELS_HELP)
     p.add_argument("--threads", type=int, help="CPU threads for latency")
     p.add_argument("--repeats", type=int, help="latency repeats per network")
+    p.add_argument("--subject", help=SUBJECT_HELP)
     p.set_defaults(func=cmd_run)
 
+
+def _add_report(sub: SubParsers) -> None:
     p = sub.add_parser(
         "report", help="regenerate report.md, report.html, tables/ and figures/ from the store"
     )
     p.add_argument(
         "--out", type=Path, help="output directory holding results.sqlite (default ./deblurbench-out)"
     )
+    p.add_argument("--subject", help=SUBJECT_HELP)
     p.set_defaults(func=cmd_report)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
     from .train.cli import add_train_parser
 
-    add_train_parser(sub)
+    parser = _Parser(prog="deblurbench", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"deblurbench {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add in (_add_models, _add_complexity, _add_latency, _add_datasets, _add_synth):
+        add(sub)
+    for add in (_add_evaluate, _add_run, _add_report, add_train_parser):
+        add(sub)
     return parser
 
 
@@ -586,7 +679,8 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deblurbench`` console script."""
-    from .models import CheckpointError, UnknownModelError
+    from .models import CheckpointError
+    from .registry import UnknownNameError
 
     try:
         args = build_parser().parse_args(argv)
@@ -594,8 +688,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
-    except (ValueError, UnknownModelError, CheckpointError, FileNotFoundError) as exc:
+    except (ValueError, UnknownNameError, CheckpointError, FileNotFoundError, MemoryError) as exc:
         print(f"deblurbench: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a place that cannot be read or written: one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"deblurbench: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("deblurbench: interrupted; finished results are in the store", file=sys.stderr)

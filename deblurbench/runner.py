@@ -1,46 +1,130 @@
 """The sweep: models x measurements; asks the store what is done, does the rest.
 
-Every outcome is recorded: a result row, or a failure row when a measurement
-raises (the sweep then goes on with the next one). A killed sweep resumes
-without redoing finished work, because each measurement has a natural key
-in the store and is skipped when present.
+Every unit of work is a task that knows the record it makes and that record's key
+before measuring (:class:`ComplexityTask`, :class:`LatencyTask`) or the images it still
+lacks (:class:`QualityTask`). The sweep is the same for every task: skip it when the
+store holds it, else measure, store the records, or record a failure and go on. A
+killed sweep resumes without redoing finished work.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import torch
+from typing import Any, ClassVar
 
 from .bench.complexity import complexity
-from .bench.latency import device_name, latency
-from .bench.store import Store, latency_key
+from .bench.latency import LatencySettings, latency
+from .bench.records import ComplexityRecord, LatencyRecord, Record
+from .bench.store import Store
 from .config import RunConfig, format_size
 from .models import get_spec, list_models
-from .models.restorer import parse_device, parse_dtype
+from .models.registry import resolve_weights
 
 
 @dataclass(frozen=True)
-class Measurement:
-    """One unit of work of a sweep: a network, what to measure, at which size."""
+class Task:
+    """One unit of work of a sweep: a network or reference method, and what to measure."""
 
     model: str
-    kind: str  # "complexity", "latency" or "quality"
-    size: tuple[int, int] = (0, 0)  # quality: the dataset's own sizes
-    options: dict[str, Any] = field(default_factory=dict)
+    record: ClassVar[type[Record]]
 
     @property
     def label(self) -> str:
-        """e.g. ``complexity 256x256`` or ``quality synthetic/test``: used in failure rows and progress."""
-        if self.kind == "quality":
-            return f"quality {self.options['dataset']}/{self.options['split']}"
-        return f"{self.kind} {format_size(self.size)}"
+        """e.g. ``complexity 256x256``: used in failure rows and progress."""
+        raise NotImplementedError
+
+    def key(self) -> dict[str, Any]:
+        """The natural key of the record this task will store, known before measuring."""
+        raise NotImplementedError
+
+    def is_done(self, store: Store) -> bool:
+        """Whether the store already holds this measurement."""
+        return store.has(self.record, self.key())
+
+    def run(self, store: Store, run_id: int | None) -> list[Record]:
+        """Measure; the records to store (a task that stores as it goes returns none)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ComplexityTask(Task):
+    """Parameters and MACs of one network at one size."""
+
+    size: tuple[int, int] = (256, 256)
+    record: ClassVar[type[Record]] = ComplexityRecord
+
+    @property
+    def label(self) -> str:
+        return f"complexity {format_size(self.size)}"
+
+    def key(self) -> dict[str, Any]:
+        return {"model": self.model, "height": self.size[0], "width": self.size[1]}
+
+    def run(self, store: Store, run_id: int | None) -> list[Record]:
+        return [complexity(self.model, self.size)]
+
+
+@dataclass(frozen=True)
+class LatencyTask(Task):
+    """One timing of one network at one size under one set of settings."""
+
+    size: tuple[int, int] = (256, 256)
+    settings: LatencySettings = field(default_factory=LatencySettings)
+    record: ClassVar[type[Record]] = LatencyRecord
+
+    @property
+    def label(self) -> str:
+        return f"latency {format_size(self.size)}"
+
+    def key(self) -> dict[str, Any]:
+        return self.settings.key(self.model, self.size)
+
+    def run(self, store: Store, run_id: int | None) -> list[Record]:
+        return [latency(self.model, self.size, settings=self.settings)]
+
+
+@dataclass(frozen=True)
+class QualityTask(Task):
+    """One network (with its weights) or reference method over one dataset split."""
+
+    dataset: str = "synthetic"
+    split: str = "test"
+    root: str | None = None
+    weights: str | None = None
+    device: str = "cpu"
+    save_images: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"quality {self.dataset}/{self.split}"
+
+    def is_done(self, store: Store) -> bool:
+        from .bench.evaluate import protocol_for, weights_label
+
+        ds = open_cached(self.dataset, self.split, self.root)
+        label = weights_label(self.weights, self.model)
+        done = store.quality_done(self.model, label, ds.name, self.split, protocol_for(ds), True)
+        return set(ds.ids) <= done
+
+    def run(self, store: Store, run_id: int | None) -> list[Record]:
+        """Evaluate into the store image by image (nothing left to store afterwards)."""
+        evaluate_methods(
+            [self.model],
+            open_cached(self.dataset, self.split, self.root),
+            store,
+            {self.model: self.weights},
+            run_id,
+            save_root=store.path.parent / "images" if self.save_images else None,
+            device=self.device,
+            progress=False,
+        )
+        return []
 
 
 @dataclass
@@ -62,26 +146,6 @@ def check_size(model: str, size: tuple[int, int]) -> None:
         )
 
 
-def _latency_key(m: Measurement) -> tuple:
-    """The store key the latency result of ``m`` will have, known before measuring."""
-    opts = m.options
-    dev = parse_device(opts.get("device", "cpu"))
-    planned = {
-        "model": m.model,
-        "device": dev.type,
-        "device_name": device_name(dev),
-        "torch_version": torch.__version__,
-        "dtype": str(parse_dtype(opts.get("dtype", "float32"))).removeprefix("torch."),
-        "batch": opts.get("batch", 1),
-        "size": m.size,
-        "channels_last": opts.get("channels_last", False),
-        "compile": opts.get("compile", False),
-        "threads": opts.get("threads") or (torch.get_num_threads() if dev.type == "cpu" else None),
-        "sync": opts.get("sync", True),
-    }
-    return latency_key(planned)
-
-
 def parse_dataset(text: str) -> tuple[str, str]:
     """``'gopro'`` -> ``('gopro', 'test')``; ``'synthetic:tiny'`` -> ``('synthetic', 'tiny')``."""
     name, _, split = text.partition(":")
@@ -95,135 +159,101 @@ def quality_weights(config: RunConfig, model: str, dataset: str) -> str | None:
     return dataset if dataset in get_spec(model).weights else None
 
 
-def plan(config: RunConfig) -> list[Measurement]:
-    """The measurements of ``deblurbench run`` for a configuration."""
+def _cost_tasks(config: RunConfig, model: str) -> list[Task]:
+    sizes = list(dict.fromkeys([*config.complexity_sizes, *config.macs_sizes]))
+    tasks: list[Task] = [ComplexityTask(model, size) for size in sizes]
+    settings = config.latency_settings()
+    return tasks + [LatencyTask(model, size, settings) for size in config.latency_sizes]
+
+
+def _quality_tasks(config: RunConfig, models: list[str], text: str) -> list[Task]:
+    from .bench.references import get_reference
+    from .datasets import get_dataset_spec
+
+    dataset, split = parse_dataset(text)
+    spec = get_dataset_spec(dataset)
+    common = {
+        "dataset": dataset,
+        "split": split,
+        "root": config.dataset_roots.get(dataset),
+        "device": config.quality_device,
+        "save_images": config.save_images,
+    }
+    tasks: list[Task] = [
+        QualityTask(reference, **common)
+        for reference in config.references
+        if spec.kernels_known or not get_reference(reference).needs_kernel
+    ]
+    for model in models:
+        weights = quality_weights(config, model, dataset)
+        if weights is not None:
+            resolve_weights(model, weights)  # checked before any work: kind, size, readability
+            tasks.append(QualityTask(model, weights=weights, **common))
+    return tasks
+
+
+def plan(config: RunConfig) -> list[Task]:
+    """The tasks of ``deblurbench run`` for a configuration."""
     models = list(config.models) or list_models()
-    work: list[Measurement] = []
     for model in models:
         get_spec(model)  # unknown names fail here, before any work
-        for size in config.complexity_sizes:
-            work.append(Measurement(model, "complexity", size))
-        for size in config.macs_sizes:
-            if size not in config.complexity_sizes:
-                work.append(Measurement(model, "complexity", size))
-        for size in config.latency_sizes:
-            opts = {
-                "device": config.latency_device,
-                "dtype": config.latency_dtype,
-                "repeats": config.latency_repeats,
-                "warmup": config.latency_warmup,
-                "max_time_s": config.latency_max_time_s,
-                "threads": config.threads,
-            }
-            work.append(Measurement(model, "latency", size, opts))
+    work: list[Task] = [task for model in models for task in _cost_tasks(config, model)]
     for text in config.quality_datasets:
-        dataset, split = parse_dataset(text)
-        common = {
-            "dataset": dataset,
-            "split": split,
-            "root": config.dataset_roots.get(dataset),
-            "device": config.quality_device,
-            "save_images": config.save_images,
-        }
-        from .bench.references import get_reference
-
-        for reference in config.references:
-            if get_reference(reference).needs_kernel and dataset != "synthetic":
-                continue  # only the synthetic dataset knows each pair's kernel
-            work.append(Measurement(reference, "quality", options={**common, "weights": None}))
-        for model in models:
-            weights = quality_weights(config, model, dataset)
-            if weights is not None:
-                work.append(Measurement(model, "quality", options={**common, "weights": weights}))
+        work += _quality_tasks(config, models, text)
     return work
 
 
 @functools.lru_cache(maxsize=8)
-def _open(dataset: str, split: str, root: str | None) -> Any:
+def open_cached(dataset: str, split: str, root: str | None) -> Any:
+    """A dataset opened once per sweep (opening validates every file header)."""
     from .datasets import open_dataset
 
     return open_dataset(dataset, root=root, split=split)
 
 
-def _quality_missing(store: Store, m: Measurement) -> bool:
-    from .bench.evaluate import protocol_for, weights_label
-
-    o = m.options
-    ds = _open(o["dataset"], o["split"], o["root"])
-    done = store.quality_done(
-        m.model, weights_label(o["weights"], m.model), ds.name, o["split"], protocol_for(ds), True
-    )
-    return not set(ds.ids) <= done
+def measure(task: Task, store: Store, run_id: int | None = None) -> list[Record]:
+    """Do one task; the records it made (quality rows go to ``store`` image by image)."""
+    return task.run(store, run_id)
 
 
-def is_done(store: Store, m: Measurement) -> bool:
-    """Whether the store already holds this measurement."""
-    if m.kind == "complexity":
-        return store.has_complexity(m.model, *m.size)
-    if m.kind == "quality":
-        return not _quality_missing(store, m)
-    return store.has_latency(_latency_key(m))
-
-
-def measure(m: Measurement, store: Store | None = None, run_id: int | None = None) -> Any:
-    """Do one measurement; quality rows go to ``store`` image by image as they are scored."""
-    if m.kind == "complexity":
-        return complexity(m.model, m.size, **m.options)
-    if m.kind == "latency":
-        return latency(m.model, m.size, **m.options)
-    if m.kind == "quality":
-        o = m.options
-        return evaluate_methods(
-            [m.model],
-            _open(o["dataset"], o["split"], o["root"]),
-            store,
-            {m.model: o["weights"]},
-            run_id,
-            save_root=Path(store.path).parent / "images" if o.get("save_images") else None,
-            device=o.get("device", "cpu"),
-            progress=False,
-        )
-    raise ValueError(f"unknown measurement kind {m.kind!r}")
+def _record_failure(store: Store, task: Task, run_id: int | None, summary: SweepSummary) -> None:
+    exc = sys.exc_info()[1]
+    message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    store.put_failure(task.model, task.label, f"{message}\n{traceback.format_exc(limit=3)}", run_id)
+    summary.failed.append((task.model, task.label, message))
+    print(f"deblurbench: {task.model} {task.label} failed ({message}); recorded, going on", file=sys.stderr)
 
 
 def sweep(
-    work: Iterable[Measurement],
+    work: Iterable[Task],
     store: Store,
     run_id: int | None = None,
     progress: bool | None = None,
-    on_result: Callable[[Measurement, dict[str, Any]], None] | None = None,
+    on_result: Callable[[Task, list[Record]], None] | None = None,
 ) -> SweepSummary:
-    """Do every measurement the store lacks; record results and failures as they come."""
+    """Do every task the store lacks; record results and failures as they come."""
     from tqdm import tqdm
 
     work = list(work)
     summary = SweepSummary()
     show = sys.stderr.isatty() and sys.stdout.isatty() if progress is None else progress
     bar = tqdm(work, disable=not show, unit="task", file=sys.stderr, dynamic_ncols=True)
-    for m in bar:
-        bar.set_description(f"{m.model}: {m.label}")
-        if is_done(store, m):
+    for task in bar:
+        bar.set_description(f"{task.model}: {task.label}")
+        if task.is_done(store):
             summary.skipped += 1
             continue
         try:
-            result = measure(m, store, run_id)
+            records = measure(task, store, run_id)
         except KeyboardInterrupt:
             raise
-        except Exception as exc:
-            message = f"{type(exc).__name__}: {exc}".splitlines()[0]
-            detail = traceback.format_exc(limit=3)
-            store.put_failure(m.model, m.label, f"{message}\n{detail}", run_id)
-            summary.failed.append((m.model, m.label, message))
-            print(f"deblurbench: {m.model} {m.label} failed ({message}); recorded, going on", file=sys.stderr)
+        except Exception:
+            _record_failure(store, task, run_id, summary)
             continue
-        if m.kind == "complexity":
-            store.put_complexity(result, run_id)
-        elif m.kind == "latency":
-            store.put_latency(result, run_id)
-        # quality rows are already in the store, image by image
+        store.put(records, run_id)
         summary.done += 1
         if on_result is not None:
-            on_result(m, result)
+            on_result(task, records)
     return summary
 
 
@@ -233,13 +263,40 @@ def shard(count: int) -> tuple[list[int], int, int]:
     Rank r of w takes positions r, r + w, r + 2w, ...: together the ranks cover every
     image exactly once, and the store's natural key keeps each row once.
     """
-    import os
-
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     if not 0 <= rank < world:
         raise ValueError(f"RANK={rank} is outside WORLD_SIZE={world}")
     return list(range(rank, count, world)), rank, world
+
+
+def _save_sharp(dataset: Any, indices: list[int], sharp_dir: Path) -> None:
+    """Keep each pair's sharp image once per dataset (not once per method), for comparison strips."""
+    from .bench.evaluate import image_path, save_image
+
+    ids = dataset.ids
+    for index in indices:
+        if image_path(sharp_dir, ids[index]).exists():
+            continue
+        try:
+            pair = dataset[index]
+        except Exception:  # the evaluation records why this image fails
+            continue
+        save_image(pair.sharp, sharp_dir, pair.id)
+
+
+def _barrier(world: int) -> None:
+    """Under torchrun, wait for every rank (so that rank 0 then reads the merged rows)."""
+    if world <= 1:
+        return
+    import torch.distributed as dist
+
+    joined = not dist.is_initialized()
+    if joined:
+        dist.init_process_group("gloo")
+    dist.barrier()
+    if joined:
+        dist.destroy_process_group()
 
 
 def evaluate_methods(
@@ -254,27 +311,19 @@ def evaluate_methods(
     """Evaluate each network or reference method on ``dataset`` into ``store``; failures as (model, id, reason).
 
     Under torchrun the dataset is sharded across ranks (see :func:`shard`), every rank
-    writing its own rows to the one store; the ranks meet at a barrier at the end so
-    that rank 0 reads the merged rows. ``save_root`` keeps restored images under
-    ``<save_root>/<method>/<dataset>/`` and the sharp ones under ``<save_root>/sharp/<dataset>/``
-    (for the report's comparison strips).
+    writing its own rows to the one store. ``save_root`` keeps restored images under
+    ``<save_root>/<method>/<dataset>/<split>/`` and the sharp ones under
+    ``<save_root>/sharp/<dataset>/<split>/`` (for the report's comparison strips).
     """
-    from .bench.evaluate import evaluate, image_path, save_image
+    from .bench.evaluate import SHARP, evaluate, image_folder
 
     indices, _rank, world = shard(len(dataset))
-    failures = []
+    split = str(dataset.info.get("split", ""))
     if save_root is not None:
-        sharp_dir, ids = save_root / "sharp" / dataset.name, dataset.ids
-        for index in indices:  # once per dataset, not once per method
-            if image_path(sharp_dir, ids[index]).exists():
-                continue
-            try:
-                pair = dataset[index]
-            except Exception:  # the evaluation below records why this image fails
-                continue
-            save_image(pair.sharp, sharp_dir, pair.id)
+        _save_sharp(dataset, indices, image_folder(save_root, SHARP, dataset.name, split))
+    failures = []
     for method in methods:
-        save_dir = save_root / method / dataset.name if save_root is not None else None
+        save_dir = image_folder(save_root, method, dataset.name, split) if save_root is not None else None
         frame = evaluate(
             method,
             dataset,
@@ -286,13 +335,5 @@ def evaluate_methods(
             **options,
         )
         failures += [(method, image_id, reason) for image_id, reason in frame.attrs["failures"]]
-    if world > 1:
-        import torch.distributed as dist
-
-        joined = not dist.is_initialized()
-        if joined:
-            dist.init_process_group("gloo")
-        dist.barrier()
-        if joined:
-            dist.destroy_process_group()
+    _barrier(world)
     return failures

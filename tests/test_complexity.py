@@ -91,3 +91,25 @@ def test_ptflops_chatter_stays_off_stdout(capsys: pytest.CaptureFixture[str]) ->
     macs = _ptflops(shared, (1, 3, 8, 8), backend="pytorch")
     assert macs >= 3 * 4 * 9 * 64
     assert capsys.readouterr().out == ""
+
+
+def test_counters_are_one_table_and_the_readme_lists_each() -> None:
+    from pathlib import Path
+
+    from deblurbench.bench.counters import COUNTERS
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| `")]
+    for name in COUNTERS.names():
+        counter = COUNTERS.get(name)
+        (row,) = [r for r in rows if r.startswith(f"| `{name}`")]
+        assert counter.unit in row and ("yes" if counter.meta else "no") in row.split("|")[3]
+        assert counter.to_macs(10) == int(10 * counter.macs_per_unit)
+    result = db.complexity("lmfn", (64, 64))
+    assert set(result.macs) == set(COUNTERS.names()) == set(result.meta)
+
+
+def test_records_keep_the_dict_shape_for_earlier_callers() -> None:
+    result = db.complexity("lmfn", (64, 64), counters=("torch_flop_counter",))
+    assert result["params"]["declared"] == result.params_declared == 1_247_707
+    assert result.to_dict()["size"] == [64, 64] and result["macs"] == dict(result.macs)

@@ -22,13 +22,9 @@ Those two need a real CPU forward: by default they run only up to
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
-import warnings
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -36,74 +32,12 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from ..models import ModelSpec, create_model, get_spec
 from ..models.restorer import padded_size
-
-COUNTERS: tuple[str, ...] = ("fvcore", "ptflops_pytorch", "ptflops_aten", "torch_flop_counter")
+from .counters import COUNTERS, CountContext, ptflops_macs
+from .records import ComplexityRecord
 
 # fvcore and ptflops-pytorch need a real forward; by default only up to this many
 # pixels, so counting at 720x1280 or 2160x3840 allocates no activations.
 REAL_FORWARD_MAX_PIXELS = 512 * 512
-
-# aten ops that move or view data but compute nothing: never reported as "skipped".
-_NO_COMPUTE_OPS = frozenset(
-    {
-        "view",
-        "_unsafe_view",
-        "reshape",
-        "permute",
-        "transpose",
-        "t",
-        "expand",
-        "unsqueeze",
-        "squeeze",
-        "slice",
-        "select",
-        "detach",
-        "alias",
-        "clone",
-        "contiguous",
-        "cat",
-        "stack",
-        "split",
-        "split_with_sizes",
-        "chunk",
-        "unbind",
-        "empty",
-        "empty_like",
-        "new_empty",
-        "zeros",
-        "zeros_like",
-        "ones",
-        "ones_like",
-        "full",
-        "fill",
-        "copy_",
-        "_to_copy",
-        "to",
-        "lift_fresh",
-        "as_strided",
-        "narrow",
-        "flatten",
-        "unflatten",
-        "pixel_shuffle",
-        "pixel_unshuffle",
-        "constant_pad_nd",
-        "reflection_pad2d",
-        "replication_pad2d",
-        "roll",
-        "repeat",
-        "index",
-        "arange",
-        "lift_fresh_copy",
-        "_local_scalar_dense",
-        "masked_fill",
-        "view_as_real",
-        "view_as_complex",
-        "real",
-        "imag",
-        "set_",
-        "resize_",
-    }
-)
 
 
 class OfficialPath(nn.Module):
@@ -139,11 +73,6 @@ def _resolve(model_or_name: str | nn.Module, spec: ModelSpec | None) -> tuple[nn
     return model_or_name, spec or get_spec(name)
 
 
-def _meta_copy(model: nn.Module) -> nn.Module:
-    """A copy of ``model`` whose parameters and buffers live on the meta device."""
-    return copy.deepcopy(model).to("meta")
-
-
 def parameter_counts(model: nn.Module, used: set[int] | None = None) -> dict[str, int]:
     """Declared (unique tensors), trainable and, given ids of used parameters, used counts."""
     params = {id(p): p for p in model.parameters()}
@@ -157,10 +86,21 @@ def parameter_counts(model: nn.Module, used: set[int] | None = None) -> dict[str
     return counts
 
 
-def _called_modules(path: OfficialPath, x: torch.Tensor) -> tuple[set[str], Counter[str], int]:
-    """Run once (meta): names of modules called, the aten op census, torch flop count."""
+@dataclass
+class _MetaPass:
+    """What one forward on the meta device tells: modules called, the aten-op census, torch's flops."""
+
+    path: OfficialPath
+    called: set[str]
+    census: Counter[str]
+    torch_flops: int
+
+
+def _meta_pass(model: nn.Module, spec: ModelSpec, shape: tuple[int, ...]) -> _MetaPass:
+    """Run the official path once on a meta copy of ``model`` under the census and flop counter."""
     from torch.utils.flop_counter import FlopCounterMode
 
+    path = OfficialPath(copy.deepcopy(model).to("meta"), spec).train(spec.test_mode == "train")
     called: set[str] = set()
     handles = [
         module.register_forward_pre_hook(lambda _m, _i, name=name: called.add(name))
@@ -169,181 +109,120 @@ def _called_modules(path: OfficialPath, x: torch.Tensor) -> tuple[set[str], Coun
     census = _OpCensus()
     try:
         with torch.no_grad(), FlopCounterMode(display=False) as flop_counter, census:
-            path(x)
+            path(torch.empty(shape, device="meta"))
     finally:
         for handle in handles:
             handle.remove()
-    return called, census.ops, int(flop_counter.get_total_flops())
+    return _MetaPass(path, called, census.ops, int(flop_counter.get_total_flops()))
 
 
-def _skipped(census: Counter[str], counted: Callable[[str], bool]) -> dict[str, int]:
-    return {
-        op: n
-        for op, n in sorted(census.items())
-        if not counted(op) and op.rstrip("_") not in _NO_COMPUTE_OPS and op not in _NO_COMPUTE_OPS
+def _used_parameters(model: nn.Module, meta: _MetaPass) -> dict[str, int]:
+    """Parameter counts, "used" being those of modules the meta pass called (mapped back by position)."""
+    used_ids = {
+        id(p)
+        for name, module in meta.path.net.named_modules()
+        if name in meta.called
+        for p in module.parameters(recurse=False)
     }
+    real = list(model.parameters())
+    used = {id(real[i]) for i, p in enumerate(meta.path.net.parameters()) if id(p) in used_ids}
+    return parameter_counts(model, used)
 
 
-def _torch_counted(op: str) -> bool:
-    from torch.utils.flop_counter import flop_registry
-
-    return any(str(k).removeprefix("aten.") == op for k in flop_registry)
-
-
-def _ptflops_aten_counted(op: str) -> bool:
-    from ptflops.aten_ops import ATEN_OPS_MAPPING
-
-    return any(str(k).removeprefix("aten.") == op for k in ATEN_OPS_MAPPING)
+def _uncalled_leaves(model: nn.Module, called: set[str]) -> list[str]:
+    return sorted(
+        name
+        for name, module in model.named_modules()
+        if name and name not in called and not any(True for _ in module.children())
+    )
 
 
-def _ptflops(path: nn.Module, shape: tuple[int, ...], backend: str) -> int:
-    from ptflops import get_model_complexity_info
-
-    # ptflops print()s a warning per module it meets twice (MPRNet's shared PReLU) to stdout,
-    # which must hold nothing but data under --format json: keep its chatter out.
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("ignore")
-        macs, _ = get_model_complexity_info(
-            path,
-            shape[1:],
-            as_strings=False,
-            print_per_layer_stat=False,
-            backend=backend,  # always explicit: README and code disagree on the default
-            ost=io.StringIO(),
-        )
-    return int(macs)
+def _not_run_note(input_size: tuple[int, int], torch_flops: int) -> str:
+    return (
+        f"not run: it cannot use the meta device and a real forward at "
+        f"{input_size[0]}x{input_size[1]} (~{torch_flops / 2e9:,.0f} GMACs) would allocate "
+        "its activations; force with real_forward=True (--real-forward)"
+    )
 
 
-def _fvcore(path: nn.Module, x: torch.Tensor) -> tuple[int, dict[str, int], list[str]]:
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # fvcore's jit use raises deprecation warnings
-        from fvcore.nn import FlopCountAnalysis
+def _check_counters(counters: tuple[str, ...] | None) -> tuple[str, ...]:
+    known = COUNTERS.names()
+    counters = tuple(known if counters is None else counters)
+    unknown = [c for c in counters if c not in known]
+    if unknown:
+        raise ValueError(f"unknown counter(s) {', '.join(unknown)}: use {', '.join(known)}")
+    return counters
 
-        analysis = FlopCountAnalysis(path, x)
-        analysis.unsupported_ops_warnings(False)
-        analysis.uncalled_modules_warnings(False)
-        total = int(analysis.total())
-        unsupported = {op.removeprefix("aten::"): n for op, n in sorted(analysis.unsupported_ops().items())}
-        uncalled = sorted(m.removeprefix("net.") for m in analysis.uncalled_modules() if m != "net")
-    return total, unsupported, uncalled
+
+def _count(
+    ctx: CountContext, counters: tuple[str, ...], real_forward: bool, input_size: tuple[int, int]
+) -> tuple[dict, dict, dict, dict]:
+    """Run every counter the size allows: (raw counts, skipped ops, meta flags, notes) per counter."""
+    raw, skipped, on_meta, notes = {}, {}, {}, {}
+    for name in counters:
+        counter = COUNTERS.get(name)
+        on_meta[name] = counter.meta
+        if not (counter.meta or real_forward):
+            raw[name], notes[name] = None, _not_run_note(input_size, ctx.torch_flops)
+            continue
+        result = counter.count(ctx)
+        raw[name], skipped[name] = result.raw, result.skipped
+    return raw, skipped, on_meta, notes
 
 
 def complexity(
     model_or_name: str | nn.Module,
     size: tuple[int, int] = (256, 256),
     *,
-    counters: tuple[str, ...] = COUNTERS,
+    counters: tuple[str, ...] | None = None,
     real_forward: bool | None = None,
     spec: ModelSpec | None = None,
-) -> dict[str, Any]:
-    """Parameters and MACs of one network at ``size`` = (H, W), per counter.
+) -> ComplexityRecord:
+    """Parameters and MACs of one network at ``size`` = (H, W), per counter of :data:`COUNTERS`.
 
-    Returns ``{"model", "size", "input_size", "params": {declared, trainable, used,
-    unused}, "unused_modules", "macs": {counter: MACs or None}, "raw": {counter:
-    value in its own unit}, "skipped": {counter: {op: count}}, "meta": {counter:
-    bool}, "notes": {counter: text}}``. ``real_forward``: run the counters that
-    cannot use the meta device (None: only up to ``REAL_FORWARD_MAX_PIXELS``).
+    Returns a :class:`~deblurbench.bench.records.ComplexityRecord` (``.to_dict()`` gives
+    ``{"model", "size", "input_size", "params": {...}, "macs": {counter: MACs or None},
+    "raw", "skipped", "meta", "notes", "unused_modules"}``). ``real_forward``: run the
+    counters that cannot use the meta device (None: only up to ``REAL_FORWARD_MAX_PIXELS``).
     """
-    unknown = [c for c in counters if c not in COUNTERS]
-    if unknown:
-        raise ValueError(f"unknown counter(s) {', '.join(unknown)}: use {', '.join(COUNTERS)}")
+    counters = _check_counters(counters)
     model, spec = _resolve(model_or_name, spec)
-    height, width = size
-    if height < 1 or width < 1:
-        raise ValueError(f"size {height}x{width}: both sides must be positive")
-    input_size = padded_size(spec, height, width)
-    shape = (1, 3, *input_size)
-
-    train = spec.test_mode == "train"
-    meta_path = OfficialPath(_meta_copy(model), spec).train(train)
-    x_meta = torch.empty(shape, device="meta")
-    called, census, torch_flops = _called_modules(meta_path, x_meta)
-
-    used_ids = {
-        id(p)
-        for name, module in meta_path.net.named_modules()
-        if name in called
-        for p in module.parameters(recurse=False)
-    }
-    # Map meta parameters back to the model's own by position (same module tree).
-    meta_params = list(meta_path.net.parameters())
-    real_params = list(model.parameters())
-    used_real = {id(real_params[i]) for i, p in enumerate(meta_params) if id(p) in used_ids}
-    params = parameter_counts(model, used_real)
-    leaf_uncalled = sorted(
-        name
-        for name, module in model.named_modules()
-        if name and name not in called and not any(True for _ in module.children())
+    if size[0] < 1 or size[1] < 1:
+        raise ValueError(f"size {size[0]}x{size[1]}: both sides must be positive")
+    input_size = padded_size(spec, *size)
+    meta = _meta_pass(model, spec, (1, 3, *input_size))
+    ctx = CountContext(
+        model,
+        meta.path,
+        (1, 3, *input_size),
+        meta.census,
+        meta.torch_flops,
+        meta.called,
+        real_path_factory=lambda: OfficialPath(model, spec).train(spec.test_mode == "train"),
     )
-
-    macs: dict[str, int | None] = {}
-    raw: dict[str, int | None] = {}
-    skipped: dict[str, dict[str, int]] = {}
-    meta: dict[str, bool] = {}
-    notes: dict[str, str] = {}
-
-    if "torch_flop_counter" in counters:
-        raw["torch_flop_counter"] = torch_flops
-        macs["torch_flop_counter"] = torch_flops // 2
-        skipped["torch_flop_counter"] = _skipped(census, _torch_counted)
-        meta["torch_flop_counter"] = True
-    if "ptflops_aten" in counters:
-        value = _ptflops(meta_path, shape, backend="aten")
-        raw["ptflops_aten"] = macs["ptflops_aten"] = value
-        skipped["ptflops_aten"] = _skipped(census, _ptflops_aten_counted)
-        meta["ptflops_aten"] = True
-
-    real_counters = [c for c in ("fvcore", "ptflops_pytorch") if c in counters]
     if real_forward is None:
         real_forward = input_size[0] * input_size[1] <= REAL_FORWARD_MAX_PIXELS
-    if real_counters and not real_forward:
-        for counter in real_counters:
-            macs[counter] = raw[counter] = None
-            meta[counter] = False
-            notes[counter] = (
-                f"not run: it cannot use the meta device and a real forward at "
-                f"{input_size[0]}x{input_size[1]} (~{torch_flops / 2e9:,.0f} GMACs) would allocate "
-                "its activations; force with real_forward=True (--real-forward)"
-            )
-    elif real_counters:
-        real_path = OfficialPath(model, spec).train(train)
-        x = torch.zeros(shape, device=next(iter(model.parameters()), torch.empty(0)).device)
-        if "fvcore" in counters:
-            total, unsupported, _uncalled = _fvcore(real_path, x)
-            raw["fvcore"] = macs["fvcore"] = total
-            skipped["fvcore"] = unsupported
-            meta["fvcore"] = False
-        if "ptflops_pytorch" in counters:
-            value = _ptflops(real_path, shape, backend="pytorch")
-            raw["ptflops_pytorch"] = macs["ptflops_pytorch"] = value
-            skipped["ptflops_pytorch"] = _ptflops_unhooked(model, called)
-            meta["ptflops_pytorch"] = False
-        model.eval()
-
-    return {
-        "model": spec.name,
-        "size": [height, width],
-        "input_size": list(input_size),
-        "params": params,
-        "unused_modules": leaf_uncalled,
-        "macs": {c: macs.get(c) for c in counters},
-        "raw": {c: raw.get(c) for c in counters},
-        "skipped": skipped,
-        "meta": meta,
-        "notes": notes,
-    }
+    raw, skipped, on_meta, notes = _count(ctx, counters, real_forward, input_size)
+    model.eval()
+    params = _used_parameters(model, meta)
+    return ComplexityRecord(
+        model=spec.name,
+        height=size[0],
+        width=size[1],
+        input_height=input_size[0],
+        input_width=input_size[1],
+        params_declared=params["declared"],
+        params_trainable=params["trainable"],
+        params_used=params["used"],
+        macs={c: COUNTERS.get(c).to_macs(raw[c]) for c in counters},
+        torch_version=torch.__version__,
+        raw=raw,
+        skipped=skipped,
+        meta=on_meta,
+        notes=notes,
+        unused_modules=_uncalled_leaves(model, meta.called),
+    )
 
 
-def _ptflops_unhooked(model: nn.Module, called: set[str]) -> dict[str, int]:
-    """Leaf module types that were called but have no ptflops hook (their cost is not counted)."""
-    from ptflops.pytorch_ops import MODULES_MAPPING
-
-    types: Counter[str] = Counter()
-    for name, module in model.named_modules():
-        if (
-            name in called
-            and not any(True for _ in module.children())
-            and type(module) not in MODULES_MAPPING
-        ):
-            types[type(module).__name__] += 1
-    return dict(sorted(types.items()))
+# the name tests and earlier callers use for the ptflops helper
+_ptflops = ptflops_macs

@@ -24,7 +24,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,20 +33,38 @@ import pandas as pd
 import torch
 from torch import nn
 
+from ..atomic import atomic_path
 from ..datasets.paired import Pair, PairedDataset
 from ..models.registry import get_spec, list_models, resolve_weights
-from .metrics import SSIM_CONVENTIONS, check_conventions, lpips, psnr, quantize, ssim_conventions
+from .metrics import SSIM_CONVENTIONS, check_conventions, quantize
+from .protocols import PROTOCOLS, ScoreContext
+from .records import QualityRecord
 from .references import get_reference, is_reference
 
-PROTOCOLS = ("auto", "standard", "realblur", "kohler")
-_PROTOCOL_OF_DATASET = {"realblur_j": "realblur", "realblur_r": "realblur", "kohler": "kohler"}
+AUTO = "auto"  # the protocol the dataset's spec names
+
+
+def protocol_choices() -> tuple[str, ...]:
+    """What ``protocol=`` accepts: ``auto`` (the dataset's own) or a protocol of :data:`PROTOCOLS`."""
+    return (AUTO, *PROTOCOLS.names())
+
+
+def protocol_for(dataset: PairedDataset, protocol: str = AUTO) -> str:
+    """The scoring protocol to use: ``protocol`` itself, or (``auto``) the one the dataset's spec names."""
+    if protocol not in protocol_choices():
+        raise ValueError(f"unknown protocol {protocol!r}: use one of {', '.join(protocol_choices())}")
+    if protocol != AUTO:
+        return protocol
+    from ..datasets import DATASETS
+
+    return DATASETS.get(dataset.name).protocol if dataset.name in DATASETS else "standard"
 
 
 @dataclass(frozen=True)
 class EvalSettings:
     """What a quality row depends on besides the model and the image."""
 
-    protocol: str = "auto"
+    protocol: str = AUTO
     quantized: bool = True
     conventions: tuple[str, ...] = SSIM_CONVENTIONS
     lpips_net: str | None = "alex"
@@ -54,47 +72,55 @@ class EvalSettings:
     dtype: str = "float32"
     save_dir: Path | None = None
 
+    def resolved(self, dataset: PairedDataset) -> EvalSettings:
+        """Checked, with the protocol chosen, the device and dtype in canonical form."""
+        from ..models.restorer import parse_device, parse_dtype
 
-def protocol_for(dataset: PairedDataset, protocol: str = "auto") -> str:
-    """The scoring protocol of a dataset: ``realblur``, ``kohler`` or ``standard``."""
-    if protocol not in PROTOCOLS:
-        raise ValueError(f"unknown protocol {protocol!r}: use one of {', '.join(PROTOCOLS)}")
-    if protocol != "auto":
-        return protocol
-    return _PROTOCOL_OF_DATASET.get(dataset.name, "standard")
+        check_conventions(self.conventions)
+        return replace(
+            self,
+            protocol=protocol_for(dataset, self.protocol),
+            conventions=tuple(self.conventions),
+            device=str(parse_device(self.device)),
+            dtype=str(parse_dtype(self.dtype)).removeprefix("torch."),
+            save_dir=Path(self.save_dir) if self.save_dir is not None else None,
+        )
 
 
 def weights_label(weights: str | Path | None, model: str | None = None) -> str:
     """How weights are named in the store: '' for none, ``file@sha256[:12]``, or ``tag@sha256[:12]``.
 
-    A shipped tag of a registered ``model`` is qualified by its file's hash too, so that
-    rows scored with one release's weights are never taken for another's; a tag
-    without ``model`` (or not one of its tags) stays as given.
+    For a registered ``model`` the weights are resolved as ``create_model`` resolves them
+    (a shipped tag first, then a path, checked before it is hashed), and a shipped tag is
+    qualified by its file's hash too, so that rows scored with one release's weights are
+    never taken for another's. Without ``model``, an existing path is hashed, anything else
+    stays as given.
     """
     if weights is None:
         return ""
-    path = Path(weights)
-    if path.exists():
-        name = f"{path.name}/" if path.is_dir() else path.name
-        return f"{name}@{_content_digest(path)}"
     if model in list_models():  # networks only: reference methods ship no weights
-        spec = get_spec(model)
-        if str(weights) in spec.weights:
-            return f"{weights}@{_content_digest(resolve_weights(model, str(weights)))}"
-    return str(weights)
+        path = resolve_weights(model, weights)
+        tag = str(weights) if str(weights) in get_spec(model).weights else None
+    else:
+        path, tag = Path(weights), None
+        if not path.is_file() and not path.is_dir():
+            return str(weights)
+    name = tag or (f"{path.name}/" if path.is_dir() else path.name)
+    return f"{name}@{_content_digest(path)}"
 
 
 def _content_digest(path: Path) -> str:
-    """sha256[:12] of a checkpoint file, or of a per-module checkpoint directory's files and names."""
-    if path.is_dir():  # per-module checkpoint directories (DMPHN)
-        digest = hashlib.sha256()
-        for child in sorted(path.iterdir()):
-            if child.is_file():
-                digest.update(child.name.encode())
-                digest.update(child.read_bytes())
-        return digest.hexdigest()[:12]
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()[:12]
+    """sha256[:12] of a checkpoint file, or of a per-module checkpoint directory's names and bytes."""
+    if not path.is_dir():
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()[:12]
+    digest = hashlib.sha256()
+    for child in sorted(c for c in path.iterdir() if c.is_file()):  # DMPHN: one file per module
+        digest.update(child.name.encode())
+        with open(child, "rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()[:12]
 
 
 def _load_guarded(dataset: PairedDataset, index: int) -> tuple[int, Pair | None, str | None]:
@@ -146,9 +172,12 @@ def _prefetched(
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+Restore = Callable[[torch.Tensor, dict[str, Any]], torch.Tensor]
+
+
 def _model_runner(
     model_or_name: str | nn.Module, weights: str | Path | None, device: torch.device, dtype: str
-) -> tuple[str, Callable[[torch.Tensor, dict[str, Any]], torch.Tensor]]:
+) -> tuple[str, Restore]:
     """(name, restore(blur (1, 3, H, W), meta) -> restored) for a network or a reference method."""
     if is_reference(model_or_name):
         if weights is not None:
@@ -166,53 +195,15 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def _score_standard(pred: torch.Tensor, sharp: torch.Tensor, settings: EvalSettings) -> dict[str, Any]:
-    if settings.quantized:
-        pred, sharp = quantize(pred), quantize(sharp)
-    row: dict[str, Any] = {"psnr": float(psnr(pred, sharp)[0])}
-    # one filtering pass for matlab and skimage; basicsr (no crop, RGB) is skimage's number
-    for convention, value in ssim_conventions(pred, sharp, settings.conventions).items():
-        row[f"ssim_{convention}"] = float(value[0])
-    return {**row, **_lpips_entry(pred, sharp, settings)}
+SHARP = "sharp"  # the folder of the ground-truth images beside each method's
 
 
-def _lpips_entry(pred: torch.Tensor, sharp: torch.Tensor, settings: EvalSettings) -> dict[str, Any]:
-    """LPIPS of 8-bit-or-float images as the settings ask, or nothing when LPIPS is off."""
-    if settings.lpips_net is None:
-        return {}
-    return {"lpips": float(lpips(pred, sharp, settings.lpips_net)[0]), "lpips_net": settings.lpips_net}
+def image_folder(images_dir: Path, method: str, dataset: str, split: str) -> Path:
+    """Where a method's restored images of one dataset split are kept (``sharp``: the ground truth).
 
-
-def _score(
-    pred: torch.Tensor,
-    pair: Pair,
-    index: int,
-    dataset: PairedDataset,
-    protocol: str,
-    settings: EvalSettings,
-    device: torch.device,
-) -> dict[str, Any]:
-    """The metrics of one restored image under the dataset's protocol."""
-    if protocol == "standard":
-        return _score_standard(pred, pair.sharp[None].to(device), settings)
-    from .align import kohler_psnr, realblur_psnr_ssim
-
-    out8 = quantize(pred[0]).cpu()  # both official scripts read the saved 8-bit PNG
-    if protocol == "realblur":
-        value_psnr, value_ssim = realblur_psnr_ssim(out8, pair.sharp)
-        sharp = quantize(pair.sharp[None].to(device))
-        return {
-            "psnr": value_psnr,
-            "ssim_skimage": value_ssim,
-            **_lpips_entry(quantize(pred), sharp, settings),
-        }
-    if not hasattr(dataset, "frames"):
-        raise ValueError(
-            f"the kohler protocol needs a dataset with recorded sharp frames, not {dataset.name}"
-        )
-    frames = [frame for _, frame in dataset.frames(index)]
-    value, best = kohler_psnr(out8, frames)
-    return {"psnr": value, "best_frame": best}
+    The split is part of the path: two splits of one dataset may share image ids.
+    """
+    return Path(images_dir) / method / dataset / (split or "default")
 
 
 def image_path(save_dir: Path, image_id: str) -> Path:
@@ -227,10 +218,135 @@ def save_image(image: torch.Tensor, save_dir: Path, image_id: str) -> Path:
 
     image = image[0] if image.dim() == 4 else image
     target = image_path(save_dir, image_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
     array = (quantize(image).clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
-    Image.fromarray(np.ascontiguousarray(array)).save(target)
+    with atomic_path(target) as partial:  # a kill leaves no truncated PNG for a resumed run to skip
+        Image.fromarray(np.ascontiguousarray(array)).save(partial)
     return target
+
+
+class _Evaluation:
+    """One model over one dataset: which images are still to do, and each image restored and scored."""
+
+    def __init__(
+        self,
+        model_or_name: str | nn.Module,
+        dataset: PairedDataset,
+        weights: str | Path | None,
+        settings: EvalSettings,
+        store: Any,
+        run_id: int | None,
+    ) -> None:
+        self.model_or_name, self.dataset, self.weights = model_or_name, dataset, weights
+        self.settings, self.store, self.run_id = settings, store, run_id
+        name = (
+            model_or_name
+            if isinstance(model_or_name, str)
+            else getattr(model_or_name, "deblurbench_name", "")
+        )
+        self.name = name
+        self.group = {
+            "model": name,
+            "weights": weights_label(weights, name or None),
+            "dataset": dataset.name,
+            "split": str(dataset.info.get("split", "")),
+            "protocol": settings.protocol,
+            "quantized": settings.quantized,
+        }
+        self.rows: list[dict[str, Any]] = []
+        self.failures: list[tuple[str, str]] = []
+
+    def pending(self, indices: Sequence[int] | None) -> list[int]:
+        """The positions to score: ``indices`` (default all) less the images already stored."""
+        wanted = list(range(len(self.dataset))) if indices is None else list(indices)
+        if self.store is None:
+            return wanted
+        done = self.store.quality_done(**{**self.group, "model": self.name})
+        ids = self.dataset.ids
+        return [i for i in wanted if ids[i] not in done]
+
+    def fail(self, image_id: str, reason: str, detail: str = "") -> None:
+        """Record one image's failure (stderr, the store, ``failures``); the evaluation goes on."""
+        self.failures.append((image_id, reason))
+        print(
+            f"deblurbench: {self.name} on {self.dataset.name} {image_id} failed ({reason}); recorded, going on",
+            file=sys.stderr,
+        )
+        if self.store is not None:
+            task = f"quality {self.group['dataset']}/{self.group['split']} {image_id}"
+            self.store.put_failure(self.name, task, f"{reason}\n{detail}".rstrip(), self.run_id)
+
+    def score(self, restore: Restore, index: int, pair: Pair) -> QualityRecord:
+        """Restore one pair, time the forward, score it under the protocol (and save it if asked)."""
+        if torch.equal(pair.blur, pair.sharp):
+            raise ValueError(
+                "blur and sharp images are identical: not a blur/sharp pair (its PSNR would be inf); "
+                "check the dataset's files"
+            )
+        dev = torch.device(self.settings.device)
+        blur = pair.blur[None].to(dev)
+        _sync(dev)
+        started = time.perf_counter()
+        pred = restore(blur, pair.meta)
+        _sync(dev)
+        seconds = time.perf_counter() - started
+        if not torch.isfinite(pred).all():
+            raise FloatingPointError("the output holds NaN or Inf values")
+        pred = pred.to(torch.float32).clamp(0.0, 1.0)
+        s = self.settings
+        ctx = ScoreContext(pair, self.dataset, index, s.quantized, s.conventions, s.lpips_net, dev)
+        scores = PROTOCOLS.get(s.protocol).score(pred, ctx)
+        if s.save_dir is not None:
+            save_image(pred, s.save_dir, pair.id)
+        height, width = pair.blur.shape[-2:]
+        return QualityRecord(
+            **{**self.group, "model": self.name},
+            image_id=pair.id,
+            **scores,
+            seconds=seconds,
+            height=int(height),
+            width=int(width),
+            device=s.device,
+            dtype=s.dtype,
+        )
+
+    def run(self, wanted: list[int], workers: int | None, progress: bool | None) -> None:
+        """Score every image at ``wanted``, each row stored as soon as it is scored."""
+        dev = torch.device(self.settings.device)
+        self.name, restore = _model_runner(self.model_or_name, self.weights, dev, self.settings.dtype)
+        loader = _prefetched(self.dataset, wanted, default_workers(dev) if workers is None else workers)
+        ids = self.dataset.ids
+        for index, pair, error in _progress(
+            loader, len(wanted), f"{self.name} on {self.dataset.name}", progress
+        ):
+            if error is not None:
+                self.fail(ids[index], error)
+                continue
+            try:
+                record = self.score(restore, index, pair)
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:
+                if isinstance(exc, torch.cuda.OutOfMemoryError):
+                    torch.cuda.empty_cache()
+                self.fail(ids[index], _first_line(exc), traceback.format_exc(limit=3))
+                continue
+            if self.store is not None:
+                self.store.put(record, self.run_id)
+            self.rows.append(record.to_dict())
+
+
+def _first_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def _progress(items: Iterator[Any], total: int, label: str, show: bool | None) -> Iterator[Any]:
+    """``items`` behind a tqdm bar on stderr (shown on a terminal unless ``show`` says otherwise)."""
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if show is None else show
+    bar = tqdm(items, total=total, disable=not show, unit="img", file=sys.stderr, dynamic_ncols=True)
+    bar.set_description(label)
+    return iter(bar)
 
 
 def evaluate(
@@ -238,124 +354,38 @@ def evaluate(
     dataset: PairedDataset,
     weights: str | Path | None = None,
     *,
-    device: str | torch.device = "cpu",
-    dtype: str = "float32",
-    protocol: str = "auto",
-    quantized: bool = True,
-    conventions: Sequence[str] = SSIM_CONVENTIONS,
-    lpips_net: str | None = "alex",
-    save_dir: str | Path | None = None,
     store: Any = None,
     run_id: int | None = None,
     indices: Sequence[int] | None = None,
     workers: int | None = None,
     progress: bool | None = None,
+    **settings: Any,
 ) -> pd.DataFrame:
     """Restore and score every image of ``dataset`` (or those at ``indices``): one row per image.
 
-    ``store`` (a :class:`~deblurbench.bench.store.Store`) receives every row as it is
-    scored and makes the call resumable; failures are recorded there and listed in
-    ``df.attrs["failures"]`` as ``(image_id, reason)``. ``save_dir`` keeps the restored
-    8-bit PNGs (``<save_dir>/<image id>.png``). ``workers``: background decoding threads
-    (0: inline; None: :func:`default_workers`).
+    ``settings`` are :class:`EvalSettings` fields (device, dtype, protocol, quantized,
+    conventions, lpips_net, save_dir). ``store`` (a :class:`~deblurbench.bench.store.Store`)
+    receives every row as it is scored and makes the call resumable; failures are recorded
+    there and listed in ``df.attrs["failures"]`` as ``(image_id, reason)``. ``save_dir``
+    keeps the restored 8-bit PNGs (``<save_dir>/<image id>.png``). ``workers``: background
+    decoding threads (0: inline; None: :func:`default_workers`).
     """
-    from ..models.restorer import parse_device, parse_dtype
-
-    check_conventions(conventions)
-    dev = parse_device(device)
-    dtype_name = str(parse_dtype(dtype)).removeprefix("torch.")
-    settings = EvalSettings(
-        protocol=protocol_for(dataset, protocol),
-        quantized=quantized,
-        conventions=tuple(conventions),
-        lpips_net=lpips_net,
-        device=str(dev),
-        dtype=dtype_name,
-        save_dir=Path(save_dir) if save_dir is not None else None,
+    job = _Evaluation(
+        model_or_name, dataset, weights, EvalSettings(**settings).resolved(dataset), store, run_id
     )
-    name = model_or_name if isinstance(model_or_name, str) else getattr(model_or_name, "deblurbench_name", "")
-    key = {
-        "model": name,
-        "weights": weights_label(weights, name or None),
-        "dataset": dataset.name,
-        "split": str(dataset.info.get("split", "")),
-        "protocol": settings.protocol,
-        "quantized": quantized,
-    }
-    wanted = list(range(len(dataset))) if indices is None else list(indices)
-    ids = dataset.ids
-    if store is not None:
-        done = store.quality_done(
-            name, key["weights"], key["dataset"], key["split"], key["protocol"], key["quantized"]
-        )
-        wanted = [i for i in wanted if ids[i] not in done]
-    rows: list[dict[str, Any]] = []
-    failures: list[tuple[str, str]] = []
-    if not wanted:  # all stored already: no need to build the network or load its weights
-        return _frame(rows, failures)
-    name, restore = _model_runner(model_or_name, weights, dev, dtype_name)
-    key["model"] = name
-
-    def fail(image_id: str, reason: str, detail: str = "") -> None:
-        failures.append((image_id, reason))
-        print(
-            f"deblurbench: {name} on {dataset.name} {image_id} failed ({reason}); recorded, going on",
-            file=sys.stderr,
-        )
-        if store is not None:
-            task = f"quality {key['dataset']}/{key['split']} {image_id}"
-            store.put_failure(name, task, f"{reason}\n{detail}".rstrip(), run_id)
-
-    loader = _prefetched(dataset, wanted, default_workers(dev) if workers is None else workers)
-    from tqdm import tqdm
-
-    show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(loader, total=len(wanted), disable=not show, unit="img", file=sys.stderr, dynamic_ncols=True)
-    bar.set_description(f"{name} on {dataset.name}")
-    for index, pair, error in bar:
-        image_id = ids[index]
-        if error is not None:
-            fail(image_id, error)
-            continue
-        try:
-            blur = pair.blur[None].to(dev)
-            _sync(dev)
-            started = time.perf_counter()
-            pred = restore(blur, pair.meta)
-            _sync(dev)
-            seconds = time.perf_counter() - started
-            if not torch.isfinite(pred).all():
-                raise FloatingPointError("the output holds NaN or Inf values")
-            pred = pred.to(torch.float32).clamp(0.0, 1.0)
-            row = {
-                **key,
-                "image_id": image_id,
-                **_score(pred, pair, index, dataset, settings.protocol, settings, dev),
-            }
-            row.update(
-                seconds=seconds,
-                height=int(pair.blur.shape[-2]),
-                width=int(pair.blur.shape[-1]),
-                device=settings.device,
-                dtype=settings.dtype,
-            )
-            if settings.save_dir is not None:
-                save_image(pred, settings.save_dir, image_id)
-        except KeyboardInterrupt:
-            raise
-        except Exception as exc:
-            if isinstance(exc, torch.cuda.OutOfMemoryError):
-                torch.cuda.empty_cache()
-            fail(image_id, f"{type(exc).__name__}: {exc}".splitlines()[0], traceback.format_exc(limit=3))
-            continue
-        if store is not None:
-            store.put_quality([row], run_id)
-        rows.append(row)
-    return _frame(rows, failures)
+    wanted = job.pending(indices)
+    if wanted:  # all stored already: no need to build the network or load its weights
+        job.run(wanted, workers, progress)
+    return _frame(job.rows, job.failures)
 
 
 def _frame(rows: list[dict[str, Any]], failures: list[tuple[str, str]]) -> pd.DataFrame:
-    """The per-image rows, with the ``(image_id, reason)`` failures in ``attrs["failures"]``."""
+    """The per-image rows, with the ``(image_id, reason)`` failures in ``attrs["failures"]``.
+
+    Real-valued columns are floats (a missing metric is NaN), as the record declares them.
+    """
     frame = pd.DataFrame(rows)
+    real = {c.name: float for c in QualityRecord.columns() if c.sql == "REAL" and c.name in frame}
+    frame = frame.astype(real)
     frame.attrs["failures"] = failures
     return frame

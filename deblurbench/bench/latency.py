@@ -19,6 +19,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from torch import nn
 from ..models import ModelSpec
 from ..models.restorer import padded_size, parse_device, parse_dtype
 from .complexity import OfficialPath, _resolve
+from .records import LatencyRecord
 
 
 def device_name(device: torch.device) -> str:
@@ -116,55 +118,79 @@ def _time_calls(
     return times
 
 
-def latency(
-    model_or_name: str | nn.Module,
-    size: tuple[int, int] = (256, 256),
-    device: str | torch.device = "cpu",
-    *,
-    batch: int = 1,
-    dtype: str | torch.dtype = "float32",
-    channels_last: bool = False,
-    compile: bool = False,
-    threads: int | None = None,
-    warmup: int = 3,
-    repeats: int = 30,
-    max_time_s: float = 10.0,
-    sync: bool = True,
-    cudnn_benchmark: bool = True,
-    spec: ModelSpec | None = None,
-) -> dict[str, Any]:
-    """Time one network's official test-time path at ``size`` = (H, W) on ``device``.
+@dataclass(frozen=True)
+class LatencySettings:
+    """How a timing is taken, resolved against this machine: the settings part of its key.
 
-    ``dtype`` float16 / bfloat16 run under autocast (weights stay float32), as
-    mixed-precision inference is done in practice; float64 casts the weights.
-    Repeats stop early (after at least 5) once ``max_time_s`` is spent.
-    Returns the timing summary in ms plus every setting, the device name and
-    the torch version.
+    :meth:`resolve` fills what the defaults leave open (the device's name, the CPU thread
+    count, the canonical dtype name), so that the key a timing will be stored under is
+    known before it is taken (the runner's is-done check) and is the same key
+    :func:`latency` writes into its record.
     """
-    dev = parse_device(device)
-    precision = parse_dtype(dtype)
-    if batch < 1:
-        raise ValueError(f"batch={batch}: must be at least 1")
-    if repeats < 1 or warmup < 0:
-        raise ValueError(f"repeats={repeats}, warmup={warmup}: need repeats >= 1 and warmup >= 0")
-    if not sync and dev.type != "cuda":
-        raise ValueError("sync=False (unsynchronised timing) only makes sense on CUDA")
-    model, spec = _resolve(model_or_name, spec)
-    height, width = size
-    input_size = padded_size(spec, height, width)
 
-    weight_dtype = torch.float64 if precision == torch.float64 else torch.float32
-    path = OfficialPath(model, spec).to(device=dev, dtype=weight_dtype)
-    path.train(spec.test_mode == "train")
-    memory_format = torch.channels_last if channels_last else torch.contiguous_format
-    if channels_last:
-        _to_channels_last(path)
-    x = torch.rand(batch, 3, *input_size, device=dev, dtype=weight_dtype).contiguous(
-        memory_format=memory_format
-    )
-    runner: Callable[[torch.Tensor], Any] = torch.compile(path) if compile else path
+    device: str = "cpu"
+    dtype: str = "float32"
+    batch: int = 1
+    channels_last: bool = False
+    compile: bool = False
+    threads: int | None = None
+    sync: bool = True
+    warmup: int = 3
+    repeats: int = 30
+    max_time_s: float = 10.0
+    cudnn_benchmark: bool = True
+
+    def check(self) -> LatencySettings:
+        """One-line ``ValueError`` for settings that cannot work; returns self."""
+        dev = parse_device(self.device)
+        parse_dtype(self.dtype)
+        if self.batch < 1:
+            raise ValueError(f"batch={self.batch}: must be at least 1")
+        if self.repeats < 1 or self.warmup < 0:
+            raise ValueError(
+                f"repeats={self.repeats}, warmup={self.warmup}: need repeats >= 1 and warmup >= 0"
+            )
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"threads={self.threads}: must be at least 1")
+        if self.max_time_s <= 0:
+            raise ValueError(f"max_time_s={self.max_time_s}: must be > 0")
+        if not self.sync and dev.type != "cuda":
+            raise ValueError("sync=False (unsynchronised timing) only makes sense on CUDA")
+        return self
+
+    def check_fits(self, model: nn.Module, spec: ModelSpec, input_size: tuple[int, int]) -> None:
+        """One-line ``MemoryError`` before any allocation when the forward cannot fit on the device."""
+        from .memory import check_fits
+
+        weight_dtype = torch.float64 if parse_dtype(self.dtype) == torch.float64 else torch.float32
+        check_fits(model, spec, (self.batch, 3, *input_size), weight_dtype, parse_device(self.device))
+
+    def key(self, model: str, size: tuple[int, int]) -> dict[str, Any]:
+        """The :class:`LatencyRecord` key this timing of ``model`` at ``size`` has on this machine."""
+        dev = parse_device(self.device)
+        threads = (self.threads or torch.get_num_threads()) if dev.type == "cpu" else 0
+        return {
+            "model": model,
+            "device": dev.type,
+            "device_name": device_name(dev),
+            "torch_version": torch.__version__,
+            "dtype": str(parse_dtype(self.dtype)).removeprefix("torch."),
+            "batch": int(self.batch),
+            "height": int(size[0]),
+            "width": int(size[1]),
+            "channels_last": bool(self.channels_last),
+            "compile": bool(self.compile),
+            "threads": int(threads),
+            "sync": bool(self.sync),
+        }
+
+
+def _timed_call(path: nn.Module, x: torch.Tensor, settings: LatencySettings) -> Callable[[], Any]:
+    """The call to time: the (compiled) path on ``x`` in inference mode, under autocast for half types."""
+    precision = parse_dtype(settings.dtype)
+    runner: Callable[[torch.Tensor], Any] = torch.compile(path) if settings.compile else path
     autocast = (
-        torch.autocast(dev.type, dtype=precision)
+        torch.autocast(x.device.type, dtype=precision)
         if precision in (torch.float16, torch.bfloat16)
         else contextlib.nullcontext()
     )
@@ -173,42 +199,84 @@ def latency(
         with torch.inference_mode(), autocast:
             return runner(x)
 
+    return call
+
+
+def _prepared(
+    model: nn.Module, spec: ModelSpec, input_size: tuple[int, int], settings: LatencySettings
+) -> tuple[nn.Module, torch.Tensor]:
+    """The official path on the device in the weights' dtype and memory format, and an input."""
+    dev = parse_device(settings.device)
+    weight_dtype = torch.float64 if parse_dtype(settings.dtype) == torch.float64 else torch.float32
+    path = OfficialPath(model, spec).to(device=dev, dtype=weight_dtype)
+    path.train(spec.test_mode == "train")
+    fmt = torch.channels_last if settings.channels_last else torch.contiguous_format
+    if settings.channels_last:
+        _to_channels_last(path)
+    x = torch.rand(settings.batch, 3, *input_size, device=dev, dtype=weight_dtype)
+    return path, x.contiguous(memory_format=fmt)
+
+
+def _method(device: torch.device, sync: bool) -> str:
+    if device.type != "cuda":
+        return "perf_counter"
+    return "cuda-events" if sync else "UNSYNCHRONISED wall time (as many papers timed; not true latency)"
+
+
+def _measure(call: Callable[[], Any], settings: LatencySettings) -> tuple[list[float], float | None]:
+    """Timings in ms and the CUDA peak memory in MiB (None on CPU), with cudnn.benchmark as asked."""
+    dev = parse_device(settings.device)
     previous_benchmark = torch.backends.cudnn.benchmark
-    torch.backends.cudnn.benchmark = cudnn_benchmark
+    torch.backends.cudnn.benchmark = settings.cudnn_benchmark
     try:
-        with _threads(threads) as n_threads:
+        with _threads(settings.threads):
             if dev.type == "cuda":
                 torch.cuda.synchronize(dev)
                 torch.cuda.reset_peak_memory_stats(dev)
-            times = _time_calls(call, dev, warmup, repeats, max_time_s, sync)
+            times = _time_calls(
+                call, dev, settings.warmup, settings.repeats, settings.max_time_s, settings.sync
+            )
             peak = torch.cuda.max_memory_allocated(dev) / 2**20 if dev.type == "cuda" else None
     finally:
         torch.backends.cudnn.benchmark = previous_benchmark
+    return times, peak
 
-    if dev.type == "cuda":
-        method = (
-            "cuda-events" if sync else "UNSYNCHRONISED wall time (as many papers timed; not true latency)"
-        )
-    else:
-        method = "perf_counter"
-    return {
-        "model": spec.name,
-        "device": dev.type,
-        "device_name": device_name(dev),
-        "torch_version": torch.__version__,
-        "dtype": str(precision).removeprefix("torch."),
-        "autocast": precision in (torch.float16, torch.bfloat16),
-        "batch": batch,
-        "size": [height, width],
-        "input_size": list(input_size),
-        "channels_last": channels_last,
-        "compile": compile,
-        "threads": n_threads if dev.type == "cpu" else None,
-        "cudnn_benchmark": cudnn_benchmark if dev.type == "cuda" else None,
-        "sync": sync,
-        "method": method,
-        "warmup": warmup,
-        "repeats": len(times),
+
+def latency(
+    model_or_name: str | nn.Module,
+    size: tuple[int, int] = (256, 256),
+    device: str | torch.device = "cpu",
+    *,
+    spec: ModelSpec | None = None,
+    settings: LatencySettings | None = None,
+    **options: Any,
+) -> LatencyRecord:
+    """Time one network's official test-time path at ``size`` = (H, W) on ``device``.
+
+    ``options`` are the fields of :class:`LatencySettings` (batch, dtype, channels_last,
+    compile, threads, warmup, repeats, max_time_s, sync, cudnn_benchmark), or pass
+    ``settings``. ``dtype`` float16 / bfloat16 run under autocast (weights stay float32),
+    as mixed-precision inference is done in practice; float64 casts the weights.
+    Repeats stop early (after at least 5) once ``max_time_s`` is spent. Returns a
+    :class:`~deblurbench.bench.records.LatencyRecord` (``.to_dict()``: the flat dict).
+    """
+    settings = (settings or LatencySettings(device=str(device), **options)).check()
+    model, spec = _resolve(model_or_name, spec)
+    input_size = padded_size(spec, *size)
+    settings.check_fits(model, spec, input_size)
+    path, x = _prepared(model, spec, input_size, settings)
+    times, peak = _measure(_timed_call(path, x, settings), settings)
+    dev = parse_device(settings.device)
+    key = settings.key(spec.name, size)
+    return LatencyRecord(
+        **key,
         **summarize(times),
-        "peak_memory_mb": peak,
-    }
+        repeats=len(times),
+        peak_memory_mb=peak,
+        input_height=input_size[0],
+        input_width=input_size[1],
+        warmup=settings.warmup,
+        method=_method(dev, settings.sync),
+        autocast=parse_dtype(settings.dtype) in (torch.float16, torch.bfloat16),
+        cudnn_benchmark=settings.cudnn_benchmark if dev.type == "cuda" else None,
+    )

@@ -1,110 +1,42 @@
-"""SQLite results store: runs, complexity rows, latency rows, per-image quality rows, failures.
+"""SQLite results store: one table per record type of :mod:`.records`, versioned.
 
 One file per output directory, WAL mode, every write its own transaction, and a
-natural unique key per row, so a killed sweep loses at most the row in flight
-and a resumed one skips what is there.
+natural unique key per row (the record's key fields), so a killed sweep loses at most
+the row in flight and a resumed one skips what is there. The tables are derived from
+the record declarations. ``PRAGMA application_id`` marks a deblurbench store and
+``PRAGMA user_version`` its schema: a store of an older schema is migrated in place in
+one transaction (:mod:`.migrations`); another program's SQLite file, a newer schema or
+a file that is not SQLite is refused with one line and left unchanged.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import torch
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    started REAL NOT NULL,
-    finished REAL,
-    command TEXT NOT NULL,
-    config TEXT NOT NULL,
-    environment TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS complexity (
-    model TEXT NOT NULL,
-    height INTEGER NOT NULL,
-    width INTEGER NOT NULL,
-    input_height INTEGER NOT NULL,
-    input_width INTEGER NOT NULL,
-    params_declared INTEGER,
-    params_trainable INTEGER,
-    params_used INTEGER,
-    macs_fvcore INTEGER,
-    macs_ptflops_pytorch INTEGER,
-    macs_ptflops_aten INTEGER,
-    macs_torch_flop_counter INTEGER,
-    result TEXT NOT NULL,
-    torch_version TEXT NOT NULL,
-    run_id INTEGER,
-    created REAL NOT NULL,
-    PRIMARY KEY (model, height, width)
-);
-CREATE TABLE IF NOT EXISTS latency (
-    model TEXT NOT NULL,
-    device TEXT NOT NULL,
-    device_name TEXT NOT NULL,
-    torch_version TEXT NOT NULL,
-    dtype TEXT NOT NULL,
-    batch INTEGER NOT NULL,
-    height INTEGER NOT NULL,
-    width INTEGER NOT NULL,
-    channels_last INTEGER NOT NULL,
-    compile INTEGER NOT NULL,
-    threads INTEGER NOT NULL,
-    sync INTEGER NOT NULL,
-    median_ms REAL,
-    p10_ms REAL,
-    p90_ms REAL,
-    mean_ms REAL,
-    repeats INTEGER,
-    peak_memory_mb REAL,
-    result TEXT NOT NULL,
-    run_id INTEGER,
-    created REAL NOT NULL,
-    UNIQUE (model, device, device_name, torch_version, dtype, batch, height, width,
-            channels_last, compile, threads, sync)
-);
-CREATE TABLE IF NOT EXISTS quality (
-    model TEXT NOT NULL,
-    weights TEXT NOT NULL,
-    dataset TEXT NOT NULL,
-    split TEXT NOT NULL,
-    image_id TEXT NOT NULL,
-    protocol TEXT NOT NULL,
-    quantized INTEGER NOT NULL,
-    psnr REAL,
-    ssim_skimage REAL,
-    ssim_matlab REAL,
-    ssim_basicsr REAL,
-    lpips REAL,
-    lpips_net TEXT,
-    seconds REAL,
-    height INTEGER,
-    width INTEGER,
-    device TEXT,
-    dtype TEXT,
-    extra TEXT NOT NULL,
-    run_id INTEGER,
-    created REAL NOT NULL,
-    PRIMARY KEY (model, weights, dataset, split, image_id, protocol, quantized)
-);
-CREATE TABLE IF NOT EXISTS failures (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id INTEGER,
-    model TEXT NOT NULL,
-    task TEXT NOT NULL,
-    error TEXT NOT NULL,
-    created REAL NOT NULL
-);
-"""
+from .migrations import backup, insert_row, is_schema0, migrate
+from .records import RECORDS, FailureRecord, QualityRecord, Record, RunRecord
+
+APPLICATION_ID = 0x44424E43  # "DBNC": marks a deblurbench results store
+SCHEMA_VERSION = 1
+TABLES = tuple(r.TABLE for r in RECORDS)
+_OPEN_TIMEOUT_S = 60.0
+_SQLITE_HEADER = b"SQLite format 3\x00"
+R = TypeVar("R", bound=Record)
+
+
+class StoreError(ValueError):
+    """A results store that cannot be used as it is; one line naming the file and what to do."""
 
 
 def environment() -> dict[str, Any]:
@@ -118,75 +50,116 @@ def environment() -> dict[str, Any]:
     }
 
 
-def latency_key(result: dict[str, Any]) -> tuple:
-    """The natural key of a latency row (its settings, device and torch version)."""
-    return (
-        result["model"],
-        result["device"],
-        result["device_name"],
-        result["torch_version"],
-        result["dtype"],
-        int(result["batch"]),
-        int(result["size"][0]),
-        int(result["size"][1]),
-        int(bool(result["channels_last"])),
-        int(bool(result["compile"])),
-        int(result["threads"] or 0),
-        int(bool(result["sync"])),
-    )
+def table_sql(record: type[Record]) -> str:
+    """``CREATE TABLE`` of a record type: its columns, ``details`` JSON, run id and time, its key."""
+    lines = []
+    for column in record.columns():
+        if column.role == "id":
+            lines.append(f"{column.name} INTEGER PRIMARY KEY AUTOINCREMENT")
+        else:
+            lines.append(f"{column.name} {column.sql}{'' if column.nullable else ' NOT NULL'}")
+    lines.append("details TEXT NOT NULL DEFAULT '{}'")
+    if record is not RunRecord:
+        lines += ["run_id INTEGER", "created REAL NOT NULL"]
+    if record.key_names():
+        lines.append(f"UNIQUE ({', '.join(record.key_names())})")
+    return f"CREATE TABLE {record.TABLE} (\n    " + ",\n    ".join(lines) + "\n)"
 
 
-QUALITY_KEY = ("model", "weights", "dataset", "split", "image_id", "protocol", "quantized")
-QUALITY_VALUES = (
-    "psnr",
-    "ssim_skimage",
-    "ssim_matlab",
-    "ssim_basicsr",
-    "lpips",
-    "lpips_net",
-    "seconds",
-    "height",
-    "width",
-    "device",
-    "dtype",
-)
-TABLES = ("runs", "complexity", "latency", "quality", "failures")
+def create_schema(db: sqlite3.Connection) -> None:
+    """Create every table of the current schema and mark the file (inside the caller's transaction)."""
+    for record in RECORDS:
+        db.execute(table_sql(record))
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _nan_to_none(value: Any) -> Any:
-    """SQLite has no NaN: a missing metric (NaN) is stored as NULL."""
-    if isinstance(value, float) and value != value:
-        return None
-    return value
+def add_declared_columns(db: sqlite3.Connection) -> None:
+    """Add the value columns a record declares that the store lacks (a new counter, metric or field).
+
+    Additive changes need no schema version: the new column is NULL in the rows stored before it.
+    """
+    for record in RECORDS:
+        present = {r[1] for r in db.execute(f"PRAGMA table_info({record.TABLE})")}
+        for column in record.columns():
+            if column.name not in present and column.nullable:
+                db.execute(f"ALTER TABLE {record.TABLE} ADD COLUMN {column.name} {column.sql}")
 
 
-_OPEN_TIMEOUT_S = 60.0
+def _header(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(len(_SQLITE_HEADER))
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    """A connection in WAL mode with the schema in place, retried while another process holds a lock.
+def _identity(db: sqlite3.Connection) -> tuple[int, int, dict[str, list[str]]]:
+    """(application_id, user_version, {table: columns}) of an open database."""
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    tables = {n: [r[1] for r in db.execute(f"PRAGMA table_info({n!r})")] for n in names}
+    return app_id, version, {n: c for n, c in tables.items() if not n.startswith("sqlite_")}
+
+
+def _inspect(path: Path) -> tuple[int, int, dict[str, list[str]]]:
+    """Read a file's identity read-only, so that a file we refuse is left byte for byte as it was."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=_OPEN_TIMEOUT_S)
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"{path}: cannot be read ({exc}); check its permissions") from None
+    try:
+        return _identity(db)
+    finally:
+        db.close()
+
+
+def _retry_locked(action: Any) -> Any:
+    """Run ``action`` again while another process holds SQLite's lock (up to a minute).
 
     Switching a new file to WAL needs an exclusive lock, and SQLite reports "database is
     locked" at once, without its busy handler, when another process is doing the same
-    (torchrun ranks opening one new store): so wait and try again, up to a minute.
+    (torchrun ranks opening one new store): so wait and try again.
     """
     deadline = time.monotonic() + _OPEN_TIMEOUT_S
     delay = 0.01
     while True:
-        db = sqlite3.connect(path, timeout=_OPEN_TIMEOUT_S, isolation_level=None)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-            return db
+            return action()
         except sqlite3.OperationalError as exc:
-            db.close()
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
-        except BaseException:
-            db.close()
-            raise
         time.sleep(delay)
         delay = min(2 * delay, 0.5)
+
+
+def output_directory(path: str | Path) -> Path:
+    """An output directory, created if missing; one line if it is a file or cannot be written."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise StoreError(
+            f"{path}: is a file, not a directory; the output is a directory: choose another --out"
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"{path}: the directory cannot be created ({exc.strerror}); choose another --out"
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise StoreError(f"{path}: the directory cannot be written (read-only); choose another --out")
+    return path
+
+
+def store_path(path: str | Path) -> Path:
+    """The store file of an output directory (``DIR/results.sqlite``), or a ``*.sqlite`` file itself.
+
+    Whatever its name (``out.v2``, ``results.2026``), a path is a directory unless it ends in
+    ``.sqlite`` and is not a directory; the directory is created if missing.
+    """
+    path = Path(path)
+    if path.suffix == ".sqlite" and not path.is_dir():
+        output_directory(path.parent)
+        return path
+    return output_directory(path) / Store.FILENAME
 
 
 class Store:
@@ -195,17 +168,72 @@ class Store:
     FILENAME = "results.sqlite"
 
     def __init__(self, path: str | Path) -> None:
-        path = Path(path)
-        if path.is_dir() or not path.suffix:
-            path.mkdir(parents=True, exist_ok=True)
-            path = path / self.FILENAME
-        self.path = path
+        self.path = store_path(path)
+        self.migrated_from: int | None = None
+        if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
+            raise StoreError(f"{self.path}: cannot be written (read-only file); choose another --out")
         try:
-            self._db = _open(path)
+            self._db = _retry_locked(self._open)
         except sqlite3.DatabaseError as exc:
-            raise ValueError(
-                f"{path}: not a deblurbench results store ({exc}); choose another --out"
+            raise StoreError(
+                f"{self.path}: not a deblurbench results store ({exc}); choose another --out"
             ) from None
+
+    # ---- opening ----
+    def _check_file(self) -> None:
+        """Refuse, untouched, a file that is not ours; back up one that is about to be migrated."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        if _header(self.path) != _SQLITE_HEADER:
+            raise StoreError(
+                f"{self.path}: not a deblurbench results store (not a SQLite database), left unchanged; "
+                "choose another --out"
+            )
+        app_id, version, tables = _inspect(self.path)
+        self._refuse_foreign(app_id, version, tables)
+        if tables and (app_id != APPLICATION_ID or version < SCHEMA_VERSION):
+            backup(self.path, version if app_id == APPLICATION_ID else 0)
+
+    def _refuse_foreign(self, app_id: int, version: int, tables: Mapping[str, list[str]]) -> None:
+        if app_id == APPLICATION_ID and version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer deblurbench (store schema {version}; this version reads "
+                f"up to {SCHEMA_VERSION}), left unchanged: upgrade deblurbench or choose another --out"
+            )
+        if app_id == APPLICATION_ID or (app_id == 0 and (not tables or is_schema0(tables))):
+            return
+        owner = f"application_id {app_id:#x}" if app_id else f"tables {', '.join(sorted(tables))}"
+        raise StoreError(
+            f"{self.path}: not a deblurbench results store (a SQLite database of another program: {owner}), "
+            "left unchanged; choose another --out"
+        )
+
+    def _open(self) -> sqlite3.Connection:
+        self._check_file()
+        db = sqlite3.connect(self.path, timeout=_OPEN_TIMEOUT_S, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            self._upgrade(db)
+            return db
+        except BaseException:
+            db.close()
+            raise
+
+    def _upgrade(self, db: sqlite3.Connection) -> None:
+        """Create the schema in a new file or migrate an older one, in one transaction."""
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            app_id, version, tables = _identity(db)  # again, under the lock: another process may have done it
+            self._refuse_foreign(app_id, version, tables)
+            if not tables:
+                create_schema(db)
+            elif app_id != APPLICATION_ID or version < SCHEMA_VERSION:
+                self.migrated_from = migrate(db, self.path, version if app_id == APPLICATION_ID else 0)
+            add_declared_columns(db)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def close(self) -> None:
         """Close the connection."""
@@ -221,137 +249,64 @@ class Store:
             raise
         self._db.execute("COMMIT")
 
-    # ---- runs ----
-    def start_run(self, command: str, config: dict[str, Any]) -> int:
-        """Record the start of a run; returns its id."""
+    # ---- writing ----
+    def put(self, records: Record | Iterable[Record], run_id: int | None = None) -> None:
+        """Store records in one transaction; a row with the same natural key is replaced."""
+        batch = [records] if isinstance(records, Record) else list(records)
+        stamp = {"run_id": run_id, "created": time.time()}
         with self._transaction() as db:
-            cur = db.execute(
-                "INSERT INTO runs (started, command, config, environment) VALUES (?, ?, ?, ?)",
-                (time.time(), command, json.dumps(config, default=str), json.dumps(environment())),
-            )
-            return int(cur.lastrowid)
+            for record in batch:
+                insert_row(db, record, {} if isinstance(record, RunRecord) else stamp)
+
+    def start_run(self, command: str, config: Mapping[str, Any]) -> int:
+        """Record the start of a run; returns its id."""
+        run = RunRecord(
+            started=time.time(),
+            command=command,
+            config=json.dumps(dict(config), default=str),
+            environment=json.dumps(environment()),
+        )
+        self.put(run)
+        return int(self._db.execute("SELECT max(run_id) FROM runs").fetchone()[0])
 
     def finish_run(self, run_id: int) -> None:
         """Mark a run finished."""
         with self._transaction() as db:
             db.execute("UPDATE runs SET finished = ? WHERE run_id = ?", (time.time(), run_id))
 
-    # ---- complexity ----
-    def has_complexity(self, model: str, height: int, width: int) -> bool:
-        """Whether this model's complexity at this size is stored."""
-        row = self._db.execute(
-            "SELECT 1 FROM complexity WHERE model = ? AND height = ? AND width = ?", (model, height, width)
-        ).fetchone()
-        return row is not None
+    def put_failure(self, model: str, task: str, error: str, run_id: int | None = None) -> None:
+        """Record that ``task`` failed for ``model``; the sweep goes on."""
+        self.put(FailureRecord(model=model, task=task, error=error), run_id)
 
-    def put_complexity(self, result: dict[str, Any], run_id: int | None = None) -> None:
-        """Store one :func:`deblurbench.bench.complexity.complexity` result (replacing an older one)."""
-        macs, params = result["macs"], result["params"]
-        with self._transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO complexity VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    result["model"],
-                    result["size"][0],
-                    result["size"][1],
-                    result["input_size"][0],
-                    result["input_size"][1],
-                    params["declared"],
-                    params["trainable"],
-                    params.get("used"),
-                    macs.get("fvcore"),
-                    macs.get("ptflops_pytorch"),
-                    macs.get("ptflops_aten"),
-                    macs.get("torch_flop_counter"),
-                    json.dumps(result),
-                    torch.__version__,
-                    run_id,
-                    time.time(),
-                ),
-            )
+    # ---- reading ----
+    def has(self, record: type[Record], key: Mapping[str, Any]) -> bool:
+        """Whether a row of ``record`` with this natural key is stored."""
+        names = record.key_names()
+        where = " AND ".join(f"{n} = ?" for n in names)
+        values = tuple(int(v) if isinstance(v, bool) else v for v in (key[n] for n in names))
+        return self._db.execute(f"SELECT 1 FROM {record.TABLE} WHERE {where}", values).fetchone() is not None
 
-    # ---- latency ----
-    def has_latency(self, key: tuple) -> bool:
-        """Whether a latency row with this natural key (see :func:`latency_key`) is stored."""
-        row = self._db.execute(
-            "SELECT 1 FROM latency WHERE model=? AND device=? AND device_name=? AND torch_version=? "
-            "AND dtype=? AND batch=? AND height=? AND width=? AND channels_last=? AND compile=? "
-            "AND threads=? AND sync=?",
-            key,
-        ).fetchone()
-        return row is not None
+    def values(self, record: type[Record], column: str, where: Mapping[str, Any]) -> set[Any]:
+        """The distinct values of ``column`` in rows matching ``where`` (column -> value)."""
+        clause = " AND ".join(f"{n} = ?" for n in where) or "1"
+        params = tuple(int(v) if isinstance(v, bool) else v for v in where.values())
+        rows = self._db.execute(f"SELECT DISTINCT {column} FROM {record.TABLE} WHERE {clause}", params)
+        return {r[0] for r in rows}
 
-    def put_latency(self, result: dict[str, Any], run_id: int | None = None) -> None:
-        """Store one :func:`deblurbench.bench.latency.latency` result (replacing an older one)."""
-        with self._transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO latency VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    *latency_key(result),
-                    result["median_ms"],
-                    result["p10_ms"],
-                    result["p90_ms"],
-                    result["mean_ms"],
-                    result["repeats"],
-                    result["peak_memory_mb"],
-                    json.dumps(result),
-                    run_id,
-                    time.time(),
-                ),
-            )
-
-    # ---- quality ----
     def quality_done(
         self, model: str, weights: str, dataset: str, split: str, protocol: str, quantized: bool
     ) -> set[str]:
         """The image ids already stored for one (model, weights, dataset, split, settings) group."""
-        rows = self._db.execute(
-            "SELECT image_id FROM quality WHERE model=? AND weights=? AND dataset=? AND split=? "
-            "AND protocol=? AND quantized=?",
-            (model, weights, dataset, split, protocol, int(bool(quantized))),
-        ).fetchall()
-        return {r[0] for r in rows}
+        group = {"model": model, "weights": weights, "dataset": dataset, "split": split}
+        group.update(protocol=protocol, quantized=bool(quantized))
+        return self.values(QualityRecord, "image_id", group)
 
-    def put_quality(self, rows: list[dict[str, Any]], run_id: int | None = None) -> None:
-        """Store per-image quality rows in one transaction (replacing rows with the same key).
+    def records(self, record: type[R]) -> list[R]:
+        """Every stored row of ``record`` as a typed record."""
+        cursor = self._db.execute(f"SELECT * FROM {record.TABLE}")
+        names = [d[0] for d in cursor.description]
+        return [record.from_row(dict(zip(names, row, strict=True))) for row in cursor]
 
-        Each row holds the :data:`QUALITY_KEY` fields, any of :data:`QUALITY_VALUES`
-        (absent ones are NULL; a NaN metric, e.g. LPIPS without its backbone, is NULL),
-        and anything else goes to the ``extra`` JSON column.
-        """
-        columns = (*QUALITY_KEY, *QUALITY_VALUES, "extra", "run_id", "created")
-        now = time.time()
-        values = []
-        for row in rows:
-            missing = [k for k in QUALITY_KEY if k not in row]
-            if missing:
-                raise ValueError(f"quality row lacks {', '.join(missing)}")
-            extra = {k: v for k, v in row.items() if k not in QUALITY_KEY and k not in QUALITY_VALUES}
-            values.append(
-                (
-                    *(row[k] if k != "quantized" else int(bool(row[k])) for k in QUALITY_KEY),
-                    *(_nan_to_none(row.get(k)) for k in QUALITY_VALUES),
-                    json.dumps(extra, default=str),
-                    run_id,
-                    now,
-                )
-            )
-        placeholders = ",".join("?" * len(columns))
-        with self._transaction() as db:
-            db.executemany(
-                f"INSERT OR REPLACE INTO quality ({','.join(columns)}) VALUES ({placeholders})", values
-            )
-
-    # ---- failures ----
-    def put_failure(self, model: str, task: str, error: str, run_id: int | None = None) -> None:
-        """Record that ``task`` failed for ``model``; the sweep goes on."""
-        with self._transaction() as db:
-            db.execute(
-                "INSERT INTO failures (run_id, model, task, error, created) VALUES (?,?,?,?,?)",
-                (run_id, model, task, error, time.time()),
-            )
-
-    # ---- reading ----
     def frame(self, table: str) -> pd.DataFrame:
         """A whole table as a DataFrame (one of :data:`TABLES`)."""
         if table not in TABLES:

@@ -40,8 +40,22 @@ def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
             f"{path}: refused to load (weights_only=True allows tensors and plain containers only): {first}"
         ) from None
     except Exception as exc:  # truncated zip, not a torch file, ...
-        raise CheckpointError(f"{path}: not a readable torch checkpoint ({exc})") from None
+        raise CheckpointError(f"{path}: not a readable torch checkpoint ({_reason(exc)})") from None
     return unwrap_state_dict(obj, source=str(path))
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, in words (torch's own text is an opcode such as "101", an empty EOF or miniz jargon)."""
+    text = " ".join(str(exc).split())
+    if isinstance(exc, EOFError):
+        return "it ends early: empty or truncated; download it again"
+    if isinstance(exc, KeyError):  # the unpickler met a byte that is no pickle opcode
+        return "its bytes are neither a torch zip file nor a pickle"
+    if "PytorchStreamReader failed" in text:
+        return "a truncated or damaged zip file; download it again"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return text or type(exc).__name__
 
 
 def unwrap_state_dict(obj: object, source: str = "checkpoint") -> dict[str, torch.Tensor]:

@@ -247,6 +247,7 @@ _NOTES = (
     ModelSpec(
         name="dmphn_1_2_4",
         checkpoint_reader=partial(read_dmphn_checkpoint, levels=3),
+        checkpoint_kind="directory",
         official_weights=(
             "per-module files encoder_lv1.pkl ... decoder_lv3.pkl in checkpoints/"
             "DMPHN_1_2_4/ (linked from the repository README); pass the "
@@ -289,6 +290,7 @@ def dmphn_1_2_4(**kwargs: Any) -> nn.Module:
     ModelSpec(
         name="dmphn_1_2_4_8",
         checkpoint_reader=partial(read_dmphn_checkpoint, levels=4),
+        checkpoint_kind="directory",
         official_weights=(
             "per-module files encoder_lv1.pkl ... decoder_lv4.pkl in checkpoints/"
             "DMPHN_1_2_4_8/ (linked from the repository README); pass the "

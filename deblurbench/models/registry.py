@@ -9,6 +9,7 @@ function taking no arguments that does.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ class ModelSpec:
     weights: Mapping[str, str] = field(default_factory=dict)
     official_weights: str = ""
     checkpoint_reader: Callable[[Path], Mapping[str, Any]] | None = None
+    checkpoint_kind: str = "file"  # "directory" where the official checkpoint is a folder of files
     notes: str = ""
     family: str = ""
 
@@ -182,21 +184,61 @@ def get_spec(name: str) -> ModelSpec:
     return MODELS.get(name).spec
 
 
+# No official deblurring checkpoint comes near this; a larger "checkpoint" is a mistake
+# (a disk image, /dev/zero) that would otherwise be hashed and read in full.
+MAX_CHECKPOINT_BYTES = 4 * 2**30
+
+
 def resolve_weights(name: str, weights: str | Path) -> Path:
-    """A weights argument (shipped tag or file path) -> the checkpoint file."""
+    """A weights argument (shipped tag or path) -> the checkpoint, its kind, size and readability checked.
+
+    Checked before anything reads it: a regular file (or, for a network whose official
+    checkpoint is a directory of per-module files, such a directory), at most
+    :data:`MAX_CHECKPOINT_BYTES`, readable. Each failure is one line naming the path.
+    """
     spec = get_spec(name)
+    tags = ", ".join(sorted(spec.weights)) or "none"
+    if isinstance(weights, str) and not weights.strip():
+        raise FileNotFoundError(
+            f"weights for {name}: empty value; give a checkpoint path or a shipped tag ({tags})"
+        )
     if isinstance(weights, str) and weights in spec.weights:
         from importlib import resources
 
         return Path(str(resources.files("deblurbench") / "weights" / spec.weights[weights]))
     path = Path(weights)
     if not path.exists():
-        tags = ", ".join(sorted(spec.weights)) or "none"
         raise FileNotFoundError(
             f"weights {str(weights)!r} for {name}: no such file and no shipped tag "
             f"(tags for {name}: {tags}); pass a checkpoint path"
         )
+    _check_checkpoint_path(path, spec)
     return path
+
+
+def _check_checkpoint_path(path: Path, spec: ModelSpec) -> None:
+    """Kind, size and readability of a checkpoint path, before it is read or hashed."""
+    from .checkpoint import CheckpointError
+
+    if path.is_dir():
+        if spec.checkpoint_kind != "directory":
+            raise CheckpointError(f"{path}: is a directory; {spec.name}'s checkpoints are single files")
+        files = [p for p in sorted(path.iterdir()) if p.is_file()]
+    elif path.is_file():
+        files = [path]
+    else:
+        raise CheckpointError(
+            f"{path}: not a regular file (a device, pipe or socket); give a checkpoint file"
+        )
+    size = sum(p.stat().st_size for p in files)
+    if size > MAX_CHECKPOINT_BYTES:
+        raise CheckpointError(
+            f"{path}: {size / 2**30:.1f} GiB, larger than any checkpoint ({MAX_CHECKPOINT_BYTES / 2**30:.0f} GiB "
+            "at most); is it the right file?"
+        )
+    unreadable = [p for p in files if not os.access(p, os.R_OK)]
+    if unreadable:
+        raise CheckpointError(f"{unreadable[0]}: not readable (permission denied); check its permissions")
 
 
 def create_model(name: str, weights: str | Path | None = None, **overrides: Any) -> nn.Module:

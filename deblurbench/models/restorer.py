@@ -82,6 +82,34 @@ def pad_to(x: torch.Tensor, height: int, width: int) -> torch.Tensor:
     return F.pad(x, (0, pad_w, 0, pad_h), mode=mode)
 
 
+# How far outside [0, 1] an input may stretch (resampling overshoot, float rounding) before it is refused.
+RANGE_TOLERANCE = 0.01
+
+
+def check_image_batch(x: object) -> None:
+    """One-line ``ValueError`` unless ``x`` is a non-empty float RGB batch with finite values in [0, 1]."""
+    if not isinstance(x, torch.Tensor) or x.dim() not in (3, 4) or x.shape[-3] != 3:
+        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"Restorer expects an RGB tensor (N, 3, H, W) or (3, H, W), got {shape}")
+    if x.numel() == 0:
+        raise ValueError(
+            f"Restorer got an empty batch {tuple(x.shape)}: it needs at least one image of 1x1 or more"
+        )
+    if not x.is_floating_point():
+        raise ValueError(f"Restorer expects float values in [0, 1], got {x.dtype}: divide by 255 first")
+    low, high = float(x.min()), float(x.max())  # NaN propagates into both
+    if low != low or high != high or abs(low) == float("inf") or abs(high) == float("inf"):
+        raise ValueError("Restorer input holds NaN or Inf values: give finite values in [0, 1]")
+    if high > 1 + RANGE_TOLERANCE:
+        raise ValueError(
+            f"Restorer expects values in [0, 1], got up to {high:g}: divide 0-255 images by 255 first"
+        )
+    if low < -RANGE_TOLERANCE:
+        raise ValueError(
+            f"Restorer expects values in [0, 1], got down to {low:g}: map the input to [0, 1] first"
+        )
+
+
 class Restorer:
     """Run a registered network on [0, 1] RGB batches exactly as its authors test it.
 
@@ -130,11 +158,7 @@ class Restorer:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         """Restore ``x`` ((N, 3, H, W) or (3, H, W), values in [0, 1]); same shape out."""
-        if not isinstance(x, torch.Tensor) or x.dim() not in (3, 4) or x.shape[-3] != 3:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"Restorer expects an RGB tensor (N, 3, H, W) or (3, H, W), got {shape}")
-        if not x.is_floating_point():
-            raise ValueError(f"Restorer expects float values in [0, 1], got {x.dtype}: divide by 255 first")
+        check_image_batch(x)
         single = x.dim() == 3
         batch = x.unsqueeze(0) if single else x
         out_dtype = x.dtype

@@ -8,40 +8,45 @@ Pure functions over specs and stored results; nothing here runs a network.
   tolerance. A reported GPU runtime is set beside both the synchronised (true)
   and the unsynchronised CUDA timing when both are stored, and says which one
   it matches: many papers timed without synchronising.
-- :func:`lmfn_claims`: LMFN's central claim (fewer parameters and less
-  computation than the baselines at comparable quality) checked baseline by
-  baseline, on parameters, on MACs, on latency measured here, and on PSNR where
-  both were evaluated on the same data.
+- :func:`subject_claims`: a subject network's central claim (LMFN's by default:
+  fewer parameters and less computation than the baselines at comparable quality)
+  checked baseline by baseline, on parameters, on MACs, on latency measured here,
+  and on PSNR where both were evaluated on the same data. The column labels name
+  the subject.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from ..bench.records import ComplexityRecord
 from ..bench.store import Store
 from ..models import get_spec
 from .tables import (
-    MEGA,
     MISSING,
     _display_name,
     _pick_protocol,
     complexity_frame,
+    headline_macs,
     is_reference,
     latency_frame,
     paper_dataset,
     quality_frame,
+    with_marks,
 )
+
+MEGA = 1e6
 
 # How far measured may be from reported before the claims report flags it.
 TOLERANCE = {"params": 0.02, "macs": 0.02, "psnr_db": 0.1, "ssim": 0.005}
 FLAG = "DEVIATES"
 RUNTIME_SIZE = (720, 1280)  # GoPro frames: where deblurring papers time their networks
-LMFN = "lmfn"
+SUBJECT = "lmfn"  # the network whose claim a report checks unless told otherwise
 
 
 def relative_difference(measured: float | None, reported: float | None) -> float | None:
@@ -253,10 +258,10 @@ def claims_frame(store: Store) -> pd.DataFrame:
     whether the paper's figure matches the synchronised or the unsynchronised
     timing. Networks whose paper reports nothing are left out.
     """
-    cx = store.frame("complexity")
+    complexity = store.records(ComplexityRecord)
     lat = latency_frame(store)
     quality = quality_frame(store)
-    models = set(cx["model"]) if not cx.empty else set()
+    models = {r.model for r in complexity}
     models |= set(lat["model"]) if not lat.empty else set()
     models |= set(quality["model"]) if not quality.empty else set()
     rows: list[dict[str, Any]] = []
@@ -266,7 +271,7 @@ def claims_frame(store: Store) -> pd.DataFrame:
         except KeyError:  # a reference method, or a plugin network not installed here
             continue
         network = spec.display_name
-        results = [json.loads(r) for r in cx.loc[cx["model"] == model, "result"]] if not cx.empty else []
+        results = [r for r in complexity if r.model == model]
         if results and spec.reported.params is not None:
             measured = results[0]["params"]["declared"]
             diff = relative_difference(measured, spec.reported.params)
@@ -317,19 +322,20 @@ def claims_frame(store: Store) -> pd.DataFrame:
                 )
         rows += _runtime_rows(model, network, spec, lat)
         rows += _quality_rows(model, network, spec, quality)
-    return pd.DataFrame(rows, columns=list(_row("", "", "", "", "", math.nan, "", "")))
+    frame = pd.DataFrame(rows, columns=list(_row("", "", "", "", "", math.nan, "", "")))
+    return with_marks(frame, {}, {"Ratio (measured / reported)": 3})
 
 
 def _times(value: float, other: float) -> str:
     return f"{value / other:.2g}x" if other else MISSING
 
 
-def _verdict(lmfn: float | None, baseline: float | None, lower: bool = True) -> str:
-    """``yes (0.07x)`` when LMFN is lower (or higher, ``lower=False``) than the baseline."""
-    if lmfn is None or baseline is None or pd.isna(lmfn) or pd.isna(baseline):
+def _verdict(subject: float | None, baseline: float | None, lower: bool = True) -> str:
+    """``yes (0.07x)`` when the subject is lower (or higher, ``lower=False``) than the baseline."""
+    if subject is None or baseline is None or pd.isna(subject) or pd.isna(baseline):
         return MISSING
-    wins = lmfn < baseline if lower else lmfn > baseline
-    return f"{'yes' if wins else 'no'} ({_times(lmfn, baseline)})"
+    wins = subject < baseline if lower else subject > baseline
+    return f"{'yes' if wins else 'no'} ({_times(subject, baseline)})"
 
 
 def _best_psnr(quality: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
@@ -342,88 +348,135 @@ def _best_psnr(quality: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
     return rows.sort_values("psnr").groupby("model")[["psnr", "weights"]].last()
 
 
-def lmfn_claims(store: Store, size: str = "256x256", model: str = LMFN) -> tuple[pd.DataFrame, list[str]]:
-    """LMFN against each measured baseline: params, MACs, latency here, PSNR where measured.
+@dataclass(frozen=True)
+class ClaimColumns:
+    """The headers of a subject's claim table, each naming the subject (e.g. "LMFN fewer params")."""
 
-    Returns one row per baseline (a ``yes``/``no`` per criterion, with LMFN's
-    value as a multiple of the baseline's) and summary lines, one per criterion.
-    Reference methods and other LMFN variants are not baselines.
+    name: str
+
+    @property
+    def params(self) -> str:
+        return f"{self.name} fewer params"
+
+    @property
+    def macs(self) -> str:
+        return f"{self.name} less computation"
+
+    def faster(self, device: str) -> str:
+        return f"{self.name} faster on {device.upper()}"
+
+    @property
+    def psnr_gap(self) -> str:
+        return f"{self.name} minus baseline (dB)"
+
+
+def _subject_timings(lat: pd.DataFrame, size: str, subject: str) -> dict[str, pd.Series]:
+    """Per device where the subject was timed: synchronised batch-1 medians at ``size`` by model."""
+    timings: dict[str, pd.Series] = {}
+    if lat.empty:
+        return timings
+    for device in ("cpu", "cuda"):
+        rows = lat[
+            (lat["device"] == device) & (lat["size"] == size) & (lat["sync"] == 1) & (lat["batch"] == 1)
+        ]
+        rows = rows[rows["dtype"] == "float32"] if (rows["dtype"] == "float32").any() else rows
+        if subject in set(rows["model"]):
+            timings[device] = rows.sort_values("created").groupby("model")["median_ms"].last()
+    return timings
+
+
+def _baseline_row(
+    base: str,
+    subject: str,
+    cols: ClaimColumns,
+    cost: pd.DataFrame,
+    timings: dict,
+    psnr: pd.DataFrame,
+    size: str,
+) -> dict[str, Any]:
+    params, macs = cost["params"], cost["macs"]
+    row: dict[str, Any] = {
+        "Baseline": _display_name(base),
+        "Params (M)": params.get(base),
+        cols.params: _verdict(params.get(subject), params.get(base)),
+        f"GMACs @{size}": macs.get(base),
+        cols.macs: _verdict(macs.get(subject), macs.get(base)),
+    }
+    for device, series in timings.items():
+        row[f"{device.upper()} latency (ms) @{size}"] = series.get(base, math.nan)
+        row[cols.faster(device)] = _verdict(series.get(subject), series.get(base))
+    if subject in psnr.index:
+        row["PSNR (dB)"] = psnr["psnr"].get(base, math.nan)
+        row[cols.psnr_gap] = psnr["psnr"][subject] - row["PSNR (dB)"]
+    return row
+
+
+def _count_line(table: pd.DataFrame, criterion: str, column: str) -> list[str]:
+    if table.empty or column not in table:
+        return []
+    known = table[table[column] != MISSING]
+    wins = known[known[column].str.startswith("yes")]["Baseline"].tolist()
+    losses = known[known[column].str.startswith("no")]["Baseline"].tolist()
+    text = f"{criterion}: {len(wins)} of {len(known)} baselines"
+    return [text + (f" (not: {', '.join(losses)})" if losses else "") + "."]
+
+
+def _psnr_line(table: pd.DataFrame, cols: ClaimColumns, dataset: str | None) -> str:
+    if cols.psnr_gap in table:
+        diffs = table.dropna(subset=[cols.psnr_gap])
+        higher = diffs[diffs[cols.psnr_gap] >= 0]["Baseline"].tolist()
+        gaps = zip(diffs["Baseline"], diffs[cols.psnr_gap], strict=True)
+        lower = [f"{b} by {-d:.2f} dB" for b, d in gaps if d < 0]
+        text = f"PSNR on {dataset} (best weights of each): at least as high as {len(higher)} of {len(diffs)} baselines"
+        return text + (f"; lower than {', '.join(lower)}." if lower else ".")
+    if dataset is not None:
+        return f"PSNR: {cols.name} was not evaluated on {dataset}; quality not compared."
+    return "PSNR: no quality results in the store; quality not compared."
+
+
+def subject_claims(
+    store: Store, size: str = "256x256", subject: str = SUBJECT
+) -> tuple[pd.DataFrame, list[str]]:
+    """The subject network against each measured baseline: params, MACs, latency here, PSNR where measured.
+
+    Returns one row per baseline (a ``yes``/``no`` per criterion, with the subject's value
+    as a multiple of the baseline's) and summary lines, one per criterion. Reference
+    methods and other variants of the subject (``<subject>_*``) are not baselines.
     """
     cx = complexity_frame(store)
-    lat = latency_frame(store)
-    quality = quality_frame(store)
     small = cx[cx["size"] == size].set_index("model") if not cx.empty else pd.DataFrame()
-    if small.empty or model not in small.index:
-        return pd.DataFrame(), [f"{_display_name(model)} was not measured at {size}: nothing to check."]
-    macs = small["gmacs_fvcore"].fillna(small["gmacs_torch"])
-    params = small["params_declared"] / MEGA
-    timings: dict[str, pd.Series] = {}
-    if not lat.empty:
-        for device in ("cpu", "cuda"):
-            rows = lat[
-                (lat["device"] == device) & (lat["size"] == size) & (lat["sync"] == 1) & (lat["batch"] == 1)
-            ]
-            rows = rows[rows["dtype"] == "float32"] if (rows["dtype"] == "float32").any() else rows
-            if model in set(rows["model"]):
-                timings[device] = rows.sort_values("created").groupby("model")["median_ms"].last()
+    name = _display_name(subject)
+    if small.empty or subject not in small.index:
+        return pd.DataFrame(), [f"{name} was not measured at {size}: nothing to check."]
+    cost = pd.DataFrame({"params": small["params_declared"] / MEGA, "macs": headline_macs(small)[0]})
+    timings = _subject_timings(latency_frame(store), size, subject)
+    quality = quality_frame(store)
     dataset = paper_dataset(quality)
     psnr = _best_psnr(quality, dataset)
+    cols = ClaimColumns(name)
     baselines = [
-        m for m in small.index if m != model and not m.startswith(f"{model}_") and not is_reference(m)
+        m for m in small.index if m != subject and not m.startswith(f"{subject}_") and not is_reference(m)
     ]
-    out = []
-    for base in sorted(baselines, key=lambda m: params.get(m, math.inf)):
-        row: dict[str, Any] = {
-            "Baseline": _display_name(base),
-            "Params (M)": params.get(base),
-            "LMFN fewer params": _verdict(params.get(model), params.get(base)),
-            f"GMACs @{size}": macs.get(base),
-            "LMFN less computation": _verdict(macs.get(model), macs.get(base)),
-        }
-        for device, series in timings.items():
-            row[f"{device.upper()} latency (ms) @{size}"] = series.get(base, math.nan)
-            row[f"LMFN faster on {device.upper()}"] = _verdict(series.get(model), series.get(base))
-        if model in psnr.index:
-            base_psnr = psnr["psnr"].get(base, math.nan)
-            row[f"PSNR (dB) {dataset}"] = base_psnr
-            row["LMFN minus baseline (dB)"] = psnr["psnr"][model] - base_psnr
-        out.append(row)
-    table = pd.DataFrame(out)
-    name = _display_name(model)
+    baselines.sort(key=lambda m: cost["params"].get(m, math.inf))
+    table = pd.DataFrame([_baseline_row(b, subject, cols, cost, timings, psnr, size) for b in baselines])
+    table = table.rename(columns={"PSNR (dB)": f"PSNR (dB) {dataset}"})
+    with_marks(table, {}, {"Params (M)": 3, f"PSNR (dB) {dataset}": 2, cols.psnr_gap: 2})
     summary = [
-        f"{name}: {params[model]:.3f} M parameters, {macs.get(model, math.nan):.3g} GMACs at {size}"
-        + "".join(f", {s[model]:.4g} ms on {d.upper()}" for d, s in timings.items())
-        + (f", {psnr['psnr'][model]:.2f} dB PSNR on {dataset}" if model in psnr.index else "")
+        f"{name}: {cost['params'][subject]:.3f} M parameters, {cost['macs'].get(subject, math.nan):.3g} GMACs at {size}"
+        + "".join(f", {s[subject]:.4g} ms on {d.upper()}" for d, s in timings.items())
+        + (f", {psnr['psnr'][subject]:.2f} dB PSNR on {dataset}" if subject in psnr.index else "")
         + "."
     ]
-
-    def line(criterion: str, column: str) -> None:
-        if table.empty or column not in table:
-            return
-        known = table[table[column] != MISSING]
-        wins = known[known[column].str.startswith("yes")]["Baseline"].tolist()
-        losses = known[known[column].str.startswith("no")]["Baseline"].tolist()
-        text = f"{criterion}: {len(wins)} of {len(known)} baselines"
-        if losses:
-            text += f" (not: {', '.join(losses)})"
-        summary.append(text + ".")
-
-    line("Fewer parameters than", "LMFN fewer params")
-    line(f"Less computation (MACs at {size}) than", "LMFN less computation")
+    summary += _count_line(table, "Fewer parameters than", cols.params)
+    summary += _count_line(table, f"Less computation (MACs at {size}) than", cols.macs)
     for device in timings:
-        line(f"Faster here ({device.upper()}, {size}, batch 1) than", f"LMFN faster on {device.upper()}")
-    if "LMFN minus baseline (dB)" in table:
-        diffs = table.dropna(subset=["LMFN minus baseline (dB)"])
-        higher = diffs[diffs["LMFN minus baseline (dB)"] >= 0]["Baseline"].tolist()
-        lower = [
-            f"{b} by {-d:.2f} dB"
-            for b, d in zip(diffs["Baseline"], diffs["LMFN minus baseline (dB)"], strict=True)
-            if d < 0
-        ]
-        text = f"PSNR on {dataset} (best weights of each): at least as high as {len(higher)} of {len(diffs)} baselines"
-        summary.append(text + (f"; lower than {', '.join(lower)}." if lower else "."))
-    elif dataset is not None:
-        summary.append(f"PSNR: {name} was not evaluated on {dataset}; quality not compared.")
-    else:
-        summary.append("PSNR: no quality results in the store; quality not compared.")
+        summary += _count_line(
+            table, f"Faster here ({device.upper()}, {size}, batch 1) than", cols.faster(device)
+        )
+    summary.append(_psnr_line(table, cols, dataset))
     return table, summary
+
+
+def lmfn_claims(store: Store, size: str = "256x256", model: str = SUBJECT) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`subject_claims` with LMFN (or ``model``) as the subject: the name earlier versions had."""
+    return subject_claims(store, size, model)

@@ -3,8 +3,9 @@
 Every figure function takes frames (or arrays) and a path without suffix and
 returns the files it wrote, or ``[]`` when the data it needs is not there: a
 report of a partial store never crashes on a figure. Colours come from
-seaborn's colour-blind-safe palette; LMFN is drawn larger, in vermilion, with
-a bold label; reference methods (no parameters) are grey.
+seaborn's colour-blind-safe palette; the report's subject network (``highlight=``,
+its display name: LMFN by default) is drawn larger, in vermilion, with a bold label;
+reference methods (no parameters) are grey.
 """
 
 from __future__ import annotations
@@ -24,16 +25,18 @@ import seaborn as sns
 from matplotlib import MatplotlibDeprecationWarning
 from matplotlib.ticker import FuncFormatter
 
-HIGHLIGHT = "LMFN"
+from ..atomic import atomic_path
+
 PALETTE = sns.color_palette("colorblind")
 BASE_COLOUR, HIGHLIGHT_COLOUR, REFERENCE_COLOUR = PALETTE[0], PALETTE[3], (0.55, 0.55, 0.55)
-LINE_COLOURS = [c for i, c in enumerate(PALETTE) if i != 3]  # vermilion is LMFN's alone
+LINE_COLOURS = [c for i, c in enumerate(PALETTE) if i != 3]  # vermilion is the subject's alone
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 
 
-def is_highlight(label: str) -> bool:
-    """Whether a network label is LMFN's (drawn highlighted)."""
-    return str(label).split(" ")[0] == HIGHLIGHT
+def is_highlight(label: str, highlight: str | None) -> bool:
+    """Whether a label (``Network`` or ``Network [weights]``) is the subject's, drawn highlighted."""
+    label = str(label)
+    return highlight is not None and (label == highlight or label.startswith(f"{highlight} ["))
 
 
 def save(fig: plt.Figure, path: Path) -> list[Path]:
@@ -42,7 +45,8 @@ def save(fig: plt.Figure, path: Path) -> list[Path]:
     written = []
     for suffix in (".png", ".svg"):
         target = path.with_suffix(suffix)
-        fig.savefig(target, dpi=150, bbox_inches="tight")
+        with atomic_path(target) as partial:
+            fig.savefig(partial, dpi=150, bbox_inches="tight")
         written.append(target)
     plt.close(fig)
     return written
@@ -74,6 +78,21 @@ def _column(df: pd.DataFrame, prefix: str) -> str | None:
     return None
 
 
+def _finite(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The rows whose ``columns`` are all finite numbers (NaN, inf and missing values cannot be drawn)."""
+    if frame.empty:
+        return frame
+    keep = np.ones(len(frame), dtype=bool)
+    for column in columns:
+        keep &= np.isfinite(pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float))
+    return frame[keep]
+
+
+def _with_infinite(label: str, infinite: pd.Series) -> str:
+    count = int(infinite.get(label, 0))
+    return f"{label} (+{count} at inf dB)" if count else label
+
+
 def _label(row: pd.Series) -> str:
     weights = row.get("Weights")
     if isinstance(weights, str) and weights not in ("", "none", "–"):
@@ -81,9 +100,11 @@ def _label(row: pd.Series) -> str:
     return str(row["Network"])
 
 
-def _labelled_scatter(ax: plt.Axes, data: pd.DataFrame, x: str, y: str, sizes: pd.Series | None) -> None:
+def _labelled_scatter(
+    ax: plt.Axes, data: pd.DataFrame, x: str, y: str, sizes: pd.Series | None, highlight: str | None
+) -> None:
     for index, row in data.iterrows():
-        lmfn = is_highlight(row["Network"])
+        lmfn = is_highlight(row["Network"], highlight)
         size = float(sizes.loc[index]) if sizes is not None else (90.0 if lmfn else 45.0)
         ax.scatter(
             row[x],
@@ -106,16 +127,18 @@ def _labelled_scatter(ax: plt.Axes, data: pd.DataFrame, x: str, y: str, sizes: p
         )
 
 
-def macs_vs_params(summary: pd.DataFrame, path: Path, macs_column: str) -> list[Path]:
+def macs_vs_params(
+    summary: pd.DataFrame, path: Path, macs_column: str, highlight: str | None = None
+) -> list[Path]:
     """GMACs against parameters, log-log, one labelled point per network, LMFN highlighted."""
     if summary.empty or macs_column not in summary:
         return []
-    data = summary.dropna(subset=["Params (M)", macs_column])
+    data = _finite(summary, "Params (M)", macs_column)
     data = data[(data["Params (M)"] > 0) & (data[macs_column] > 0)]
     if data.empty:
         return []
     fig, ax = plt.subplots(figsize=(7, 5))
-    _labelled_scatter(ax, data, "Params (M)", macs_column, None)
+    _labelled_scatter(ax, data, "Params (M)", macs_column, None, highlight)
     _log(ax, "x", "y")
     ax.set_xlabel("Parameters (millions, log scale)")
     ax.set_ylabel(f"{macs_column.replace('GMACs', 'Cost (GMACs)')}, log scale")
@@ -132,17 +155,17 @@ def _bubble_sizes(values: pd.Series) -> pd.Series:
     return (30.0 + 870.0 * values / finite.max()).fillna(60.0)
 
 
-def psnr_vs_params(paper: pd.DataFrame, path: Path) -> list[Path]:
+def psnr_vs_params(paper: pd.DataFrame, path: Path, highlight: str | None = None) -> list[Path]:
     """PSNR against parameters (log), bubble area proportional to MACs, labelled, LMFN highlighted."""
     psnr, macs = _column(paper, "PSNR"), _column(paper, "GMACs")
     if psnr is None or "Params (M)" not in paper:
         return []
-    data = paper.dropna(subset=[psnr, "Params (M)"])
+    data = _finite(paper, psnr, "Params (M)")
     data = data[data["Params (M)"] > 0]
     if data.empty:
         return []
     fig, ax = plt.subplots(figsize=(7.5, 5))
-    _labelled_scatter(ax, data, "Params (M)", psnr, _bubble_sizes(data[macs]) if macs else None)
+    _labelled_scatter(ax, data, "Params (M)", psnr, _bubble_sizes(data[macs]) if macs else None, highlight)
     _log(ax, "x")
     ax.set_xlabel("Parameters (millions, log scale)")
     ax.set_ylabel(psnr.replace("PSNR (dB)", "PSNR (dB),"))
@@ -154,18 +177,18 @@ def psnr_vs_params(paper: pd.DataFrame, path: Path) -> list[Path]:
     return save(fig, path)
 
 
-def psnr_vs_latency(paper: pd.DataFrame, path: Path) -> list[Path]:
+def psnr_vs_latency(paper: pd.DataFrame, path: Path, highlight: str | None = None) -> list[Path]:
     """PSNR against latency (log), one labelled point per network; CUDA latency where measured, else CPU."""
     psnr = _column(paper, "PSNR")
     latency = _column(paper, "CUDA latency") or _column(paper, "CPU latency")
     if psnr is None or latency is None:
         return []
-    data = paper.dropna(subset=[psnr, latency])
+    data = _finite(paper, psnr, latency)
     data = data[data[latency] > 0]
     if data.empty:
         return []
     fig, ax = plt.subplots(figsize=(7.5, 5))
-    _labelled_scatter(ax, data, latency, psnr, None)
+    _labelled_scatter(ax, data, latency, psnr, None, highlight)
     _log(ax, "x")
     ax.set_xlabel(f"{latency}, median, log scale")
     ax.set_ylabel(psnr.replace("PSNR (dB)", "PSNR (dB),"))
@@ -174,7 +197,9 @@ def psnr_vs_latency(paper: pd.DataFrame, path: Path) -> list[Path]:
     return save(fig, path)
 
 
-def _lines(ax: plt.Axes, frame: pd.DataFrame, value: str, names: dict[str, str]) -> int:
+def _lines(
+    ax: plt.Axes, frame: pd.DataFrame, value: str, names: dict[str, str], highlight: str | None
+) -> int:
     """One log-log line per network over megapixels; returns how many networks had two sizes or more."""
     drawn = 0
     for i, (model, rows) in enumerate(frame.groupby("model", sort=True)):
@@ -184,7 +209,7 @@ def _lines(ax: plt.Axes, frame: pd.DataFrame, value: str, names: dict[str, str])
             continue
         drawn += 1
         label = names.get(model, model)
-        lmfn = is_highlight(label)
+        lmfn = is_highlight(label, highlight)
         ax.plot(
             rows["pixels"] / 1e6,
             rows[value],
@@ -202,7 +227,11 @@ def _lines(ax: plt.Axes, frame: pd.DataFrame, value: str, names: dict[str, str])
 
 
 def cost_vs_resolution(
-    complexity: pd.DataFrame, latency: pd.DataFrame, path: Path, names: dict[str, str] | None = None
+    complexity: pd.DataFrame,
+    latency: pd.DataFrame,
+    path: Path,
+    names: dict[str, str] | None = None,
+    highlight: str | None = None,
 ) -> list[Path]:
     """GMACs (torch counter) and latency against image size, log-log, one line per network.
 
@@ -213,9 +242,10 @@ def cost_vs_resolution(
     names = names or {}
     panels: list[tuple[pd.DataFrame, str, str]] = []
     if not complexity.empty:
-        cx = complexity.copy()
-        cx["gmacs"] = cx["gmacs_torch"].fillna(cx["gmacs_fvcore"])
-        panels.append((cx, "gmacs", "GMACs (torch.utils.flop_counter), log scale"))
+        from .tables import headline_macs
+
+        gmacs, counter = headline_macs(complexity, meta_only=True)  # one convention at every size
+        panels.append((complexity.assign(gmacs=gmacs), "gmacs", f"GMACs ({counter}), log scale"))
     if not latency.empty:
         lat = latency[(latency["sync"] == 1) & (latency["batch"] == 1)]
         if not lat.empty:
@@ -229,7 +259,7 @@ def cost_vs_resolution(
         return []
     fig, axes = plt.subplots(1, len(useful), figsize=(6.5 * len(useful), 5), squeeze=False)
     for ax, (frame, value, ylabel) in zip(axes[0], useful, strict=True):
-        _lines(ax, frame, value, names)
+        _lines(ax, frame, value, names, highlight)
         ax.set_ylabel(ylabel)
     axes[0][0].set_title("How cost grows with image size")
     handles, labels = axes[0][0].get_legend_handles_labels()
@@ -244,18 +274,29 @@ def cost_vs_resolution(
     return save(fig, path)
 
 
-def psnr_distribution(rows: pd.DataFrame, path: Path, title: str = "") -> list[Path]:
+def psnr_distribution(
+    rows: pd.DataFrame, path: Path, title: str = "", highlight: str | None = None
+) -> list[Path]:
     """Per-image PSNR per network as box plots with the images as dots, best median on top.
 
     ``rows`` are per-image quality rows with a ``label`` column (network, weights)
-    and ``psnr``; skipped when no PSNR is present.
+    and ``psnr``; skipped when no finite PSNR is present. A label with infinite PSNRs
+    (an output identical to its ground truth) says how many it has that are not drawn.
     """
-    if rows.empty or "psnr" not in rows or rows["psnr"].isna().all():
+    if rows.empty or "psnr" not in rows:
         return []
-    data = rows.dropna(subset=["psnr"])
+    infinite = rows[np.isinf(rows["psnr"].astype(float))].groupby("label").size()
+    data = _finite(rows, "psnr")
+    if data.empty:
+        return []
+    data = data.assign(label=[_with_infinite(label, infinite) for label in data["label"]])
     order = data.groupby("label")["psnr"].median().sort_values(ascending=False).index.tolist()
     colours = {
-        label: HIGHLIGHT_COLOUR if is_highlight(label) else PALETTE[0] if i % 2 == 0 else PALETTE[9]
+        label: HIGHLIGHT_COLOUR
+        if is_highlight(label, highlight)
+        else PALETTE[0]
+        if i % 2 == 0
+        else PALETTE[9]
         for i, label in enumerate(order)
     }
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(order) + 1.6))
@@ -275,7 +316,7 @@ def psnr_distribution(rows: pd.DataFrame, path: Path, title: str = "") -> list[P
         )
     sns.stripplot(data=data, x="psnr", y="label", order=order, color="black", size=2.5, alpha=0.5, ax=ax)
     for tick in ax.get_yticklabels():
-        if is_highlight(tick.get_text()):
+        if is_highlight(tick.get_text(), highlight):
             tick.set_fontweight("bold")
     ax.set_xlabel("PSNR per image (dB)")
     ax.set_ylabel("")
@@ -300,6 +341,15 @@ def _as_array(image: np.ndarray | str | Path) -> np.ndarray:
     return np.clip(array[..., :3].astype(np.float32), 0.0, 1.0)
 
 
+def readable(path: Path) -> bool:
+    """Whether an image file decodes (a run killed while writing it may have left it truncated)."""
+    try:
+        plt.imread(str(path))
+    except (OSError, ValueError, SyntaxError):
+        return False
+    return True
+
+
 def centre_crop(height: int, width: int, size: int = 160) -> tuple[int, int, int, int]:
     """A centred square crop ``(top, left, height, width)`` of at most ``size`` pixels."""
     side = min(size, height, width)
@@ -311,6 +361,7 @@ def comparison_strip(
     path: Path,
     crop: tuple[int, int, int, int] | None = None,
     title: str = "",
+    highlight: str | None = None,
 ) -> list[Path]:
     """Crops side by side: e.g. blurry, each network's output, sharp; each under its label.
 
@@ -330,7 +381,7 @@ def comparison_strip(
         ax.imshow(image[top : top + h, left : left + w], interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
-        lmfn = is_highlight(label)
+        lmfn = is_highlight(label, highlight)
         ax.set_xlabel(label, fontsize=8, fontweight="bold" if lmfn else "normal")
         if lmfn:
             for spine in ax.spines.values():
@@ -343,19 +394,19 @@ def comparison_strip(
 
 
 def strip_panels(
-    images_dir: Path, dataset: str, image_id: str, models: Sequence[tuple[str, str]]
+    images_dir: Path, dataset: str, image_id: str, models: Sequence[tuple[str, str]], split: str = "test"
 ) -> list[tuple[str, Path]]:
     """Saved images for one comparison strip: blurry, each network, sharp, where the files exist.
 
-    Restored images are ``images_dir/<model>/<dataset>/<image_id>.png`` (the id's own
-    suffix replaced, as :mod:`deblurbench.bench.evaluate` saves them); the blurry
-    input is the ``identity`` reference's output (or ``blurry/``), the ground truth
-    is under ``sharp/``. ``models`` are ``(model, label)`` in display order.
+    Restored images are where :mod:`deblurbench.bench.evaluate` saves them
+    (``images_dir/<model>/<dataset>/<split>/<image_id>.png``); the blurry input is the
+    ``identity`` reference's output (or ``blurry/``), the ground truth is under ``sharp/``.
+    ``models`` are ``(model, label)`` in display order.
     """
-    from ..bench.evaluate import image_path
+    from ..bench.evaluate import SHARP, image_folder, image_path
 
     def find(folder: str) -> Path | None:  # the file name evaluate's image saving gives
-        candidate = image_path(images_dir / folder / dataset, image_id)
+        candidate = image_path(image_folder(images_dir, folder, dataset, split), image_id)
         return candidate if candidate.is_file() else None
 
     panels: list[tuple[str, Path]] = []
@@ -368,7 +419,7 @@ def strip_panels(
         found = find(model)
         if found is not None:
             panels.append((label, found))
-    sharp = find("sharp")
+    sharp = find(SHARP)
     if sharp is not None:
         panels.append(("Sharp (ground truth)", sharp))
     return panels

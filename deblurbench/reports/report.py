@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import write_text
 from ..bench.store import Store
 from . import plots
-from .claims import TOLERANCE, claims_frame, lmfn_claims
+from .claims import SUBJECT, TOLERANCE, claims_frame, subject_claims
 from .tables import (
     LATENCY_GROUP,
     QUALITY_GROUP,
@@ -51,7 +52,7 @@ class Table:
     frame: pd.DataFrame
     caption: str = ""
     group: tuple[str, ...] = ()
-    better: dict[str, str | None] | None = None  # None: by header (see tables.better_direction); {}: none
+    better: dict[str, str | None] | None = None  # None: as the frame's columns declare; {}: none
 
 
 @dataclass
@@ -91,15 +92,35 @@ def _environment(store: Store) -> list[str]:
     runs = store.frame("runs")
     if runs.empty:
         return []
-    env = json.loads(runs.iloc[-1]["environment"])
+    env = json.loads(runs.iloc[-1]["environment"] or "{}")
     return [
         f"torch {env.get('torch')}, Python {env.get('python')}, {env.get('platform')}, "
         f"{env.get('cpu_threads')} CPU threads."
     ]
 
 
-def _summary_section(store: Store, figures: Path, size: str, large: str) -> Section | None:
-    summary = summary_frame(store, size=size, large=large)
+@dataclass(frozen=True)
+class ReportContext:
+    """What every section needs: the store, where figures go, the two sizes and the subject network."""
+
+    store: Store
+    out: Path
+    size: str
+    large: str
+    subject: str = SUBJECT
+
+    @property
+    def figures(self) -> Path:
+        return self.out / "figures"
+
+    @property
+    def highlight(self) -> str:
+        """The subject's display name: its points, lines and panels are drawn highlighted."""
+        return _display_name(self.subject)
+
+
+def _summary_section(ctx: ReportContext) -> Section | None:
+    summary = summary_frame(ctx.store, size=ctx.size, large=ctx.large)
     if summary.empty:
         return None
     section = Section(
@@ -107,21 +128,18 @@ def _summary_section(store: Store, figures: Path, size: str, large: str) -> Sect
         [
             f"MACs are multiply-accumulates (FLOPs = 2 x MACs), counted on each network's official "
             f"test-time path at the size it accepts. Latency: batch 1, float32, median and p90 of "
-            f"repeated calls after warm-up, at {size}."
+            f"repeated calls after warm-up, at {ctx.size}."
         ],
         tables=[Table("summary", summary.drop(columns="model"), "Parameters, MACs and CPU latency")],
     )
-    macs_column = f"GMACs @{size} (fvcore)"
-    if summary[macs_column].isna().all():
-        macs_column = f"GMACs @{size} (torch)"
-    section.figures += _figure(
-        "MACs vs. parameters", plots.macs_vs_params(summary, figures / "macs_vs_params", macs_column)
-    )
+    macs_column = next(c for c in summary.columns if c.startswith(f"GMACs @{ctx.size}"))
+    written = plots.macs_vs_params(summary, ctx.figures / "macs_vs_params", macs_column, ctx.highlight)
+    section.figures += _figure("MACs vs. parameters", written)
     return section
 
 
-def _paper_section(store: Store, figures: Path, size: str) -> Section | None:
-    table = paper_table(store, size=size)
+def _paper_section(ctx: ReportContext) -> Section | None:
+    table = paper_table(ctx.store, size=ctx.size)
     if table.empty or not any(c.startswith("PSNR") for c in table.columns):
         return None
     section = Section(
@@ -129,137 +147,171 @@ def _paper_section(store: Store, figures: Path, size: str) -> Section | None:
         [
             "Quality, size, computation and latency per network, in one table as a paper would give it. "
             "Quality is the mean over the dataset named in the header (standard protocol, 8-bit outputs); "
-            f"MACs and latency at {size}, latency the synchronised median at batch 1."
+            f"MACs and latency at {ctx.size}, latency the synchronised median at batch 1."
         ],
         tables=[Table("paper", table, "Quality and cost per network")],
     )
-    section.figures += _figure("PSNR vs. parameters", plots.psnr_vs_params(table, figures / "psnr_vs_params"))
-    section.figures += _figure("PSNR vs. latency", plots.psnr_vs_latency(table, figures / "psnr_vs_latency"))
+    for name, title, plot in (
+        ("psnr_vs_params", "PSNR vs. parameters", plots.psnr_vs_params),
+        ("psnr_vs_latency", "PSNR vs. latency", plots.psnr_vs_latency),
+    ):
+        section.figures += _figure(title, plot(table, ctx.figures / name, ctx.highlight))
     return section
 
 
-def _strips(store: Store, out: Path, figures: Path, dataset: str, rows: pd.DataFrame) -> list[Figure]:
-    images_dir = out / "images"
-    if not images_dir.is_dir():
-        return []
+def _strip(
+    ctx: ReportContext, dataset: str, split: str, image_id: str, models: list
+) -> tuple[list[Figure], str]:
+    """One comparison strip from the saved images, or a note naming an image that cannot be read."""
+    panels = plots.strip_panels(ctx.out / "images", dataset, image_id, models, split)
+    if len(panels) < 2:
+        return [], ""
+    where = dataset if split == "test" else f"{dataset}_{split}"
+    title = f"{dataset} {'' if split == 'test' else split + ' '}{image_id}"
+    try:
+        written = plots.comparison_strip(
+            panels,
+            ctx.figures / f"strip_{_slug(where)}_{_slug(image_id)}",
+            title=f"{title} (centre crop)",
+            highlight=ctx.highlight,
+        )
+    except (OSError, ValueError, SyntaxError) as exc:  # a truncated or corrupt saved image
+        bad = next((p for _, p in panels if not plots.readable(p)), panels[0][1])
+        return (
+            [],
+            f"No comparison strip for {title}: {bad} cannot be read ({exc}); rerun with --save-images to rewrite it.",
+        )
+    return _figure(f"Visual comparison, {title}", written), ""
+
+
+def _strips(ctx: ReportContext, dataset: str, rows: pd.DataFrame) -> tuple[list[Figure], list[str]]:
+    """Up to ``STRIP_IMAGES`` comparison strips per split of ``dataset``, and notes on unreadable images."""
+    if not (ctx.out / "images").is_dir():
+        return [], []
     order = rows.groupby("model")["psnr"].mean().sort_values(ascending=False).index
     models = [(m, _display_name(m)) for m in order]
     found: list[Figure] = []
-    for image_id in sorted(rows["image_id"].unique()):
-        if len(found) >= STRIP_IMAGES:
-            break
-        panels = plots.strip_panels(images_dir, dataset, str(image_id), models)
-        if len(panels) < 2:
-            continue
-        name = f"strip_{_slug(dataset)}_{_slug(str(image_id))}"
-        written = plots.comparison_strip(panels, figures / name, title=f"{dataset} {image_id} (centre crop)")
-        found += _figure(f"Visual comparison, {dataset} {image_id}", written)
-    return found
+    notes: list[str] = []
+    for split, mine in rows.groupby("split", sort=True):
+        made = 0
+        for image_id in sorted(mine["image_id"].unique()):
+            if made >= STRIP_IMAGES:
+                break
+            figures, note = _strip(ctx, dataset, str(split), str(image_id), models)
+            found += figures
+            made += len(figures)
+            notes += [note] if note else []
+    return found, notes
 
 
-def _quality_sections(store: Store, out: Path, figures: Path) -> list[Section]:
-    tables = quality_tables(store)
+def _quality_paragraph(table: pd.DataFrame) -> str:
+    ssim = [c for c in table.columns if c.startswith("SSIM")]
+    named = (
+        f"SSIM by the {', '.join(c[6:-1] for c in ssim)} convention(s), named in each header; "
+        if ssim
+        else ""
+    )
+    return f"Means over the images of each split. {named}a missing LPIPS (no backbone weights) is shown as a dash, never 0."
+
+
+def _quality_section(
+    ctx: ReportContext, dataset: str, table: pd.DataFrame, per_image: pd.DataFrame
+) -> Section:
+    section = Section(
+        f"Quality: {dataset}",
+        [_quality_paragraph(table)],
+        tables=[Table(f"quality_{_slug(dataset)}", table, f"Quality on {dataset}", QUALITY_GROUP)],
+    )
+    rows = _pick_protocol(per_image[per_image["dataset"] == dataset])
+    labels = [
+        f"{_display_name(m)} [{w}]" if w else _display_name(m)
+        for m, w in zip(rows["model"], rows["weights"], strict=True)
+    ]
+    rows = rows.assign(label=labels)
+    title = f"Per-image PSNR, {dataset}"
+    path = ctx.figures / f"psnr_distribution_{_slug(dataset)}"
+    section.figures += _figure(title, plots.psnr_distribution(rows, path, title, ctx.highlight))
+    strips, notes = _strips(ctx, dataset, rows)
+    section.figures += strips
+    section.paragraphs += notes
+    return section
+
+
+def _quality_sections(ctx: ReportContext) -> list[Section]:
+    tables = quality_tables(ctx.store)
     if not tables:
         return []
-    per_image = store.frame("quality")
-    sections = []
-    for dataset, table in tables.items():
-        ssim = [c for c in table.columns if c.startswith("SSIM")]
-        section = Section(
-            f"Quality: {dataset}",
-            [
-                "Means over the images of each split. "
-                + (
-                    f"SSIM by the {', '.join(c[6:-1] for c in ssim)} convention(s), named in each header; "
-                    if ssim
-                    else ""
-                )
-                + "a missing LPIPS (no backbone weights) is shown as a dash, never 0."
-            ],
-            tables=[Table(f"quality_{_slug(dataset)}", table, f"Quality on {dataset}", QUALITY_GROUP)],
-        )
-        rows = _pick_protocol(per_image[per_image["dataset"] == dataset])
-        rows = rows.assign(
-            label=[
-                f"{_display_name(m)} [{w}]" if w else _display_name(m)
-                for m, w in zip(rows["model"], rows["weights"], strict=True)
-            ]
-        )
-        section.figures += _figure(
-            f"Per-image PSNR, {dataset}",
-            plots.psnr_distribution(
-                rows, figures / f"psnr_distribution_{_slug(dataset)}", f"Per-image PSNR, {dataset}"
-            ),
-        )
-        section.figures += _strips(store, out, figures, dataset, rows)
-        sections.append(section)
-    return sections
+    per_image = ctx.store.frame("quality")
+    return [_quality_section(ctx, dataset, table, per_image) for dataset, table in tables.items()]
 
 
-def _cost_sections(store: Store, figures: Path) -> list[Section]:
-    sections = []
-    cx = complexity_table(store)
-    if not cx.empty:
-        section = Section(
-            "Complexity by counter",
-            [
-                "Parameters declared and used (modules the forward calls), and MACs by each counter, "
-                "converted to multiply-accumulates; best values are marked within each size."
-            ],
-            tables=[Table("complexity", cx, "Parameters and GMACs per counter", ("Size (HxW)",))],
-        )
-        names = {m: _display_name(m) for m in store.frame("complexity")["model"].unique()}
-        section.figures += _figure(
-            "Cost vs. resolution",
-            plots.cost_vs_resolution(
-                complexity_frame(store), latency_frame(store), figures / "cost_vs_resolution", names
-            ),
-        )
-        sections.append(section)
-    lat = latency_table(store)
-    if not lat.empty:
-        paragraphs = [
-            "Median and p90 of repeated calls after warm-up; peak memory is torch.cuda.max_memory_allocated."
-        ]
-        if lat["Timing"].str.startswith("UNSYNCHRONISED").any():
-            paragraphs.append(
-                "Rows marked UNSYNCHRONISED time CUDA work without waiting for it, as many papers did: "
-                "they are not the true latency and are shown only to check papers' runtimes."
-            )
-        sections.append(
-            Section("Latency", paragraphs, tables=[Table("latency", lat, "Latency", LATENCY_GROUP)])
-        )
-    return sections
+def _complexity_section(ctx: ReportContext) -> Section | None:
+    cx = complexity_table(ctx.store)
+    if cx.empty:
+        return None
+    section = Section(
+        "Complexity by counter",
+        [
+            "Parameters declared and used (modules the forward calls), and MACs by each counter, "
+            "converted to multiply-accumulates; best values are marked within each size."
+        ],
+        tables=[Table("complexity", cx, "Parameters and GMACs per counter", ("Size (HxW)",))],
+    )
+    frame = complexity_frame(ctx.store)
+    names = {m: _display_name(m) for m in frame["model"].unique()}
+    written = plots.cost_vs_resolution(
+        frame, latency_frame(ctx.store), ctx.figures / "cost_vs_resolution", names, ctx.highlight
+    )
+    section.figures += _figure("Cost vs. resolution", written)
+    return section
 
 
-def _claims_sections(store: Store, size: str) -> list[Section]:
-    sections = []
-    claims = claims_frame(store)
-    if not claims.empty:
-        flagged = claims[claims["Flag"] == "DEVIATES"]
-        sections.append(
-            Section(
-                "Reported vs. measured",
-                [
-                    "The paper's figures beside this suite's measurements. DEVIATES: beyond "
-                    f"{100 * TOLERANCE['params']:.0f}% for parameters and MACs, {TOLERANCE['psnr_db']} dB PSNR, "
-                    f"{TOLERANCE['ssim']} SSIM. A GPU runtime is set beside the synchronised and the "
-                    "unsynchronised CUDA timing when both are stored; the flag says which it matches.",
-                    f"{len(flagged)} of {len(claims)} figures deviate.",
-                ],
-                tables=[Table("claims", claims.drop(columns="model"), "Reported vs. measured", better={})],
-            )
+def _latency_section(ctx: ReportContext) -> Section | None:
+    lat = latency_table(ctx.store)
+    if lat.empty:
+        return None
+    paragraphs = [
+        "Median and p90 of repeated calls after warm-up; peak memory is torch.cuda.max_memory_allocated."
+    ]
+    if lat["Timing"].str.startswith("UNSYNCHRONISED").any():
+        paragraphs.append(
+            "Rows marked UNSYNCHRONISED time CUDA work without waiting for it, as many papers did: "
+            "they are not the true latency and are shown only to check papers' runtimes."
         )
-    table, lines = lmfn_claims(store, size=size)
-    section = Section("LMFN's claim, line by line", bullets=lines)
+    return Section("Latency", paragraphs, tables=[Table("latency", lat, "Latency", LATENCY_GROUP)])
+
+
+def _reported_section(ctx: ReportContext) -> Section | None:
+    claims = claims_frame(ctx.store)
+    if claims.empty:
+        return None
+    flagged = claims[claims["Flag"] == "DEVIATES"]
+    return Section(
+        "Reported vs. measured",
+        [
+            "The paper's figures beside this suite's measurements. DEVIATES: beyond "
+            f"{100 * TOLERANCE['params']:.0f}% for parameters and MACs, {TOLERANCE['psnr_db']} dB PSNR, "
+            f"{TOLERANCE['ssim']} SSIM. A GPU runtime is set beside the synchronised and the "
+            "unsynchronised CUDA timing when both are stored; the flag says which it matches.",
+            f"{len(flagged)} of {len(claims)} figures deviate.",
+        ],
+        tables=[Table("claims", claims.drop(columns="model"), "Reported vs. measured", better={})],
+    )
+
+
+def _subject_section(ctx: ReportContext) -> Section:
+    name = ctx.highlight
+    table, lines = subject_claims(ctx.store, size=ctx.size, subject=ctx.subject)
+    section = Section(f"{name}'s claim, line by line", bullets=lines)
     if not table.empty:
         section.paragraphs.append(
-            "LMFN claims fewer parameters and less computation than the baselines at comparable quality. "
-            "Each baseline below: yes/no, and LMFN's value as a multiple of the baseline's."
+            f"{name} claims fewer parameters and less computation than the baselines at comparable quality. "
+            f"Each baseline below: yes/no, and {name}'s value as a multiple of the baseline's."
         )
-        section.tables.append(Table("lmfn_claim", table, "LMFN against each baseline", better={}))
-    sections.append(section)
-    return sections
+        section.tables.append(
+            Table(f"{_slug(ctx.subject)}_claim", table, f"{name} against each baseline", better={})
+        )
+    return section
 
 
 def report_sizes(store: Store, size: str | None = None, large: str | None = None) -> tuple[str, str]:
@@ -287,22 +339,15 @@ def report_sizes(store: Store, size: str | None = None, large: str | None = None
 
 
 def build_sections(
-    store: Store, out: Path, size: str | None = None, large: str | None = None
+    store: Store, out: Path, size: str | None = None, large: str | None = None, subject: str = SUBJECT
 ) -> list[Section]:
     """Every section of the report, with its figures written to ``out/figures``."""
-    size, large = report_sizes(store, size, large)
-    figures = out / "figures"
-    sections: list[Section] = []
-    summary = _summary_section(store, figures, size, large)
-    if summary is not None:
-        sections.append(summary)
-    paper = _paper_section(store, figures, size)
-    if paper is not None:
-        sections.append(paper)
-    sections += _quality_sections(store, out, figures)
-    sections += _cost_sections(store, figures)
+    ctx = ReportContext(store, Path(out), *report_sizes(store, size, large), subject=subject)
+    sections = [s for s in (_summary_section(ctx), _paper_section(ctx)) if s is not None]
+    sections += _quality_sections(ctx)
+    sections += [s for s in (_complexity_section(ctx), _latency_section(ctx)) if s is not None]
     if sections:
-        sections += _claims_sections(store, size)
+        sections += [s for s in (_reported_section(ctx), _subject_section(ctx)) if s is not None]
     failures = failures_frame(store)
     if not failures.empty:
         sections.append(Section("Failures", tables=[Table("failures", failures, "Failed measurements")]))
@@ -365,14 +410,17 @@ def render_html(sections: list[Section], preamble: list[str]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_report(store: Store, out: Path, size: str | None = None, large: str | None = None) -> Path:
+def write_report(
+    store: Store, out: Path, size: str | None = None, large: str | None = None, subject: str = SUBJECT
+) -> Path:
     """Regenerate ``out/report.md``, ``out/report.html``, ``out/tables/`` and ``out/figures/``; returns report.md.
 
-    ``size`` / ``large`` (e.g. ``"256x256"``, ``"720x1280"``) default to :func:`report_sizes`.
+    ``size`` / ``large`` (e.g. ``"256x256"``, ``"720x1280"``) default to :func:`report_sizes`;
+    ``subject`` is the network whose claim the report checks and whose points it highlights.
     """
     out = Path(out)
     (out / "tables").mkdir(parents=True, exist_ok=True)
-    sections = build_sections(store, out, size=size, large=large)
+    sections = build_sections(store, out, size=size, large=large, subject=subject)
     preamble = _environment(store)
     if not sections:
         preamble.append("No results in the store yet.")
@@ -380,6 +428,6 @@ def write_report(store: Store, out: Path, size: str | None = None, large: str | 
         for table in section.tables:
             write_table(table.frame, out / "tables", table.name, table.group, table.caption, table.better)
     report = out / "report.md"
-    report.write_text(render_markdown(sections, out, preamble), encoding="utf-8")
-    (out / "report.html").write_text(render_html(sections, preamble), encoding="utf-8")
+    write_text(report, render_markdown(sections, out, preamble))
+    write_text(out / "report.html", render_html(sections, preamble))
     return report

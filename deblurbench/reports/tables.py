@@ -1,64 +1,99 @@
 """Tables from the results store as pandas DataFrames, and their text formats.
 
-The standard tables (complexity, latency, quality per dataset, the combined
-"paper table") are display frames: headers carry their units, one row per
-network and setting. They render as Markdown, CSV, LaTeX (booktabs) and HTML
-with the best value of each column in bold and the second best underlined;
-which way is better is read from the header (higher PSNR/SSIM, lower
-parameters/MACs/latency/memory/LPIPS), see :func:`better_direction`.
+The standard tables (complexity, latency, quality per dataset, the combined "paper
+table") are display frames: headers carry their units, one row per network and
+setting. Every measured column comes from a record's declaration
+(:mod:`deblurbench.bench.records`): its header, the unit tables show it in, its
+decimals, and which direction is better. A display frame carries those facts in
+``frame.attrs`` (``better``: header -> "max"/"min", ``decimals``: header -> int), and the
+Markdown, CSV, LaTeX (booktabs) and HTML renderings mark the best value of each column
+in bold and the second best underlined from them.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..atomic import write_text
+from ..bench.counters import COUNTERS, by_preference
+from ..bench.metrics import SSIM_PREFERENCE
+from ..bench.protocols import preference_order
+from ..bench.records import HIGHER, LOWER, Column, ComplexityRecord, LatencyRecord, QualityRecord
 from ..bench.store import Store
-from ..models import get_spec
+from ..models.registry import MODELS
 
-GIGA = 1e9
-MEGA = 1e6
 MISSING = "–"  # shown for a missing value (NULL in the store), never 0
-
-# Reference methods are not networks: they have no spec, parameters or MACs.
-# Their display names, used when ``deblurbench.bench.references`` cannot say.
-REFERENCE_NAMES = {
-    "identity": "Blurry input",
-    "wiener": "Wiener (true kernel)",
-    "richardson_lucy": "Richardson-Lucy (true kernel)",
-}
-SSIM_COLUMNS = ("ssim_matlab", "ssim_skimage", "ssim_basicsr")  # preference order for the paper table
-PROTOCOL_ORDER = ("standard", "realblur", "kohler")
+_DIRECTION = {HIGHER: "max", LOWER: "min"}
 
 
 def is_reference(model: str) -> bool:
     """Whether ``model`` names a non-learned reference method rather than a network."""
-    try:
-        from ..bench.references import is_reference as known
-    except ImportError:  # the reference methods are not part of this installation
-        return model in REFERENCE_NAMES
-    return bool(known(model)) or model in REFERENCE_NAMES
+    from ..bench.references import is_reference as known
+
+    return known(model)
 
 
-def _display_name(model: str) -> str:
-    """The network's display name; a reference method's or an unknown name's own text."""
-    try:
-        return get_spec(model).display_name
-    except KeyError:  # UnknownModelError is a KeyError: a reference method or a plugin not installed here
-        pass
-    try:
-        from ..bench.references import get_reference
+def display_name(model: str) -> str:
+    """The network's or reference method's display name; an unknown name (a plugin not installed) itself."""
+    from ..bench.references import REFERENCES
 
-        return get_reference(model).display_name
-    except (ImportError, KeyError, ValueError):  # not a reference method either: the name itself
-        return REFERENCE_NAMES.get(model, model)
+    if model in MODELS:
+        return MODELS.get(model).spec.display_name
+    if model in REFERENCES:
+        return REFERENCES.get(model).display_name
+    return model
+
+
+_display_name = display_name  # the name the report modules and tests use
+
+
+class Display:
+    """A display frame built column by column, keeping each header's better direction and decimals."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+        self.better: dict[str, str] = {}
+        self.decimals: dict[str, int] = {}
+
+    def add(
+        self, header: str, values: Any, *, better: str | None = None, decimals: int | None = None
+    ) -> None:
+        """A column of plain values; ``better`` is ``higher``/``lower`` when it is ranked."""
+        self.data[header] = values.to_numpy() if isinstance(values, pd.Series) else values  # by position
+        if better is not None:
+            self.better[header] = _DIRECTION[better]
+        if decimals is not None:
+            self.decimals[header] = decimals
+
+    def measured(self, column: Column, values: Any, header: str | None = None) -> str:
+        """A measured column as its record declares it: shown unit, scale, direction, decimals."""
+        return self.shown(column, values * column.scale if column.scale != 1.0 else values, header)
+
+    def shown(self, column: Column, values: Any, header: str | None = None) -> str:
+        """Values already in the column's shown unit, ranked and formatted as it declares."""
+        header = header or column.header
+        self.add(header, values, better=column.better, decimals=column.decimals)
+        return header
+
+    def frame(self) -> pd.DataFrame:
+        """The frame, with ``attrs["better"]`` and ``attrs["decimals"]``."""
+        frame = pd.DataFrame(self.data)
+        return with_marks(frame, self.better, self.decimals)
+
+
+def with_marks(
+    frame: pd.DataFrame, better: Mapping[str, str], decimals: Mapping[str, int] = {}
+) -> pd.DataFrame:
+    """``frame`` carrying which columns are ranked and their decimals (for the renderings)."""
+    frame.attrs["better"] = {**frame.attrs.get("better", {}), **better}
+    frame.attrs["decimals"] = {**frame.attrs.get("decimals", {}), **decimals}
+    return frame
 
 
 def _size(height: Any, width: Any) -> pd.Series | str:
@@ -77,43 +112,68 @@ def _drop_empty(df: pd.DataFrame, keep: Iterable[str] = ()) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- raw frames
 
 
+# The MACs columns of every counter share unit, direction and display: any one of them says how.
+MACS = ComplexityRecord.column(f"macs_{COUNTERS.names()[0]}")
+
+
+def gmacs_column(counter: str) -> str:
+    """The raw frames' column of one counter's GMACs."""
+    return f"gmacs_{counter}"
+
+
 def complexity_frame(store: Store) -> pd.DataFrame:
-    """One row per (network, size): parameters and GMACs per counter."""
+    """One row per (network, size): parameters and, per counter, GMACs (``gmacs_<counter>``)."""
     df = store.frame("complexity")
-    if df.empty:
-        return df
-    out = pd.DataFrame(
-        {
-            "model": df["model"],
-            "size": _size(df["height"], df["width"]),
-            "params_declared": df["params_declared"],
-            "params_used": df["params_used"],
-            "gmacs_fvcore": df["macs_fvcore"] / GIGA,
-            "gmacs_ptflops_pytorch": df["macs_ptflops_pytorch"] / GIGA,
-            "gmacs_ptflops_aten": df["macs_ptflops_aten"] / GIGA,
-            "gmacs_torch": df["macs_torch_flop_counter"] / GIGA,
-            "height": df["height"],
-            "width": df["width"],
-            "pixels": df["height"] * df["width"],
-        }
-    )
-    return out.sort_values(["model", "pixels"]).reset_index(drop=True)
+    out = df[["model", "params_declared", "params_used", "height", "width"]].copy()
+    out["size"] = _size(df["height"], df["width"])
+    out["pixels"] = df["height"] * df["width"]
+    for name in COUNTERS.names():
+        column = ComplexityRecord.column(f"macs_{name}")
+        out[gmacs_column(name)] = df[column.name] * column.scale
+    return out.sort_values(["model", "pixels"]).reset_index(drop=True)  # empty: with every column
+
+
+def headline_macs(frame: pd.DataFrame, meta_only: bool = False) -> tuple[pd.Series, str]:
+    """GMACs from the preferred counter that counted, per row, and the counter label(s) used.
+
+    The preference is the counter table's (:func:`~deblurbench.bench.counters.by_preference`):
+    fvcore first (what papers report), the torch counter where fvcore did not run.
+    ``meta_only`` takes only counters that run at any size (one convention across sizes).
+    """
+    values = pd.Series(float("nan"), index=frame.index)
+    used: list[str] = []
+    for counter in by_preference(meta_only):
+        column = frame.get(gmacs_column(counter.name))
+        if column is None or not column.notna().any():
+            continue
+        if values.isna().any() and column[values.isna()].notna().any():
+            used.append(counter.label)
+        values = values.fillna(column)
+    return values, "/".join(used) or by_preference(meta_only)[0].label
+
+
+_LATENCY_SETTING = [
+    k for k in LatencyRecord.key_names() if k not in ("torch_version", "threads", "height", "width")
+]
 
 
 def latency_frame(store: Store) -> pd.DataFrame:
-    """Latency rows, newest per setting, with a ``size`` column and a ``pixels`` column."""
+    """Latency rows, newest per setting (any torch version or thread count), with ``size`` and ``pixels``."""
     df = store.frame("latency")
     if df.empty:
         return df
     df = df.sort_values("created")
     df["size"] = _size(df["height"], df["width"])
     df["pixels"] = df["height"] * df["width"]
-    keys = ["model", "device", "device_name", "dtype", "batch", "size", "channels_last", "compile", "sync"]
+    keys = [*_LATENCY_SETTING, "size"]
     return df.groupby(keys, as_index=False, dropna=False).last().sort_values(["model", "pixels"])
 
 
+QUALITY_GROUP_KEYS = [k for k in QualityRecord.key_names() if k != "image_id"]
+
+
 def quality_frame(store: Store) -> pd.DataFrame:
-    """Per (model, weights, dataset, split, protocol, quantized): image count and metric means.
+    """Per (model, weights, dataset, split, protocol, quantized): image count and the mean of every value.
 
     Means skip missing values (LPIPS without its backbone is NULL, never 0);
     ``lpips_images`` says over how many images the LPIPS mean is taken.
@@ -121,54 +181,83 @@ def quality_frame(store: Store) -> pd.DataFrame:
     df = store.frame("quality")
     if df.empty:
         return df
-    keys = ["model", "weights", "dataset", "split", "protocol", "quantized"]
-    grouped = df.groupby(keys, as_index=False, dropna=False)
+    grouped = df.groupby(QUALITY_GROUP_KEYS, as_index=False, dropna=False)
+    means = {c.name: (c.name, "mean") for c in QualityRecord.value_columns()}
     out = grouped.agg(
         images=("image_id", "count"),
-        psnr=("psnr", "mean"),
-        ssim_matlab=("ssim_matlab", "mean"),
-        ssim_skimage=("ssim_skimage", "mean"),
-        ssim_basicsr=("ssim_basicsr", "mean"),
-        lpips=("lpips", "mean"),
+        **means,
         lpips_images=("lpips", "count"),
         lpips_net=("lpips_net", "first"),
     )
-    return out.sort_values(keys).reset_index(drop=True)
+    return out.sort_values(QUALITY_GROUP_KEYS).reset_index(drop=True)
+
+
+def pick_protocol(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the most preferred protocol present (standard first), 8-bit where both are stored."""
+    for protocol in preference_order():
+        if (rows["protocol"] == protocol).any():
+            rows = rows[rows["protocol"] == protocol]
+            break
+    if (rows["quantized"] == 1).any():
+        rows = rows[rows["quantized"] == 1]
+    return rows
+
+
+_pick_protocol = pick_protocol
+
+
+def shown_ssim(quality: pd.DataFrame) -> str | None:
+    """The SSIM column a one-SSIM table shows: the first convention of ``SSIM_PREFERENCE`` computed."""
+    for convention in SSIM_PREFERENCE:
+        column = f"ssim_{convention}"
+        if not quality.empty and column in quality and quality[column].notna().any():
+            return column
+    return None
 
 
 # ----------------------------------------------------------------------------- display tables
 
 
+def _params(display: Display, rows: pd.DataFrame | pd.Series, used: bool = True) -> None:
+    display.measured(ComplexityRecord.column("params_declared"), rows["params_declared"])
+    if used:
+        display.measured(ComplexityRecord.column("params_used"), rows["params_used"])
+
+
+def _median_at(lat: pd.DataFrame, device: str, size: str) -> pd.DataFrame:
+    """Synchronised batch-1 latency rows of ``device`` at ``size``, float32 where measured, newest per model."""
+    if lat.empty:
+        return pd.DataFrame(columns=["median_ms", "p90_ms"])
+    rows = lat[(lat["device"] == device) & (lat["size"] == size) & (lat["sync"] == 1) & (lat["batch"] == 1)]
+    rows = rows[rows["dtype"] == "float32"] if (rows["dtype"] == "float32").any() else rows
+    return rows.sort_values("created").groupby("model")[["median_ms", "p90_ms"]].last()
+
+
 def summary_frame(store: Store, size: str = "256x256", large: str = "720x1280") -> pd.DataFrame:
     """The headline table: one row per network, parameters, MACs at two sizes, CPU latency.
 
-    GMACs at ``size`` come from fvcore (what papers report) and at ``large`` from
-    torch.utils.flop_counter (meta device); both in multiply-accumulates.
+    GMACs at ``size`` by the preferred counter (fvcore, what papers report) and at ``large``
+    by the preferred counter that runs at any size (meta device), both multiply-accumulates.
     """
     cx = complexity_frame(store)
     if cx.empty:
         return pd.DataFrame()
     small = cx[cx["size"] == size].set_index("model")
     big = cx[cx["size"] == large].set_index("model")
-    lat = store.frame("latency")
-    lat = lat[(lat["device"] == "cpu") & (lat["height"].astype(str) + "x" + lat["width"].astype(str) == size)]
-    lat = lat[lat["sync"] == 1].sort_values("created").groupby("model").last()
     models = sorted(set(small.index) | set(big.index))
-    rows = []
-    for model in models:
-        row = {
-            "Network": _display_name(model),
-            "model": model,
-            "Params (M)": small["params_declared"].get(model, float("nan")) / MEGA,
-            "Params used (M)": small["params_used"].get(model, float("nan")) / MEGA,
-            f"GMACs @{size} (fvcore)": small["gmacs_fvcore"].get(model, float("nan")),
-            f"GMACs @{size} (torch)": small["gmacs_torch"].get(model, float("nan")),
-            f"GMACs @{large} (torch)": big["gmacs_torch"].get(model, float("nan")),
-            f"CPU ms @{size} (median)": lat["median_ms"].get(model, float("nan")),
-            f"CPU ms @{size} (p90)": lat["p90_ms"].get(model, float("nan")),
-        }
-        rows.append(row)
-    return pd.DataFrame(rows).sort_values("Params (M)").reset_index(drop=True)
+    small, big = small.reindex(models), big.reindex(models)
+    lat = _median_at(latency_frame(store), "cpu", size).reindex(models)
+    d = Display()
+    d.add("Network", [display_name(m) for m in models])
+    d.add("model", models)
+    _params(d, small)
+    for frame, at, meta_only in ((small, size, False), (small, size, True), (big, large, True)):
+        values, label = headline_macs(frame, meta_only)
+        d.shown(MACS, values, header=f"GMACs @{at} ({label})")
+    median = LatencyRecord.column("median_ms")
+    d.measured(median, lat["median_ms"].to_numpy(), header=f"CPU ms @{size} (median)")
+    d.measured(LatencyRecord.column("p90_ms"), lat["p90_ms"].to_numpy(), header=f"CPU ms @{size} (p90)")
+    return d.frame().sort_values("Params (M)").reset_index(drop=True)
 
 
 def complexity_table(store: Store) -> pd.DataFrame:
@@ -176,21 +265,15 @@ def complexity_table(store: Store) -> pd.DataFrame:
     cx = complexity_frame(store)
     if cx.empty:
         return pd.DataFrame()
-    table = pd.DataFrame(
-        {
-            "Network": cx["model"].map(_display_name),
-            "Size (HxW)": cx["size"],
-            "Params (M)": cx["params_declared"] / MEGA,
-            "Params used (M)": cx["params_used"] / MEGA,
-            "fvcore (GMACs)": cx["gmacs_fvcore"],
-            "ptflops-pytorch (GMACs)": cx["gmacs_ptflops_pytorch"],
-            "ptflops-aten (GMACs)": cx["gmacs_ptflops_aten"],
-            "torch counter (GMACs)": cx["gmacs_torch"],
-            "_pixels": cx["pixels"],
-        }
-    )
-    table = table.sort_values(["_pixels", "Params (M)"]).drop(columns="_pixels").reset_index(drop=True)
-    return _drop_empty(table, keep=("Params (M)",))
+    cx = cx.sort_values(["pixels", "params_declared"]).reset_index(drop=True)
+    d = Display()
+    d.add("Network", cx["model"].map(display_name))
+    d.add("Size (HxW)", cx["size"])
+    _params(d, cx)
+    for name in COUNTERS.names():
+        column = ComplexityRecord.column(f"macs_{name}")
+        d.shown(column, cx[gmacs_column(name)], header=f"{COUNTERS.get(name).label} ({column.shown})")
+    return _drop_empty(d.frame(), keep=("Params (M)",))
 
 
 def _timing_label(sync: Any, device: str) -> str:
@@ -199,38 +282,34 @@ def _timing_label(sync: Any, device: str) -> str:
     return "synchronised (true latency)" if int(sync) else "UNSYNCHRONISED (not true latency)"
 
 
+def _latency_settings(row: pd.Series) -> str:
+    parts = []
+    if row["device"] == "cpu" and row["threads"]:
+        parts.append(f"{int(row['threads'])} threads")
+    if int(row["channels_last"]):
+        parts.append("channels_last")
+    if int(row["compile"]):
+        parts.append("compiled")
+    return ", ".join(parts) or "default"
+
+
 def latency_table(store: Store) -> pd.DataFrame:
     """Latency per network and setting: device, dtype, resolution, median, p90, peak memory."""
     lat = latency_frame(store)
     if lat.empty:
         return pd.DataFrame()
-    settings = []
-    for _, row in lat.iterrows():
-        parts = []
-        if row["device"] == "cpu" and row["threads"]:
-            parts.append(f"{int(row['threads'])} threads")
-        if int(row["channels_last"]):
-            parts.append("channels_last")
-        if int(row["compile"]):
-            parts.append("compiled")
-        settings.append(", ".join(parts) or "default")
-    table = pd.DataFrame(
-        {
-            "Network": lat["model"].map(_display_name).to_numpy(),
-            "Device": lat["device_name"].to_numpy(),
-            "Dtype": lat["dtype"].to_numpy(),
-            "Size (HxW)": lat["size"].to_numpy(),
-            "Batch": lat["batch"].astype(int).to_numpy(),
-            "Timing": [_timing_label(s, d) for s, d in zip(lat["sync"], lat["device"], strict=True)],
-            "Settings": settings,
-            "Median (ms)": lat["median_ms"].to_numpy(),
-            "p90 (ms)": lat["p90_ms"].to_numpy(),
-            "Peak memory (MiB)": lat["peak_memory_mb"].to_numpy(),
-            "_pixels": lat["pixels"].to_numpy(),
-        }
-    )
-    table = table.sort_values(["Device", "Dtype", "Timing", "_pixels", "Median (ms)"])
-    return _drop_empty(table.drop(columns="_pixels").reset_index(drop=True), keep=("Median (ms)",))
+    lat = lat.assign(timing=[_timing_label(s, d) for s, d in zip(lat["sync"], lat["device"], strict=True)])
+    lat = lat.sort_values(["device_name", "dtype", "timing", "pixels", "median_ms"]).reset_index(drop=True)
+    d = Display()
+    d.add("Network", lat["model"].map(display_name))
+    for header, column in (("Device", "device_name"), ("Dtype", "dtype"), ("Size (HxW)", "size")):
+        d.add(header, lat[column])
+    d.add("Batch", lat["batch"].astype(int))
+    d.add("Timing", lat["timing"])
+    d.add("Settings", [_latency_settings(row) for _, row in lat.iterrows()])
+    for name in ("median_ms", "p90_ms", "peak_memory_mb"):
+        d.measured(LatencyRecord.column(name), lat[name])
+    return _drop_empty(d.frame(), keep=("Median (ms)",))
 
 
 LATENCY_GROUP = ("Device", "Dtype", "Size (HxW)", "Batch", "Timing", "Settings")
@@ -241,39 +320,38 @@ def _lpips_header(lpips_net: pd.Series) -> str:
     return f"LPIPS ({', '.join(nets)})" if nets else "LPIPS"
 
 
+def _quality_table(rows: pd.DataFrame) -> pd.DataFrame:
+    rows = rows.sort_values(["split", "protocol", "psnr"], ascending=[True, True, False])
+    d = Display()
+    d.add("Network", rows["model"].map(display_name))
+    d.add("Weights", rows["weights"].replace("", "none"))
+    d.add("Split", rows["split"])
+    d.add("Protocol", rows["protocol"])
+    d.add("8-bit", rows["quantized"].map({1: "yes", 0: "no"}))
+    d.add("Images", rows["images"].astype(int))
+    for column in QualityRecord.value_columns():
+        if column.name == "lpips":
+            d.measured(column, rows["lpips"], header=_lpips_header(rows["lpips_net"]))
+        elif column.name != "seconds":
+            d.measured(column, rows[column.name])
+    table = d.frame().reset_index(drop=True)
+    if table["8-bit"].nunique() == 1:
+        table = table.drop(columns="8-bit")
+    # LPIPS stays when missing everywhere (no backbone weights): shown as dashes, never dropped silently
+    lpips = [c for c in table.columns if c.startswith("LPIPS")]
+    return _drop_empty(table, keep=("PSNR (dB)", *lpips))
+
+
 def quality_tables(store: Store) -> dict[str, pd.DataFrame]:
     """Quality per dataset: PSNR/SSIM/LPIPS means per network, weights, split and protocol.
 
-    The SSIM convention is named in each SSIM header (they differ by up to 0.02);
-    "8-bit" appears only when quantised and unquantised rows are both stored.
+    The SSIM convention is named in each SSIM header (they differ, by up to 0.35 on the
+    synthetic split); "8-bit" appears only when quantised and unquantised rows are both stored.
     """
     q = quality_frame(store)
-    tables: dict[str, pd.DataFrame] = {}
     if q.empty:
-        return tables
-    for dataset, rows in q.groupby("dataset", sort=True):
-        table = pd.DataFrame(
-            {
-                "Network": rows["model"].map(_display_name).to_numpy(),
-                "Weights": rows["weights"].replace("", "none").to_numpy(),
-                "Split": rows["split"].to_numpy(),
-                "Protocol": rows["protocol"].to_numpy(),
-                "8-bit": rows["quantized"].map({1: "yes", 0: "no"}).to_numpy(),
-                "Images": rows["images"].astype(int).to_numpy(),
-                "PSNR (dB)": rows["psnr"].to_numpy(),
-                "SSIM (matlab)": rows["ssim_matlab"].to_numpy(),
-                "SSIM (skimage)": rows["ssim_skimage"].to_numpy(),
-                "SSIM (basicsr)": rows["ssim_basicsr"].to_numpy(),
-                _lpips_header(rows["lpips_net"]): rows["lpips"].to_numpy(),
-            }
-        )
-        if table["8-bit"].nunique() == 1:
-            table = table.drop(columns="8-bit")
-        table = table.sort_values(["Split", "Protocol", "PSNR (dB)"], ascending=[True, True, False])
-        # LPIPS stays when missing everywhere (no backbone weights): shown as dashes, never dropped silently
-        lpips = [c for c in table.columns if c.startswith("LPIPS")]
-        tables[str(dataset)] = _drop_empty(table.reset_index(drop=True), keep=("PSNR (dB)", *lpips))
-    return tables
+        return {}
+    return {str(dataset): _quality_table(rows) for dataset, rows in q.groupby("dataset", sort=True)}
 
 
 QUALITY_GROUP = ("Split", "Protocol", "8-bit")
@@ -289,80 +367,53 @@ def paper_dataset(quality: pd.DataFrame) -> str | None:
     return str(datasets.sort_values(ascending=False, kind="stable").index[0])
 
 
-def _pick_protocol(rows: pd.DataFrame) -> pd.DataFrame:
-    for protocol in PROTOCOL_ORDER:
-        if (rows["protocol"] == protocol).any():
-            rows = rows[rows["protocol"] == protocol]
-            break
-    if (rows["quantized"] == 1).any():
-        rows = rows[rows["quantized"] == 1]
+def _paper_rows(quality: pd.DataFrame, models: list[str]) -> list[tuple[str, Any]]:
+    """(model, its quality row or None) per network and weights, every network at least once."""
+    rows: list[tuple[str, Any]] = []
+    for model in models:
+        mine = quality[quality["model"] == model] if not quality.empty else quality
+        rows += [(model, row) for _, row in mine.iterrows()] or [(model, None)]
     return rows
-
-
-def _latency_at(lat: pd.DataFrame, device: str, size: str) -> pd.Series:
-    if lat.empty:
-        return pd.Series(dtype=float)
-    rows = lat[(lat["device"] == device) & (lat["size"] == size) & (lat["sync"] == 1) & (lat["batch"] == 1)]
-    rows = rows[rows["dtype"] == "float32"] if (rows["dtype"] == "float32").any() else rows
-    return rows.sort_values("created").groupby("model")["median_ms"].last()
 
 
 def paper_table(store: Store, size: str = "256x256", dataset: str | None = None) -> pd.DataFrame:
     """The combined table of a paper: PSNR, SSIM, params, MACs and latency per network.
 
     Quality is the mean over ``dataset`` (default :func:`paper_dataset`) under its
-    standard protocol, one row per network and weights; SSIM is the first of the
-    matlab / skimage / basicsr conventions that was computed, named in the header.
-    MACs at ``size`` by fvcore (torch.utils.flop_counter where fvcore did not run);
-    latency is the synchronised median, batch 1, float32, at ``size``.
+    preferred protocol, one row per network and weights; SSIM is the first convention of
+    ``SSIM_PREFERENCE`` computed, named in the header. MACs at ``size`` by the preferred
+    counter; latency is the synchronised median, batch 1, float32, at ``size``.
     """
-    cx = complexity_frame(store)
-    q = quality_frame(store)
-    lat = latency_frame(store)
+    cx, q, lat = complexity_frame(store), quality_frame(store), latency_frame(store)
     dataset = dataset or paper_dataset(q)
-    rows: list[dict[str, Any]] = []
-    quality = _pick_protocol(q[q["dataset"] == dataset]) if dataset is not None else pd.DataFrame()
-    ssim_column = next((c for c in SSIM_COLUMNS if not quality.empty and quality[c].notna().any()), None)
-    small = cx[cx["size"] == size].set_index("model") if not cx.empty else pd.DataFrame()
-    if not small.empty:
-        macs = small["gmacs_fvcore"].fillna(small["gmacs_torch"])
-        counter = "fvcore" if small["gmacs_fvcore"].notna().all() else "fvcore/torch"
-    else:
-        macs, counter = pd.Series(dtype=float), "fvcore"
-    cpu, cuda = _latency_at(lat, "cpu", size), _latency_at(lat, "cuda", size)
-    psnr_header = f"PSNR (dB) {dataset}" if dataset else "PSNR (dB)"
-    ssim_header = (
-        f"SSIM ({ssim_column.removeprefix('ssim_') if ssim_column else 'n/a'}) {dataset or ''}".strip()
-    )
+    quality = pick_protocol(q[q["dataset"] == dataset]) if dataset is not None else pd.DataFrame()
+    small = cx[cx["size"] == size].set_index("model")
     models = sorted(set(small.index) | (set(quality["model"]) if not quality.empty else set()))
-    for model in models:
-        weights = [None]
-        if not quality.empty and (quality["model"] == model).any():
-            weights = list(quality.loc[quality["model"] == model, "weights"])
-        for weight in weights:
-            qrow = None
-            if weight is not None:
-                qrow = quality[(quality["model"] == model) & (quality["weights"] == weight)].iloc[0]
-            rows.append(
-                {
-                    "Network": _display_name(model),
-                    "Weights": ("none" if weight == "" else weight) if weight is not None else MISSING,
-                    psnr_header: qrow["psnr"] if qrow is not None else math.nan,
-                    ssim_header: qrow[ssim_column] if (qrow is not None and ssim_column) else math.nan,
-                    "Params (M)": small["params_declared"].get(model, math.nan) / MEGA
-                    if not small.empty
-                    else math.nan,
-                    f"GMACs @{size} ({counter})": macs.get(model, math.nan),
-                    f"CPU latency (ms) @{size}": cpu.get(model, math.nan),
-                    f"CUDA latency (ms) @{size}": cuda.get(model, math.nan),
-                }
-            )
-    if not rows:
+    if not models:
         return pd.DataFrame()
-    table = pd.DataFrame(rows).sort_values(["Params (M)", psnr_header], ascending=[True, False])
+    rows = _paper_rows(quality, models)
+    cost = small.reindex([m for m, _ in rows]).reset_index(drop=True)
+    qrows = pd.DataFrame([r if r is not None else {} for _, r in rows]).reindex(columns=q.columns)
+    d = Display()
+    d.add("Network", [display_name(m) for m, _ in rows])
+    d.add("Weights", [MISSING if r is None else (r["weights"] or "none") for _, r in rows])
+    psnr = d.measured(
+        QualityRecord.column("psnr"), qrows["psnr"], f"PSNR (dB) {dataset}" if dataset else None
+    )
+    ssim = shown_ssim(quality)
+    if ssim is not None:
+        column = QualityRecord.column(ssim)
+        d.measured(column, qrows[ssim], header=f"{column.label} {dataset}")
+    _params(d, cost, used=False)
+    values, label = headline_macs(cost)
+    d.shown(MACS, values, f"GMACs @{size} ({label})")
+    for device in ("cpu", "cuda"):
+        medians = _median_at(lat, device, size)["median_ms"].reindex([m for m, _ in rows]).to_numpy()
+        d.measured(LatencyRecord.column("median_ms"), medians, f"{device.upper()} latency (ms) @{size}")
+    table = d.frame().sort_values(["Params (M)", psnr], ascending=[True, False])
     if quality.empty:
         table = table.drop(columns="Weights")
-    return _drop_empty(table.reset_index(drop=True), keep=("Params (M)", psnr_header))
+    return _drop_empty(table.reset_index(drop=True), keep=("Params (M)", psnr))
 
 
 def failures_frame(store: Store) -> pd.DataFrame:
@@ -378,32 +429,16 @@ def failures_frame(store: Store) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- formatting
 
 
-_HIGHER = re.compile(r"\bPSNR\b|\bSSIM\b", re.IGNORECASE)
-_LOWER = re.compile(r"\bparams\b|MACs|\(ms\)|\bms\b|latency|memory|\bLPIPS\b", re.IGNORECASE)
-
-
-def better_direction(column: str) -> str | None:
-    """``"max"`` when higher is better (PSNR, SSIM), ``"min"`` when lower is (cost, LPIPS), else None."""
-    if _HIGHER.search(column):
-        return "max"
-    if _LOWER.search(column):
-        return "min"
-    return None
-
-
-def _decimals(column: str, value: float) -> int:
-    if re.search(r"SSIM|LPIPS", column):
-        return 4
-    if column.startswith("Ratio"):
-        return 3
-    if "PSNR" in column or "Params" in column:
-        return 2 if "PSNR" in column else 3
+def _decimals(value: float, declared: int | None) -> int:
+    """The declared decimals, or by magnitude for a column that declares none."""
+    if declared is not None:
+        return declared
     magnitude = abs(value)
     return 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2 if magnitude >= 0.1 else 4
 
 
-def format_value(value: Any, column: str = "") -> str:
-    """One cell as text: fixed decimals by kind (PSNR 2, SSIM/LPIPS 4, params 3), missing as a dash."""
+def format_value(value: Any, decimals: int | None = None) -> str:
+    """One cell as text: ``decimals`` (else by magnitude), integers with thousands separators, missing as a dash."""
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         return MISSING
     if isinstance(value, bool):
@@ -412,7 +447,7 @@ def format_value(value: Any, column: str = "") -> str:
         return f"{int(value):,}" if abs(int(value)) >= 10_000 else str(int(value))
     if isinstance(value, float) or hasattr(value, "dtype"):
         number = float(value)
-        return f"{number:.{_decimals(column, number)}f}"
+        return f"{number:.{_decimals(number, decimals)}f}"
     return str(value)
 
 
@@ -445,12 +480,16 @@ def _ranks(
 def _prepare(
     df: pd.DataFrame, better: Mapping[str, str | None] | None, group: Sequence[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells as text and their ranks; ``better`` None: the directions the frame carries (``attrs``)."""
+    decimals = df.attrs.get("decimals", {})
     cells = pd.DataFrame(
-        {c: [format_value(v, c) for v in df[c]] for c in df.columns}, index=df.index, columns=df.columns
+        {c: [format_value(v, decimals.get(c)) for v in df[c]] for c in df.columns},
+        index=df.index,
+        columns=df.columns,
     )
     if better is None:
-        better = {c: better_direction(c) for c in df.columns if c not in group}
-        better = {c: d for c, d in better.items() if pd.api.types.is_numeric_dtype(df[c])}
+        better = {c: d for c, d in df.attrs.get("better", {}).items() if c not in group}
+    better = {c: d for c, d in better.items() if c in df and pd.api.types.is_numeric_dtype(df[c])}
     return cells, _ranks(df, cells, better, group)
 
 
@@ -579,7 +618,7 @@ def write_table(
     paths = []
     for suffix, text in texts.items():
         path = directory / f"{name}{suffix}"
-        path.write_text(text, encoding="utf-8")
+        write_text(path, text)
         paths.append(path)
     return paths
 

@@ -22,6 +22,7 @@ from torch import nn
 
 import deblurbench as db
 from deblurbench.bench.evaluate import evaluate, weights_label
+from deblurbench.bench.records import QualityRecord
 from deblurbench.bench.references import get_reference, list_references
 from deblurbench.bench.store import Store
 from deblurbench.cli import main
@@ -231,17 +232,17 @@ def test_shipped_tag_label_follows_the_file_so_new_weights_are_scored_anew(
 def _writer(path: str, start: int, count: int) -> None:
     store = Store(path)
     for i in range(start, start + count):
-        row = {
-            "model": "identity",
-            "weights": "",
-            "dataset": "synthetic",
-            "split": "test",
-            "image_id": f"img{i:04d}",
-            "protocol": "standard",
-            "quantized": True,
-            "psnr": float(i),
-        }
-        store.put_quality([row])
+        row = QualityRecord(
+            model="identity",
+            weights="",
+            dataset="synthetic",
+            split="test",
+            image_id=f"img{i:04d}",
+            protocol="standard",
+            quantized=True,
+            psnr=float(i),
+        )
+        store.put(row)
     store.close()
 
 
@@ -384,7 +385,7 @@ def test_cli_evaluate_json_and_bad_input(tmp_path: Path, capsys: pytest.CaptureF
     assert len(rows) == 4 and {"psnr", "ssim_matlab", "lpips"} <= set(rows[0])
     for bad, message in (
         (["--models", "lmfx"], "unknown model 'lmfx': did you mean lmfn"),
-        (["--models", "identity", "--weights", "x.pth"], "reference method: it takes no --weights"),
+        (["--models", "identity", "--weights", "x.pth"], "reference method: it takes no weights"),
         (["--models", "identity,lmfn", "--weights", "x.pth"], "write NAME=PATH"),
         (["--models", "lmfn", "--weights", "nafnet_gopro_width32=x.pth"], "not among --models"),
         (["--models", "identity", "--protocol", "odd"], "--protocol 'odd'"),
@@ -413,5 +414,7 @@ def test_saving_keeps_each_method_and_the_sharp_images(tiny: db.PairedDataset, t
     assert failures == []
     for folder in ("identity", "wiener", "sharp"):
         assert len(list((tmp_path / "images" / folder / "synthetic").rglob("*.png"))) == len(tiny)
-    sharp = np.asarray(Image.open(tmp_path / "images" / "sharp" / "synthetic" / f"{tiny.ids[0]}.png"))
+    sharp = np.asarray(
+        Image.open(tmp_path / "images" / "sharp" / "synthetic" / "tiny" / f"{tiny.ids[0]}.png")
+    )
     assert np.array_equal(sharp, _uint8(tiny[0].sharp))

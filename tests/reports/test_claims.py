@@ -82,7 +82,7 @@ def test_claims_say_which_timing_a_paper_runtime_matches(store) -> None:
 def test_claims_psnr_within_and_beyond_tolerance(store, make_quality_rows) -> None:
     from deblurbench.reports.claims import FLAG, claims_frame
 
-    store.put_quality(make_quality_rows("mimo_unet", "retrained.pth", "gopro", 30.0))
+    store.put(make_quality_rows("mimo_unet", "retrained.pth", "gopro", 30.0))
     frame = claims_frame(store)
     official = _claim(frame, "MIMO-UNet", "PSNR (dB) gopro [MIMO-UNet.pkl]")
     assert official["Flag"] == "ok" and official["Deviation"] == "-0.03 dB"

@@ -24,7 +24,9 @@ def test_every_figure_skips_without_data(tmp_path: Path) -> None:
 
 
 def test_cost_vs_resolution_needs_two_sizes(tmp_path: Path) -> None:
-    one = pd.DataFrame({"model": ["lmfn"], "pixels": [65536], "gmacs_torch": [4.5], "gmacs_fvcore": [4.5]})
+    one = pd.DataFrame(
+        {"model": ["lmfn"], "pixels": [65536], "gmacs_torch_flop_counter": [4.5], "gmacs_fvcore": [4.5]}
+    )
     assert plots.cost_vs_resolution(one, pd.DataFrame(), tmp_path / "cost") == []
 
 
@@ -49,10 +51,12 @@ def test_strip_panels_finds_saved_images(tmp_path: Path) -> None:
     from PIL import Image
 
     for folder in ("identity", "lmfn", "sharp"):
-        target = tmp_path / folder / "gopro" / "GOPR0384_11_00" / "000001.png"
+        target = tmp_path / folder / "gopro" / "test" / "GOPR0384_11_00" / "000001.png"
         target.parent.mkdir(parents=True)
         Image.fromarray(np.zeros((8, 8, 3), dtype=np.uint8)).save(target)
     panels = plots.strip_panels(
         tmp_path, "gopro", "GOPR0384_11_00/000001", [("lmfn", "LMFN"), ("hinet", "HINet")]
     )
     assert [label for label, _ in panels] == ["Blurry input", "LMFN", "Sharp (ground truth)"]
+    # another split of the same dataset is another folder: its ids never meet the test split's
+    assert plots.strip_panels(tmp_path, "gopro", "GOPR0384_11_00/000001", [("lmfn", "LMFN")], "tiny") == []

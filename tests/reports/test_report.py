@@ -159,7 +159,30 @@ def test_empty_store_says_no_results(tmp_path: Path) -> None:
 
 def test_quality_only_store_skips_what_it_lacks(tmp_path: Path, make_quality_rows) -> None:
     store = Store(tmp_path)
-    store.put_quality(make_quality_rows("identity", "", "synthetic", 24.8))
+    store.put(make_quality_rows("identity", "", "synthetic", 24.8))
     report = write_report(store, tmp_path).read_text()
     assert "## Quality: synthetic" in report and "Complexity" not in report
     assert {p.stem for p in (tmp_path / "figures").glob("*.png")} == {"psnr_distribution_synthetic"}
+
+
+def test_subject_is_a_parameter(tmp_path: Path, fabricated, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    fabricated(out).close()
+    assert main(["report", "--out", str(out), "--subject", "mimo_unet"]) == 0
+    report = (out / "report.md").read_text()
+    assert "## MIMO-UNet's claim, line by line" in report and "LMFN's claim" not in report
+    claim = pd.read_csv(out / "tables" / "mimo_unet_claim.csv")
+    assert "MIMO-UNet fewer params" in claim.columns and "LMFN fewer params" not in claim.columns
+    assert "LMFN" in set(claim["Baseline"]) and "MIMO-UNet" not in set(claim["Baseline"])
+    capsys.readouterr()
+    assert main(["report", "--out", str(out), "--subject", "mimo"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "subject" in err and "did you mean mimo_unet" in err
+
+
+def test_highlight_follows_the_subject() -> None:
+    from deblurbench.reports.plots import is_highlight
+
+    assert is_highlight("MIMO-UNet", "MIMO-UNet") and is_highlight("MIMO-UNet [a.pkl]", "MIMO-UNet")
+    assert not is_highlight("MIMO-UNet++", "MIMO-UNet") and not is_highlight("LMFN", "MIMO-UNet")
+    assert not is_highlight("LMFN", None)

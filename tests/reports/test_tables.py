@@ -12,7 +12,6 @@ from deblurbench.bench.store import Store
 from deblurbench.reports.tables import (
     MISSING,
     _display_name,
-    better_direction,
     complexity_table,
     latency_table,
     paper_table,
@@ -78,15 +77,27 @@ def test_paper_table_combines_quality_and_cost(store: Store) -> None:
     assert set(table["Network"]) >= {"LMFN", "MIMO-UNet", "HINet", "Blurry input"}
 
 
-def test_direction_from_header() -> None:
-    assert better_direction("PSNR (dB) gopro") == "max"
-    assert better_direction("SSIM (matlab)") == "max"
-    assert better_direction("Params (M)") == "min"
-    assert better_direction("fvcore (GMACs)") == "min"
-    assert better_direction("Median (ms)") == "min"
-    assert better_direction("Peak memory (MiB)") == "min"
-    assert better_direction("LPIPS (alex)") == "min"
-    assert better_direction("Images") is None and better_direction("Network") is None
+def test_directions_come_from_the_record_declarations(store: Store) -> None:
+    paper = paper_table(store).attrs["better"]
+    assert paper["PSNR (dB) gopro"] == "max" and paper["SSIM (matlab) gopro"] == "max"
+    assert paper["Params (M)"] == "min" and paper["GMACs @256x256 (fvcore)"] == "min"
+    assert paper["CPU latency (ms) @256x256"] == "min"
+    assert "Network" not in paper and "Weights" not in paper
+    assert complexity_table(store).attrs["better"]["torch counter (GMACs)"] == "min"
+    latency = latency_table(store).attrs["better"]
+    assert latency["Median (ms)"] == "min" and latency["Peak memory (MiB)"] == "min"
+    quality = quality_tables(store)["gopro"].attrs
+    assert quality["better"]["LPIPS (alex)"] == "min" and "Images" not in quality["better"]
+    assert quality["decimals"]["PSNR (dB)"] == 2 and quality["decimals"]["SSIM (skimage)"] == 4
+
+
+def test_a_new_value_column_is_ranked_as_declared() -> None:
+    # what a header says is not read: an unranked frame marks nothing, whatever its headers
+    df = pd.DataFrame({"Network": ["a", "b"], "PSNR (dB)": [30.0, 29.0]})
+    assert "\\textbf" not in to_latex(df)
+    from deblurbench.reports.tables import with_marks
+
+    assert "\\textbf{30.00}" in to_latex(with_marks(df, {"PSNR (dB)": "max"}, {"PSNR (dB)": 2}))
 
 
 def _balanced(tex: str) -> None:
@@ -122,7 +133,11 @@ def test_ties_share_the_rank_and_single_values_are_not_marked() -> None:
     df = pd.DataFrame(
         {"Network": ["a", "b", "c"], "PSNR (dB)": [30.0, 30.001, 29.0], "Params (M)": [1.0, None, None]}
     )
-    tex = to_latex(df)
+    from deblurbench.reports.tables import with_marks
+
+    tex = to_latex(
+        with_marks(df, {"PSNR (dB)": "max", "Params (M)": "min"}, {"PSNR (dB)": 2, "Params (M)": 3})
+    )
     assert tex.count("\\textbf{30.00}") == 2 and "\\underline{29.00}" in tex
     assert "\\textbf{1.000}" not in tex  # one value: nothing to compare
 

@@ -1,0 +1,277 @@
+"""The MAC counters, as a table: one entry per counter, each with its handler.
+
+An entry says how the counter counts, how its unit converts to MACs
+(multiply-accumulates), whether it can run on the meta device, and what it skips;
+its ``count`` handler takes a :class:`CountContext` (the official path on the meta
+device, a real-forward path made on demand, the aten-op census of one meta pass) and
+returns the raw count and the ops or modules it skipped. ``bench/complexity.py`` loops
+over :data:`COUNTERS`; adding a counter is one :func:`register_counter` call here, and
+the store, the runner and the report's tables pick it up from the table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from collections import Counter as Tally
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..registry import Registry
+
+# aten ops that move or view data but compute nothing: never reported as "skipped".
+NO_COMPUTE_OPS = frozenset(
+    [
+        "view",
+        "_unsafe_view",
+        "reshape",
+        "permute",
+        "transpose",
+        "t",
+        "expand",
+        "unsqueeze",
+        "squeeze",
+        "slice",
+        "select",
+        "detach",
+        "alias",
+        "clone",
+        "contiguous",
+        "cat",
+        "stack",
+        "split",
+        "split_with_sizes",
+        "chunk",
+        "unbind",
+        "empty",
+        "empty_like",
+        "new_empty",
+        "zeros",
+        "zeros_like",
+        "ones",
+        "ones_like",
+        "full",
+        "fill",
+        "copy_",
+        "_to_copy",
+        "to",
+        "lift_fresh",
+        "as_strided",
+        "narrow",
+        "flatten",
+        "unflatten",
+        "pixel_shuffle",
+        "pixel_unshuffle",
+        "constant_pad_nd",
+        "reflection_pad2d",
+        "replication_pad2d",
+        "roll",
+        "repeat",
+        "index",
+        "arange",
+        "lift_fresh_copy",
+        "_local_scalar_dense",
+        "masked_fill",
+        "view_as_real",
+        "view_as_complex",
+        "real",
+        "imag",
+        "set_",
+        "resize_",
+    ]
+)
+
+
+@dataclass
+class CountContext:
+    """What the counters share for one network at one size: paths, inputs, the op census."""
+
+    model: nn.Module
+    meta_path: nn.Module
+    shape: tuple[int, ...]
+    census: Tally[str]
+    torch_flops: int
+    called: set[str]
+    real_path_factory: Callable[[], nn.Module]
+
+    @cached_property
+    def real_path(self) -> nn.Module:
+        """The official path on the model's own device, built the first time a counter needs it."""
+        return self.real_path_factory()
+
+    @cached_property
+    def real_input(self) -> torch.Tensor:
+        """A zero input on the model's own device."""
+        device = next(iter(self.model.parameters()), torch.empty(0)).device
+        return torch.zeros(self.shape, device=device)
+
+    def skipped_ops(self, counted: Callable[[str], bool]) -> dict[str, int]:
+        """Ops of the census that compute something and that ``counted`` says are not charged."""
+        return {
+            op: n
+            for op, n in sorted(self.census.items())
+            if not counted(op) and op.rstrip("_") not in NO_COMPUTE_OPS and op not in NO_COMPUTE_OPS
+        }
+
+
+@dataclass(frozen=True)
+class CounterResult:
+    """One counter's raw count (in its own unit) and what it skipped (op or module -> count)."""
+
+    raw: int
+    skipped: dict[str, int]
+
+
+@dataclass(frozen=True)
+class MacCounter:
+    """One MAC counter: how it counts, its unit, meta-device support, what it skips, its handler."""
+
+    name: str
+    label: str
+    unit: str
+    macs_per_unit: float  # raw x this = MACs
+    meta: bool
+    counts: str
+    skips: str
+    count: Callable[[CountContext], CounterResult]
+    preference: int = 9  # which counter a headline MACs figure comes from: the lowest that counted
+
+    def to_macs(self, raw: int | None) -> int | None:
+        """The raw count converted to multiply-accumulates."""
+        return None if raw is None else int(raw * self.macs_per_unit)
+
+
+COUNTERS: Registry[MacCounter] = Registry("counter", ordered=True)
+
+
+def register_counter(**fields: Any) -> Callable[[Callable[[CountContext], CounterResult]], Any]:
+    """Add the decorated handler to :data:`COUNTERS` with its declaration."""
+
+    def decorator(handler: Callable[[CountContext], CounterResult]) -> Callable[..., CounterResult]:
+        COUNTERS.add(fields["name"], MacCounter(count=handler, **fields))
+        return handler
+
+    return decorator
+
+
+def _quietly(fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` with warnings and stdout silenced (ptflops print()s to stdout; fvcore warns)."""
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        return fn()
+
+
+def ptflops_macs(path: nn.Module, shape: tuple[int, ...], backend: str) -> int:
+    """ptflops' MACs of ``path`` on input ``shape``; ``backend`` always explicit (README and code differ)."""
+    from ptflops import get_model_complexity_info
+
+    macs, _ = _quietly(
+        lambda: get_model_complexity_info(
+            path,
+            shape[1:],
+            as_strings=False,
+            print_per_layer_stat=False,
+            backend=backend,
+            ost=io.StringIO(),
+        )
+    )
+    return int(macs)
+
+
+def _registered(op: str, registry: Any) -> bool:
+    return any(str(k).removeprefix("aten.") == op for k in registry)
+
+
+@register_counter(
+    name="fvcore",
+    label="fvcore",
+    unit="1 flop per multiply-add",
+    macs_per_unit=1.0,
+    meta=False,
+    preference=0,  # the convention most deblurring papers' MAC figures follow
+    counts="traces with torch.jit and charges each traced op by its handler table",
+    skips="element-wise ops, scaled_dot_product_attention",
+)
+def count_fvcore(ctx: CountContext) -> CounterResult:
+    """fvcore's FlopCountAnalysis on a real forward; its unsupported ops as skipped."""
+
+    def analyse() -> CounterResult:
+        from fvcore.nn import FlopCountAnalysis  # imported silenced: it warns about torch.jit
+
+        with torch.no_grad():
+            analysis = FlopCountAnalysis(ctx.real_path, ctx.real_input)
+            analysis.unsupported_ops_warnings(False)
+            analysis.uncalled_modules_warnings(False)
+            total = int(analysis.total())
+            unsupported = analysis.unsupported_ops()
+        return CounterResult(total, {op.removeprefix("aten::"): n for op, n in sorted(unsupported.items())})
+
+    return _quietly(analyse)
+
+
+@register_counter(
+    name="ptflops_pytorch",
+    label="ptflops-pytorch",
+    unit="MACs",
+    macs_per_unit=1.0,
+    meta=False,
+    counts="module hooks, plus patched torch functional calls",
+    skips="modules it has no hook for (e.g. LMFN's MeanShift, a Conv2d subclass)",
+)
+def count_ptflops_pytorch(ctx: CountContext) -> CounterResult:
+    """ptflops with ``backend="pytorch"`` on a real forward; called leaf modules without a hook as skipped."""
+    from ptflops.pytorch_ops import MODULES_MAPPING
+
+    raw = ptflops_macs(ctx.real_path, ctx.shape, backend="pytorch")
+    unhooked: Tally[str] = Tally()
+    for name, module in ctx.model.named_modules():
+        leaf = not any(True for _ in module.children())
+        if name in ctx.called and leaf and type(module) not in MODULES_MAPPING:
+            unhooked[type(module).__name__] += 1
+    return CounterResult(raw, dict(sorted(unhooked.items())))
+
+
+@register_counter(
+    name="ptflops_aten",
+    label="ptflops-aten",
+    unit="MACs",
+    macs_per_unit=1.0,
+    meta=True,
+    counts="aten-level dispatch of convolutions and matrix products",
+    skips="everything but convolution and matrix products",
+)
+def count_ptflops_aten(ctx: CountContext) -> CounterResult:
+    """ptflops with ``backend="aten"`` on the meta device."""
+    from ptflops.aten_ops import ATEN_OPS_MAPPING
+
+    raw = ptflops_macs(ctx.meta_path, ctx.shape, backend="aten")
+    return CounterResult(raw, ctx.skipped_ops(lambda op: _registered(op, ATEN_OPS_MAPPING)))
+
+
+@register_counter(
+    name="torch_flop_counter",
+    label="torch counter",
+    unit="2 flops per multiply-add",
+    macs_per_unit=0.5,
+    meta=True,
+    preference=1,  # runs on the meta device at any size: the fallback where fvcore did not run
+    counts="torch.utils.flop_counter.FlopCounterMode's formula table, during the census pass",
+    skips="element-wise ops; no formula for CPU attention kernels",
+)
+def count_torch(ctx: CountContext) -> CounterResult:
+    """torch.utils.flop_counter's total from the meta census pass (no extra forward)."""
+    from torch.utils.flop_counter import flop_registry
+
+    return CounterResult(ctx.torch_flops, ctx.skipped_ops(lambda op: _registered(op, flop_registry)))
+
+
+def by_preference(meta_only: bool = False) -> list[MacCounter]:
+    """The counters in the order a headline MACs figure takes them (``meta_only``: those that run at any size)."""
+    counters = [COUNTERS.get(name) for name in COUNTERS.names()]
+    return sorted((c for c in counters if c.meta or not meta_only), key=lambda c: c.preference)

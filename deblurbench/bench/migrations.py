@@ -1,0 +1,151 @@
+"""Store migrations: older deblurbench schemas to the current one, in place, in one transaction.
+
+Schema 0 is the store of deblurbench 0.1 before stores were versioned (no
+``application_id``, ``user_version`` 0): tables ``runs``, ``complexity``, ``latency``,
+``quality``, ``failures``, with each complexity and latency result also kept whole as
+JSON in a ``result`` column and a quality row's extras in ``extra``. Schema 1 derives
+every table from the record declarations (:mod:`.records`), the JSON in ``details``.
+Each step reads the old rows into typed records, so what a migrated store holds is
+exactly what the current code would have written. A copy of the file as it was is
+kept beside it (``results.sqlite.schema0.bak``) before the first write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .records import ComplexityRecord, FailureRecord, LatencyRecord, QualityRecord, Record, RunRecord
+
+# What identifies a schema-0 store: its table names and, per table, the columns it must have.
+SCHEMA0_REQUIRED = {
+    "runs": {"run_id", "started", "command", "config", "environment"},
+    "complexity": {"model", "height", "width"},
+    "latency": {"model", "device", "height", "width"},
+    "quality": {"model", "weights", "dataset", "split", "image_id", "protocol", "quantized"},
+    "failures": {"model", "task", "error"},
+}
+
+
+def is_schema0(tables: Mapping[str, list[str]]) -> bool:
+    """Whether tables ``{name: columns}`` are a deblurbench schema-0 store's."""
+    names = set(tables) - {"sqlite_sequence"}
+    return (
+        "runs" in names
+        and names <= set(SCHEMA0_REQUIRED)
+        and all(SCHEMA0_REQUIRED[n] <= set(tables[n]) for n in names)
+    )
+
+
+def backup(path: Path, version: int) -> Path:
+    """Copy the store as it is to ``<file>.schema<version>.bak`` (SQLite's backup API, then a rename)."""
+    target = path.with_name(f"{path.name}.schema{version}.bak")
+    partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    copy = sqlite3.connect(partial)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    os.replace(partial, target)
+    return target
+
+
+def insert_row(db: sqlite3.Connection, record: Record, extra: Mapping[str, Any]) -> None:
+    """``INSERT OR REPLACE`` one record's row plus ``extra`` columns (run id, creation time, id)."""
+    row = {**record.to_row(), **extra}
+    verb = "INSERT OR REPLACE" if record.key_names() else "INSERT"
+    db.execute(
+        f"{verb} INTO {record.TABLE} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        tuple(row.values()),
+    )
+
+
+def _json(text: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except json.JSONDecodeError:
+        value = None
+    return value if isinstance(value, dict) else {}
+
+
+def _complexity0(row: dict[str, Any]) -> Record:
+    result = _json(row.get("result"))
+    if "size" in result:
+        return ComplexityRecord.from_dict(result, torch_version=row.get("torch_version"))
+    return ComplexityRecord.from_row(row)
+
+
+def _latency0(row: dict[str, Any]) -> Record:
+    result = _json(row.get("result"))
+    if "size" in result:
+        return LatencyRecord.from_dict(result)
+    return LatencyRecord.from_row(row)
+
+
+def _quality0(row: dict[str, Any]) -> Record:
+    flat = {k: v for k, v in row.items() if k not in ("extra", "run_id", "created")}
+    return QualityRecord.from_dict({**flat, **_json(row.get("extra"))})
+
+
+def _run0(row: dict[str, Any]) -> Record:
+    names = ("started", "command", "config", "environment", "finished")
+    return RunRecord(**{k: row.get(k) for k in names})
+
+
+def _failure0(row: dict[str, Any]) -> Record:
+    return FailureRecord(model=row["model"], task=row["task"], error=row["error"])
+
+
+# table -> (its row converter, the old columns that are not part of the record but kept as they are)
+_SCHEMA0: dict[str, tuple[Callable[[dict[str, Any]], Record], tuple[str, ...]]] = {
+    "runs": (_run0, ("run_id",)),
+    "complexity": (_complexity0, ("run_id", "created")),
+    "latency": (_latency0, ("run_id", "created")),
+    "quality": (_quality0, ("run_id", "created")),
+    "failures": (_failure0, ("id", "run_id", "created")),
+}
+
+
+def _from_schema0(db: sqlite3.Connection) -> None:
+    """Schema 0 -> 1: rename the old tables, create the new ones, move every row through its record."""
+    from .store import create_schema  # the store imports this module: import here, at use
+
+    present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    old = [name for name in _SCHEMA0 if name in present]
+    for name in old:
+        db.execute(f"ALTER TABLE {name} RENAME TO {name}_schema0")
+    create_schema(db)
+    for name in old:
+        convert, kept = _SCHEMA0[name]
+        cursor = db.execute(f"SELECT * FROM {name}_schema0")
+        columns = [d[0] for d in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(columns, values, strict=True))
+            extra = {k: row[k] for k in kept if k in row}
+            if name != "runs":
+                extra.setdefault("created", 0.0)
+            insert_row(db, convert(row), extra)
+        db.execute(f"DROP TABLE {name}_schema0")
+
+
+# version -> the step that brings a store of that version to the next one
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _from_schema0}
+
+
+def migrate(db: sqlite3.Connection, path: Path, version: int) -> int:
+    """Bring a store of schema ``version`` to the current one inside the caller's transaction; returns ``version``."""
+    from .store import APPLICATION_ID, SCHEMA_VERSION
+
+    current = version
+    while current < SCHEMA_VERSION:
+        STEPS[current](db)
+        current += 1
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return version
