@@ -161,19 +161,6 @@ def test_old_instance_norm_statistics_are_dropped_with_a_warning(tmp_path: Path)
         load_state_dict_strict(net, state, source="old.pth")
 
 
-@pytest.mark.parametrize("name", db.list_models())
-def test_every_spec_is_complete(name: str) -> None:
-    spec = db.get_spec(name)
-    assert spec.name == name and spec.display_name and spec.family
-    assert spec.paper.title and spec.paper.venue and 2010 < spec.paper.year < 2030
-    assert "/" in spec.repo and len(spec.commit) >= 7
-    assert spec.official_weights, "say which checkpoint files the authors publish, and where"
-    assert spec.reported.source, "say where the reported figures come from (or why there are none)"
-    assert spec.fidelity in ("manifest", "params-only", "unproven")
-    assert spec.test_mode in ("eval", "train")
-    assert spec.multiple >= 1 and spec.min_size >= 1 and spec.sizes
-
-
 def test_dmphn_official_per_module_directory_loads(tmp_path: Path) -> None:
     source = db.create_model("dmphn_1_2_4")
     for part in ("encoder", "decoder"):

@@ -2,7 +2,9 @@
 the unused layer, low-precision runs and Restorer on arbitrary sizes.
 
 The generic fidelity test proves the GoPro network against its manifest (whose
-output carries the authors' float32 FFT rounding); these cover what it does not.
+output carries the authors' float32 FFT rounding), and test_contract.py holds it to the
+registry's contract (size rule, Restorer on any size, spec, unused modules,
+checkpoints); these cover what they do not.
 """
 
 from __future__ import annotations
@@ -119,29 +121,18 @@ def test_num_blocks_level4_is_ignored() -> None:
     )
 
 
-@pytest.mark.parametrize("size", [(48, 32), (32, 40), (16, 16)])
-def test_bare_network_needs_multiples_of_32(size: tuple[int, int]) -> None:
+def test_bare_network_says_it_needs_multiples_of_32() -> None:
+    """Its own check, not a shape error deep inside (the size rule itself is in test_contract.py)."""
     model = fftformer(**TINY).eval()
     with torch.no_grad(), pytest.raises(ValueError, match="multiples of 32"):
-        model(_rand(1, 3, *size))
-    assert not db.get_spec("fftformer").accepts(*size)
+        model(_rand(1, 3, 48, 32))
 
 
-def test_bare_network_accepts_multiples_of_32() -> None:
-    model = fftformer(**TINY).eval()
-    with torch.no_grad():
-        for size in ((32, 32), (32, 96)):
-            assert model(_rand(1, 3, *size)).shape == (1, 3, *size)
-            assert db.get_spec("fftformer").accepts(*size)
-
-
-@pytest.mark.parametrize(
-    ("size", "overrides"),
-    [((97, 131), TINY), ((40, 52), {})],  # the full network at the small size only (CPU time)
-)
-def test_restorer_any_size(size: tuple[int, int], overrides: dict) -> None:
-    restorer = db.Restorer(db.create_model("fftformer", **overrides))
-    x = _rand(1, 3, *size)
+def test_restorer_tiny_override_97x131() -> None:
+    """create_model with constructor overrides, through Restorer at a larger odd size
+    (the full network at small sizes is in test_contract.py)."""
+    restorer = db.Restorer(db.create_model("fftformer", **TINY))
+    x = _rand(1, 3, 97, 131)
     y = restorer(x)
     assert y.shape == x.shape and y.dtype == torch.float32
     assert torch.isfinite(y).all() and y.min() >= 0 and y.max() <= 1

@@ -1,9 +1,10 @@
-"""MIMO-UNet / MIMO-UNet+: the two variants, the three outputs, the size rule, the spec.
+"""MIMO-UNet / MIMO-UNet+: the two variants, the three outputs, dropout, the spec.
 
 The generic fidelity tests prove both GoPro networks against their manifests
-(64x64 only, eval mode); these cover what they do not: that the variants differ
-only as the authors' code says, the nearest-neighbour input pyramid behind the
-three outputs, the multiple-of-4 rule, dropout, and ``Restorer`` on awkward sizes.
+(64x64 only, eval mode), and test_contract.py holds them to the registry's contract
+(the multiple-of-4 rule, ``Restorer`` on awkward sizes, spec, checkpoints); these
+cover what they do not: that the variants differ only as the authors' code says, the
+nearest-neighbour input pyramid behind the three outputs, dropout, the spec's facts.
 Most use one residual block per stage to stay fast.
 """
 
@@ -74,35 +75,6 @@ def test_spec_picks_full_scale_output(name: str) -> None:
     out = [torch.zeros(1, 3, 1, 1), torch.zeros(1, 3, 2, 2), torch.zeros(1, 3, 4, 4)]
     assert spec.interface.pick(out) is out[2]
     assert spec.interface.to_network(torch.ones(1)).item() == 1.0  # no input mapping
-
-
-@pytest.mark.parametrize(
-    ("height", "width", "ok"), [(12, 20, True), (4, 4, True), (10, 20, False), (12, 18, False)]
-)
-def test_size_rule(height: int, width: int, ok: bool) -> None:
-    spec = db.get_spec("mimo_unet")
-    assert spec.accepts(height, width) is ok
-    model = MIMOUNet(num_res=1).eval()
-    x = rand(height, width)
-    with torch.no_grad():
-        if ok:
-            assert model(x)[2].shape == x.shape
-        else:
-            with pytest.raises(RuntimeError):
-                model(x)
-
-
-@pytest.mark.parametrize(
-    ("name", "size"), [("mimo_unet", (97, 131)), ("mimo_unet", (3, 5)), ("mimo_unet_plus", (40, 52))]
-)
-def test_restorer_any_size(name: str, size: tuple[int, int]) -> None:
-    restorer = db.Restorer(name)
-    x = rand(*size)
-    y = restorer(x)
-    assert y.shape == x.shape
-    assert y.dtype == torch.float32
-    assert torch.isfinite(y).all()
-    assert 0.0 <= y.min().item() <= y.max().item() <= 1.0
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,10 +1,12 @@
 """NAFNet family: the TLC variant (NAFNetLocal), its registry names and option, sizes, specs.
 
-The generic fidelity tests cover the plain networks against their manifests;
-these cover what they do not: TLC keeps the state dict, fixes its windows as the
-official conversion pass does, equals plain NAFNet exactly where its windows
-cover the whole feature map (16-padded input at most 384 px a side) and differs
-beyond; the local mean itself; the hand-written LayerNorm backward.
+The generic fidelity tests cover the plain networks against their manifests, and
+test_contract.py holds all four names to the registry's contract (any size through
+Restorer and the bare network, spec, checkpoints); these cover what they do not:
+TLC keeps the state dict, fixes its windows as the official conversion pass does,
+equals plain NAFNet exactly where its windows cover the whole feature map (16-padded
+input at most 384 px a side) and differs beyond; the local mean itself; the
+hand-written LayerNorm backward.
 """
 
 from __future__ import annotations
@@ -151,26 +153,6 @@ def test_layernorm_backward_is_the_true_gradient() -> None:
     assert torch.autograd.gradcheck(lambda x, w, b: LayerNormFunction.apply(x, w, b, 1e-6), (x, w, b))
     ref = F.layer_norm(x.permute(0, 2, 3, 1), (4,), w, b, eps=1e-6).permute(0, 3, 1, 2)
     torch.testing.assert_close(LayerNormFunction.apply(x, w, b, 1e-6), ref)
-
-
-def _restorer_sizes(name: str) -> None:
-    restorer = db.Restorer(name)
-    for height, width in [(97, 131), (40, 52)]:
-        x = torch.rand(1, 3, height, width)
-        y = restorer(x)
-        assert y.shape == x.shape and y.dtype == torch.float32
-        assert float(y.min()) >= 0.0 and float(y.max()) <= 1.0
-
-
-@pytest.mark.parametrize("name", ["nafnet_gopro_width32", "nafnet_gopro_width32_tlc"])
-def test_restorer_any_size(name: str) -> None:
-    _restorer_sizes(name)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", ["nafnet_gopro_width64", "nafnet_gopro_width64_tlc"])
-def test_restorer_any_size_width64(name: str) -> None:
-    _restorer_sizes(name)
 
 
 def test_specs() -> None:

@@ -9,7 +9,9 @@ SAME padding, the ConvLSTM equations and its state carried across scales), and
 the official test path (each RGB plane a grey image; portrait images transposed).
 
 The generic fidelity tests check its registration ("params-only") and the
-parameter count; the layer list is checked here.
+parameter count, and test_contract.py holds both names to the registry's contract
+(the multiple-of-16 rule, Restorer on any size, spec, checkpoints); the layer list is
+checked here.
 """
 
 from __future__ import annotations
@@ -220,15 +222,6 @@ def test_convlstm_state_is_carried_across_scales_and_h_is_decoded() -> None:
         assert torch.equal(h, dec_in)
 
 
-def test_bare_network_needs_multiples_of_16() -> None:
-    model = SRNDeblurNet(model="gray").eval()
-    with torch.no_grad(), pytest.raises(RuntimeError):
-        model(rand(1, 1, 24, 32))  # 1/4 scale is 6 high: 6 -> 3 -> 2 -> 4 != 3
-    spec = db.get_spec("srn_deblurnet")
-    assert (spec.multiple, spec.min_size) == (16, 16)
-    assert spec.accepts(16, 32) and not spec.accepts(24, 32)
-
-
 # ---- the official test-time path ----
 
 
@@ -266,24 +259,7 @@ def test_specs() -> None:
         assert spec.repo == MANIFEST["source"]["repo"]
         assert spec.interface.output == -1
         assert spec.family == "SRN-DeblurNet"
+        assert (spec.multiple, spec.min_size) == (16, 16)  # the README's rule
     assert lstm.interface.per_channel and not color.interface.per_channel
     assert lstm.reported.psnr["gopro"] == pytest.approx(30.19)
     assert lstm.reported.ssim["gopro"] == pytest.approx(0.9334)
-
-
-@pytest.mark.parametrize(
-    ("name", "size"),
-    [("srn_deblurnet", (13, 29)), ("srn_deblurnet_color", (40, 52)), ("srn_deblurnet_color", (97, 131))],
-)
-def test_restorer_any_size(name: str, size: tuple[int, int]) -> None:
-    y = db.Restorer(name)(rand(1, 3, *size))
-    assert y.shape == (1, 3, *size) and y.dtype == torch.float32
-    assert torch.isfinite(y).all() and y.min() >= 0 and y.max() <= 1
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("size", [(97, 131), (40, 52)])
-def test_restorer_paper_model_larger_sizes_slow(size: tuple[int, int]) -> None:
-    # Three grey passes of the ConvLSTM model per RGB image: ~66 GMACs at 97x131.
-    y = db.Restorer("srn_deblurnet")(rand(3, *size))
-    assert y.shape == (3, *size) and y.dtype == torch.float32

@@ -1,8 +1,10 @@
 """Stripformer: the official [-0.5, 0.5] path, the two strip-attention code paths,
-sizes, DataParallel checkpoints and Restorer on arbitrary sizes.
+DataParallel checkpoints, the spec's facts.
 
 The generic fidelity test checks the bare module on a square input (the H == W
-path); these cover the official input mapping and the H != W path.
+path), and test_contract.py holds it to the registry's contract (the multiple-of-4
+rule on square and non-square inputs, Restorer on any size, spec, a plain checkpoint
+round trip); these cover the official input mapping and the H != W path.
 """
 
 from __future__ import annotations
@@ -85,19 +87,6 @@ def test_blocks_on_non_square_maps(block_type: type) -> None:
         assert not torch.allclose(block(x.transpose(2, 3).contiguous()).transpose(2, 3), y)
 
 
-@pytest.mark.parametrize("size", [(18, 18), (20, 22)])
-def test_bare_network_needs_multiples_of_4(model: torch.nn.Module, size: tuple[int, int]) -> None:
-    with torch.no_grad(), pytest.raises(RuntimeError):
-        model(_rand(1, 3, *size))
-    assert not db.get_spec("stripformer").accepts(*size)
-
-
-def test_bare_network_smallest_sizes(model: torch.nn.Module) -> None:
-    with torch.no_grad():
-        for size in ((4, 4), (4, 8)):
-            assert model(_rand(1, 3, *size)).shape == (1, 3, *size)
-
-
 def test_dataparallel_checkpoint_loads(tmp_path: Path, model: torch.nn.Module) -> None:
     """Official files are saved from nn.DataParallel: every key carries 'module.'."""
     path = tmp_path / "Stripformer_gopro.pth"
@@ -105,12 +94,3 @@ def test_dataparallel_checkpoint_loads(tmp_path: Path, model: torch.nn.Module) -
     loaded = db.create_model("stripformer", weights=path)
     for key, value in model.state_dict().items():
         assert torch.equal(loaded.state_dict()[key], value), key
-
-
-@pytest.mark.parametrize("size", [(97, 131), (40, 52)])
-def test_restorer_any_size(size: tuple[int, int]) -> None:
-    restorer = db.Restorer("stripformer")
-    x = _rand(1, 3, *size)
-    y = restorer(x)
-    assert y.shape == x.shape and y.dtype == torch.float32
-    assert torch.isfinite(y).all() and y.min() >= 0 and y.max() <= 1
