@@ -21,13 +21,14 @@ from torch import nn
 
 from ..registry import Registry, UnknownNameError, import_submodules
 from .interface import ImageInterface
+from .published import OfficialCheckpoint, Published
 
 ENTRY_POINT_GROUP = "deblurbench.models"
 
 # Modules of this package that are infrastructure, not networks. Every other
 # module in ``deblurbench/models/`` is a network family, imported (and so
 # registered) the first time the registry is read: adding a baseline is one file.
-_INFRASTRUCTURE = frozenset({"registry", "interface", "checkpoint", "restorer"})
+_INFRASTRUCTURE = frozenset({"registry", "interface", "checkpoint", "restorer", "published"})
 
 
 class UnknownModelError(UnknownNameError):
@@ -47,10 +48,12 @@ class Paper:
 
 @dataclass(frozen=True)
 class Reported:
-    """Figures the authors report, each set with the place it comes from.
+    """Figures the authors report, with one source for all: the 0.1 way of declaring them.
 
-    ``macs_g`` is in GMACs (multiply-accumulates) at ``macs_at`` = (H, W);
-    ``psnr`` / ``ssim`` map a dataset name (``"gopro"``, ``"hide"``, ...) to a value.
+    Still accepted (plugins use it); each figure becomes a :class:`Published` record in
+    :meth:`ModelSpec.figures`. New specs give ``published=`` records, one source each.
+    ``macs_g`` is in GMACs (multiply-accumulates) at ``macs_at`` = (H, W); ``psnr`` /
+    ``ssim`` map a dataset name (``"gopro"``, ``"hide"``, ...) to a value.
     """
 
     params: int | None = None
@@ -61,6 +64,20 @@ class Reported:
     psnr: Mapping[str, float] = field(default_factory=dict)
     ssim: Mapping[str, float] = field(default_factory=dict)
     source: str = ""
+
+    def as_published(self) -> tuple[Published, ...]:
+        """Each figure as a :class:`Published` record carrying the one source."""
+        src = self.source or "(no source given)"
+        out = []
+        if self.params is not None:
+            out.append(Published("params", float(self.params), "", src))
+        if self.macs_g is not None:
+            out.append(Published("macs", self.macs_g, "G", src, printed="GMACs", size=self.macs_at))
+        if self.runtime_s is not None:
+            out.append(Published("runtime", self.runtime_s, "s", src, note=self.runtime_note))
+        out += [Published("psnr", v, "dB", src, dataset=d) for d, v in self.psnr.items()]
+        out += [Published("ssim", v, "", src, dataset=d) for d, v in self.ssim.items()]
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -92,8 +109,14 @@ class ModelSpec:
     official_weights: str = ""
     checkpoint_reader: Callable[[Path], Mapping[str, Any]] | None = None
     checkpoint_kind: str = "file"  # "directory" where the official checkpoint is a folder of files
+    published: tuple[Published, ...] = ()
+    checkpoints: tuple[OfficialCheckpoint, ...] = ()
     notes: str = ""
     family: str = ""
+
+    def figures(self) -> tuple[Published, ...]:
+        """Every published figure: the ``published`` records, then any given the 0.1 way (``reported``)."""
+        return (*self.published, *self.reported.as_published())
 
     def accepts(self, height: int, width: int) -> bool:
         """Whether the bare network accepts an input of this size without padding."""

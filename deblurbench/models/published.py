@@ -1,0 +1,103 @@
+"""What authors published about a network, and the official checkpoints they released.
+
+A :class:`Published` record is one figure as it is printed (value, unit, the header it
+stands under), with the place it is printed (repository, commit, file, table and row;
+an issue; an abstract) and the conditions the source gives (dataset and GoPro variant,
+SSIM tool, input size, device, synchronised timing). A figure that one paper gives for
+another network (a comparison table) is its own record naming that paper as its
+``reporter``. Where sources disagree each figure is kept; nothing here is converted or
+reconciled: the claims check does that, and says where units do not fit.
+
+An :class:`OfficialCheckpoint` is a checkpoint file (or, for networks released as one
+file per module, a folder) as the authors publish it: its name, where it is published,
+and its sha256 where known, so that ``--weights-dir DIR`` can find and verify it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# quantity -> the units (magnitude prefixes) a figure of it may be given in
+UNITS: Mapping[str, tuple[str, ...]] = {
+    "params": ("", "K", "M"),  # a count of parameters
+    "model_size": ("MB", "MiB"),  # a size in (mega)bytes, as printed; what it measures is checked
+    "macs": ("M", "G", "T"),  # multiply-accumulates
+    "flops": ("M", "G", "T"),  # as printed: whether a FLOP is a multiply-add or half of one is unknown
+    "runtime": ("s", "ms"),  # per image
+    "psnr": ("dB",),
+    "ssim": ("",),
+}
+DATASETS = ("gopro", "hide", "kohler", "realblur_j", "realblur_r", "dvd", "lai", "reds")
+GOPRO_VARIANTS = ("", "blur", "blur_gamma")
+SSIM_TOOLS = ("", "matlab", "skimage", "basicsr", "cw-ssim", "pytorch-ssim")
+
+
+@dataclass(frozen=True)
+class Published:
+    """One published figure of a network, as printed, with its source and conditions.
+
+    ``value`` and ``unit`` (one of :data:`UNITS` for the quantity) are the number as
+    printed; ``printed`` is the header or text it stands under, verbatim. ``reporter`` is
+    empty when the network's own authors publish it, else the source that reports it for
+    them (e.g. ``"LFDN (Sensors 2021) Table 3"``), and ``label`` the name it is listed under.
+    """
+
+    quantity: str
+    value: float
+    unit: str
+    source: str
+    printed: str = ""
+    reporter: str = ""
+    label: str = ""
+    dataset: str = ""
+    variant: str = ""  # GoPro: "blur" (linear) or "blur_gamma"; "" when the source does not say
+    ssim_tool: str = ""
+    size: tuple[int, int] | None = None  # (H, W) of the input a cost or runtime is given for
+    device: str = ""
+    sync: bool | None = None  # runtime: synchronised (True), asynchronous (False), unstated (None)
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.quantity not in UNITS:
+            raise ValueError(f"published quantity {self.quantity!r}: use one of {', '.join(UNITS)}")
+        if self.unit not in UNITS[self.quantity]:
+            raise ValueError(
+                f"published {self.quantity} unit {self.unit!r}: use one of {UNITS[self.quantity]} "
+                "(the printed header goes in printed=)"
+            )
+        if self.dataset and self.dataset not in DATASETS:
+            raise ValueError(f"published dataset {self.dataset!r}: use one of {', '.join(DATASETS)}")
+        if self.variant not in GOPRO_VARIANTS or (self.variant and self.dataset != "gopro"):
+            raise ValueError(f"published variant {self.variant!r}: blur or blur_gamma, for GoPro figures")
+        if self.ssim_tool not in SSIM_TOOLS:
+            raise ValueError(f"published ssim_tool {self.ssim_tool!r}: use one of {', '.join(SSIM_TOOLS)}")
+        if not self.source.strip():
+            raise ValueError("a published figure needs its source")
+
+    @property
+    def own(self) -> bool:
+        """Whether the network's own authors publish it (not a comparison table of another paper)."""
+        return not self.reporter
+
+
+@dataclass(frozen=True)
+class OfficialCheckpoint:
+    """A checkpoint as its authors publish it: file name (``name/`` for a folder), where, sha256s.
+
+    ``sha256`` is the file's hash, or for a folder a mapping of its files' names to hashes;
+    empty where no hash is known. ``datasets`` are those it is evaluated on (a GoPro model
+    is also the HIDE model).
+    """
+
+    name: str
+    where: str
+    sha256: str | Mapping[str, str] = ""
+    datasets: tuple[str, ...] = ("gopro", "hide")
+    note: str = ""
+    files: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def is_folder(self) -> bool:
+        """Whether the checkpoint is a folder of files (one per module) rather than one file."""
+        return self.name.endswith("/")
