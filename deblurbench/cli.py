@@ -108,23 +108,50 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _complexity_row(result: Any, reported: dict[str, Any]) -> dict[str, Any]:
-    return {
+def _complexity_row(result: Any, published: list[dict[str, Any]]) -> dict[str, Any]:
+    row = {
         "model": result.model,
         "size": f"{result.height}x{result.width}",
         "input": f"{result.input_height}x{result.input_width}",
         "params": result.params_declared,
         "params_used": result.params_used,
-        "params_reported": reported["reported_params"],
-        "params_diff_%": _percent(reported["params_diff"]),
         **{f"gmacs_{k}": (v / 1e9 if v is not None else None) for k, v in result.macs.items()},
-        "gmacs_reported": reported["reported_gmacs"],
-        "gmacs_diff_%": _percent(reported["gmacs_diff"]),
     }
+    for check in published:  # the authors' own parameter and MAC figures at this size
+        row[f"published {check['Figure']}"] = (
+            f"{check['Published']}: {check['Verdict']} ({check['Difference']})"
+        )
+    return row
 
 
-def _percent(fraction: float | None) -> float | None:
-    return None if fraction is None else 100.0 * fraction
+def _published_costs(results: list[Any]) -> list[list[dict[str, Any]]]:
+    """Per result, the checks of its network's own published parameter and MAC figures at its size."""
+    from .models import get_spec
+    from .reports.claims import CHECKS, Measured, describe, printed
+
+    measured = Measured.of(results)
+    out = []
+    for r in results:
+        figures = [
+            f
+            for f in get_spec(r.model).figures()
+            if f.own and (f.quantity == "params" or (f.quantity == "macs" and f.size == (r.height, r.width)))
+        ]
+        checks = [(f, CHECKS[f.quantity](f, r.model, measured)) for f in figures]
+        out.append(
+            [
+                {
+                    "Figure": describe(f),
+                    "Published": printed(f),
+                    "Source": f.source,
+                    "Verdict": c.verdict,
+                    "Difference": c.difference,
+                    "Measured": c.measured,
+                }
+                for f, c in checks
+            ]
+        )
+    return out
 
 
 def _complexity_notes(results: list[Any]) -> None:
@@ -138,13 +165,12 @@ def _complexity_notes(results: list[Any]) -> None:
 
 def cmd_complexity(args: argparse.Namespace) -> int:
     from .bench.complexity import complexity
-    from .reports.claims import reported_beside
 
     models, sizes = _checked_grid(args)
     results = [complexity(m, size, real_forward=args.real_forward) for m in models for size in sizes]
-    reported = [reported_beside(r) for r in results]
-    rows = [{**r.to_dict(), "reported": rep} for r, rep in zip(results, reported, strict=True)]
-    table = pd.DataFrame([_complexity_row(r, rep) for r, rep in zip(results, reported, strict=True)])
+    published = _published_costs(results)
+    rows = [{**r.to_dict(), "published": p} for r, p in zip(results, published, strict=True)]
+    table = pd.DataFrame([_complexity_row(r, p) for r, p in zip(results, published, strict=True)])
     _emit(rows, table, args.format)
     if args.format == "table":
         _complexity_notes(results)
@@ -222,6 +248,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         threads=args.threads,
         latency_repeats=args.repeats,
         subject=args.subject,
+        weights_dir=args.weights_dir,
     )
     work = plan(config)
     if config.threads:
@@ -257,18 +284,55 @@ def _open_store(out: Path) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .bench.store import Store
     from .reports.report import write_report
 
     out = args.out or Path("deblurbench-out")
-    if not (out / Store.FILENAME).is_file():
-        what = "no such directory" if not out.is_dir() else f"no {Store.FILENAME} in it"
-        raise UsageError(f"deblurbench report: {out}: {what}; run 'deblurbench run --out {out}' first")
     subject = _subject_arg(args.subject)
-    report = write_report(_open_store(out), out, subject=subject)
+    report = write_report(_existing_store(out), out, subject=subject)
     figures = sorted(p.name for p in (out / "figures").glob("*.png")) if (out / "figures").is_dir() else []
     print(f"deblurbench report: {report} and {report.with_suffix('.html')}, {len(figures)} figures")
     return 0
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    """Every published figure checked, and the subject's central claim baseline by baseline."""
+    from .bench.complexity import meta_complexity
+    from .reports.claims import claims_frame, subject_claims
+
+    subject = _subject_arg(args.subject)
+    models = _models_arg(args.models)
+    store = _existing_store(args.out) if args.out is not None else None
+    table = claims_frame(store, models, count=meta_complexity)
+    claim, lines = subject_claims(store, subject=subject, count=meta_complexity, baselines=models)
+    if args.format == "json":
+        payload = {"figures": table.to_dict("records"), "subject": subject, "claim": claim.to_dict("records")}
+        print(json.dumps({**payload, "summary": lines}, indent=2, default=str))
+        return 0
+    if args.format == "csv":
+        print(table.to_csv(index=False), end="")
+        return 0
+    shown = table.drop(columns=["model", "Source"])
+    print(_table_text(shown))
+    print(
+        f"\n{(table['Verdict'] == 'reproduced').sum()} reproduced, {(table['Verdict'] == 'deviates').sum()} "
+        f"deviate, {(table['Verdict'] == 'not comparable').sum()} not comparable, of {len(table)} published figures"
+    )
+    print(f"\n{lines[0]}")
+    if not claim.empty:
+        print(_table_text(claim))
+    for line in lines[1:]:
+        print(line)
+    return 0
+
+
+def _existing_store(out: Path) -> Any:
+    """The store of an output directory that must already hold one (read, never created)."""
+    from .bench.store import Store
+
+    if not (out / Store.FILENAME).is_file():
+        what = "no such directory" if not out.is_dir() else f"no {Store.FILENAME} in it"
+        raise UsageError(f"--out {out}: {what}; run 'deblurbench run --out {out}' first, or leave --out out")
+    return _open_store(out)
 
 
 def _subject_arg(value: str | None) -> str:
@@ -309,6 +373,18 @@ def _weights_arg(values: list[str] | None, methods: list[str]) -> dict[str, str]
     return weights
 
 
+def _official_arg(
+    weights_dir: Path, methods: list[str], given: dict[str, str], dataset: str
+) -> dict[str, str]:
+    """The official checkpoint (hash-checked) of every network of ``methods`` without --weights."""
+    from .bench.evaluate import _official
+    from .bench.references import is_reference
+
+    return {
+        m: str(_official(m, weights_dir, dataset)) for m in methods if m not in given and not is_reference(m)
+    }
+
+
 def _check_weights(weights: dict[str, str]) -> None:
     """Each network's weights resolved and checked (kind, size, readability) before any work or row."""
     from .bench.references import is_reference
@@ -341,6 +417,7 @@ def _evaluated_rows(
     frame = store.frame("quality")
     keep = frame["dataset"].eq(dataset.name) & frame["split"].eq(str(dataset.info.get("split", "")))
     keep &= frame["quantized"].eq(int(quantized)) & frame["image_id"].isin(dataset.ids)
+    keep &= frame["variant"].eq(str(dataset.info.get("variant", "")))
     wanted = [(m, weights_label(weights.get(m), m)) for m in methods]
     keep &= frame[["model", "weights"]].apply(tuple, axis=1).isin(wanted)
     columns = ["model", "image_id", *(c.name for c in QualityRecord.value_columns())]
@@ -363,11 +440,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     methods = _methods_arg(args.models)
     weights = _weights_arg(args.weights, methods)
+    dataset = _evaluate_dataset(args)
+    if args.weights_dir is not None:
+        weights = {**_official_arg(args.weights_dir, methods, weights, dataset.name), **weights}
     if args.workers is not None and args.workers < 0:
         raise UsageError(f"--workers {args.workers}: must be 0 (decode inline) or more")
     if args.protocol not in protocol_choices():
         raise UsageError(f"--protocol {args.protocol!r}: use one of {', '.join(protocol_choices())}")
-    dataset = _evaluate_dataset(args)
     device = args.device
     if device == "cuda" and "LOCAL_RANK" in os.environ:
         device = f"cuda:{os.environ['LOCAL_RANK']}"
@@ -606,6 +685,7 @@ def _add_evaluate(sub: SubParsers) -> None:
     p.add_argument(
         "--weights", action="append", help="NAME=PATH or NAME=TAG, repeatable (PATH alone for one model)"
     )
+    p.add_argument("--weights-dir", type=Path, help=WEIGHTS_DIR_HELP)
     p.add_argument(
         "--out", type=Path, help="output directory holding results.sqlite (default ./deblurbench-out)"
     )
@@ -632,6 +712,7 @@ def _add_evaluate(sub: SubParsers) -> None:
     p.set_defaults(func=cmd_evaluate)
 
 
+WEIGHTS_DIR_HELP = "folder of official checkpoints under their published names, hash-checked where known"
 SUBJECT_HELP = "the network the report's claims and highlighted points are about (default lmfn)"
 
 
@@ -643,7 +724,46 @@ def _add_run(sub: SubParsers) -> None:
     p.add_argument("--threads", type=int, help="CPU threads for latency")
     p.add_argument("--repeats", type=int, help="latency repeats per network")
     p.add_argument("--subject", help=SUBJECT_HELP)
+    p.add_argument("--weights-dir", type=Path, help=WEIGHTS_DIR_HELP)
     p.set_defaults(func=cmd_run)
+
+
+def cmd_weights(args: argparse.Namespace) -> int:
+    """Which official checkpoints DIR holds: found, missing or mismatched, per network."""
+    from .models.official import MISMATCHED, MISSING, scan_weights_dir
+
+    entries = scan_weights_dir(args.weights_dir, _models_arg(args.models))
+    rows = [e.row() for e in entries]
+    _emit(
+        rows,
+        pd.DataFrame(rows, columns=["model", "checkpoint", "datasets", "status", "path", "detail"]),
+        args.format,
+    )
+    if args.format == "table":
+        counts = {s: sum(e.status == s for e in entries) for s in (MISSING, MISMATCHED)}
+        print(
+            f"{len(entries) - sum(counts.values())} found, {counts[MISSING]} missing, {counts[MISMATCHED]} mismatched"
+        )
+    return 1 if any(e.status == MISMATCHED for e in entries) else 0
+
+
+def _add_weights(sub: SubParsers) -> None:
+    p = sub.add_parser(
+        "weights", help="list the official checkpoints a folder holds: found, missing, mismatched"
+    )
+    p.add_argument("--weights-dir", type=Path, required=True, help=WEIGHTS_DIR_HELP)
+    p.add_argument("--models", action="append", help=MODELS_HELP)
+    _with_format(p)
+    p.set_defaults(func=cmd_weights)
+
+
+def _add_claims(sub: SubParsers) -> None:
+    p = sub.add_parser("claims", help="published figures against measured ones, and the subject's claim")
+    p.add_argument("--subject", help=SUBJECT_HELP)
+    p.add_argument("--models", action="append", help=MODELS_HELP)
+    p.add_argument("--out", type=Path, help="also hold quality and latency from DIR's store")
+    _with_format(p)
+    p.set_defaults(func=cmd_claims)
 
 
 def _add_report(sub: SubParsers) -> None:
@@ -666,7 +786,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for add in (_add_models, _add_complexity, _add_latency, _add_datasets, _add_synth):
         add(sub)
-    for add in (_add_evaluate, _add_run, _add_report, add_train_parser):
+    for add in (_add_evaluate, _add_run, _add_report, _add_claims, _add_weights, add_train_parser):
         add(sub)
     return parser
 

@@ -121,6 +121,13 @@ def _path(value: Any) -> Path:
     return Path(_text(str(value) if isinstance(value, Path) else value)).expanduser()
 
 
+def _directory(value: Any) -> Path:
+    path = _path(value)
+    if not path.is_dir():
+        raise ValueError(f"{path} is not a directory")
+    return path
+
+
 def _network(value: Any) -> str:
     from .models import get_spec
 
@@ -199,6 +206,8 @@ class RunConfig:
     )
     dataset_roots: dict[str, str] = option(dict, _table(_dataset_name), 'a table {dataset = "path"}')
     weights: dict[str, str] = option(dict, _table(_network), 'a table {network = "path or tag"}')
+    # a folder of official checkpoints under the names their authors publish (deblurbench weights)
+    weights_dir: Path | None = option(None, _optional(_directory), "a directory of official checkpoints")
     references: tuple[str, ...] = option(
         ("identity", "wiener", "richardson_lucy"), _list(_reference), "a list of reference methods"
     )

@@ -105,11 +105,10 @@ class QualityTask(Task):
         return f"quality {self.dataset}/{self.split}"
 
     def is_done(self, store: Store) -> bool:
-        from .bench.evaluate import protocol_for, weights_label
+        from .bench.evaluate import protocol_for, quality_group
 
         ds = open_cached(self.dataset, self.split, self.root)
-        label = weights_label(self.weights, self.model)
-        done = store.quality_done(self.model, label, ds.name, self.split, protocol_for(ds), True)
+        done = store.quality_done(quality_group(self.model, self.weights, ds, protocol_for(ds), True))
         return set(ds.ids) <= done
 
     def run(self, store: Store, run_id: int | None) -> list[Record]:
@@ -153,10 +152,21 @@ def parse_dataset(text: str) -> tuple[str, str]:
 
 
 def quality_weights(config: RunConfig, model: str, dataset: str) -> str | None:
-    """The weights a network is evaluated with on ``dataset``: configured, or a shipped tag of that name."""
+    """The weights a network is evaluated with on ``dataset``.
+
+    Configured weights first; then a shipped tag named like the dataset; then the official
+    checkpoint found (and hash-checked) in ``weights_dir``; None when there are none.
+    """
+    from .models.official import official_weights
+
     if model in config.weights:
         return config.weights[model]
-    return dataset if dataset in get_spec(model).weights else None
+    if dataset in get_spec(model).weights:
+        return dataset
+    if config.weights_dir is not None:
+        found = official_weights(model, config.weights_dir, dataset)
+        return str(found) if found is not None else None
+    return None
 
 
 def _cost_tasks(config: RunConfig, model: str) -> list[Task]:

@@ -226,3 +226,16 @@ def complexity(
 
 # the name tests and earlier callers use for the ptflops helper
 _ptflops = ptflops_macs
+
+
+def meta_complexity(name: str, size: tuple[int, int]) -> ComplexityRecord:
+    """Parameters and the meta-device counters' MACs, without allocating a weight or an activation.
+
+    The network is built on the meta device (no initialisation), so a check of published
+    figures counts every registered network in seconds; fvcore and ptflops-pytorch, which
+    need a real forward, are not run.
+    """
+    with torch.device("meta"):
+        model = create_model(name)
+    meta_only = tuple(n for n in COUNTERS.names() if COUNTERS.get(n).meta)
+    return complexity(model, size, counters=meta_only, real_forward=False)

@@ -224,6 +224,21 @@ def save_image(image: torch.Tensor, save_dir: Path, image_id: str) -> Path:
     return target
 
 
+def quality_group(
+    model: str, weights: str | Path | None, dataset: PairedDataset, protocol: str, quantized: bool
+) -> dict[str, Any]:
+    """What the quality rows of one evaluation share: every key field of a quality record but the image."""
+    return {
+        "model": model,
+        "weights": weights_label(weights, model or None),
+        "dataset": dataset.name,
+        "split": str(dataset.info.get("split", "")),
+        "protocol": protocol,
+        "quantized": quantized,
+        "variant": str(dataset.info.get("variant", "")),
+    }
+
+
 class _Evaluation:
     """One model over one dataset: which images are still to do, and each image restored and scored."""
 
@@ -244,14 +259,7 @@ class _Evaluation:
             else getattr(model_or_name, "deblurbench_name", "")
         )
         self.name = name
-        self.group = {
-            "model": name,
-            "weights": weights_label(weights, name or None),
-            "dataset": dataset.name,
-            "split": str(dataset.info.get("split", "")),
-            "protocol": settings.protocol,
-            "quantized": settings.quantized,
-        }
+        self.group = quality_group(name, weights, dataset, settings.protocol, settings.quantized)
         self.rows: list[dict[str, Any]] = []
         self.failures: list[tuple[str, str]] = []
 
@@ -260,7 +268,7 @@ class _Evaluation:
         wanted = list(range(len(self.dataset))) if indices is None else list(indices)
         if self.store is None:
             return wanted
-        done = self.store.quality_done(**{**self.group, "model": self.name})
+        done = self.store.quality_done({**self.group, "model": self.name})
         ids = self.dataset.ids
         return [i for i in wanted if ids[i] not in done]
 
@@ -359,6 +367,7 @@ def evaluate(
     indices: Sequence[int] | None = None,
     workers: int | None = None,
     progress: bool | None = None,
+    weights_dir: str | Path | None = None,
     **settings: Any,
 ) -> pd.DataFrame:
     """Restore and score every image of ``dataset`` (or those at ``indices``): one row per image.
@@ -368,8 +377,16 @@ def evaluate(
     receives every row as it is scored and makes the call resumable; failures are recorded
     there and listed in ``df.attrs["failures"]`` as ``(image_id, reason)``. ``save_dir``
     keeps the restored 8-bit PNGs (``<save_dir>/<image id>.png``). ``workers``: background
-    decoding threads (0: inline; None: :func:`default_workers`).
+    decoding threads (0: inline; None: :func:`default_workers`). ``weights_dir``: without
+    ``weights``, the network's official checkpoint found there (hash-checked) is used.
     """
+    if (
+        weights is None
+        and weights_dir is not None
+        and isinstance(model_or_name, str)
+        and model_or_name in list_models()
+    ):
+        weights = _official(model_or_name, weights_dir, dataset.name)
     job = _Evaluation(
         model_or_name, dataset, weights, EvalSettings(**settings).resolved(dataset), store, run_id
     )
@@ -377,6 +394,19 @@ def evaluate(
     if wanted:  # all stored already: no need to build the network or load its weights
         job.run(wanted, workers, progress)
     return _frame(job.rows, job.failures)
+
+
+def _official(model: str, weights_dir: str | Path, dataset: str) -> Path:
+    """The official checkpoint of ``model`` in ``weights_dir``, or a one-line error naming what is expected."""
+    from ..models.official import official_weights
+
+    found = official_weights(model, weights_dir, dataset)
+    if found is None:
+        names = ", ".join(c.name for c in get_spec(model).checkpoints) or "none: its authors release none"
+        raise FileNotFoundError(
+            f"--weights-dir {weights_dir}: no official checkpoint of {model} (expected {names})"
+        )
+    return found
 
 
 def _frame(rows: list[dict[str, Any]], failures: list[tuple[str, str]]) -> pd.DataFrame:

@@ -102,7 +102,9 @@ def _check_values(pred: Tensor, target: Tensor, data_range: float) -> None:
         lo, hi = torch.aminmax(x)
         lo, hi = float(lo), float(hi)
         if lo != lo or hi != hi:  # clamping keeps NaN: say what it is
-            raise ValueError(f"{name} holds NaN values: a metric of NaN means nothing; fix what produced them")
+            raise ValueError(
+                f"{name} holds NaN values: a metric of NaN means nothing; fix what produced them"
+            )
         if not (lo >= 0 and hi <= data_range):
             raise ValueError(
                 f"{name} values span [{lo:g}, {hi:g}], outside [0, {data_range:g}]: clamp (and quantize) first"

@@ -134,18 +134,34 @@ def _from_schema0(db: sqlite3.Connection) -> None:
         db.execute(f"DROP TABLE {name}_schema0")
 
 
-# version -> the step that brings a store of that version to the next one
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _from_schema0}
+def rebuild(db: sqlite3.Connection, record: type[Record]) -> None:
+    """Recreate a record's table as it is declared now, keeping every row (columns it lacked: defaults)."""
+    from .store import table_sql
+
+    old = [r[1] for r in db.execute(f"PRAGMA table_info({record.TABLE})")]
+    db.execute(f"ALTER TABLE {record.TABLE} RENAME TO {record.TABLE}_old")
+    db.execute(table_sql(record))
+    new = [r[1] for r in db.execute(f"PRAGMA table_info({record.TABLE})")]
+    common = ", ".join(c for c in old if c in new)
+    db.execute(f"INSERT INTO {record.TABLE} ({common}) SELECT {common} FROM {record.TABLE}_old")
+    db.execute(f"DROP TABLE {record.TABLE}_old")
+
+
+# version -> the step that brings a store of that version to the next one. Schema 0 is read
+# into records and written as the current schema at once (it needs no later step).
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: lambda db: rebuild(db, QualityRecord),  # 1 -> 2: the dataset variant joins the quality key
+}
 
 
 def migrate(db: sqlite3.Connection, path: Path, version: int) -> int:
     """Bring a store of schema ``version`` to the current one inside the caller's transaction; returns ``version``."""
     from .store import APPLICATION_ID, SCHEMA_VERSION
 
-    current = version
-    while current < SCHEMA_VERSION:
-        STEPS[current](db)
-        current += 1
+    if version == 0:
+        _from_schema0(db)
+    for step in range(max(version, 1), SCHEMA_VERSION):
+        STEPS[step](db)
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return version

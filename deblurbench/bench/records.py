@@ -24,7 +24,7 @@ import json
 import math
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
 HIGHER, LOWER = "higher", "lower"
@@ -46,6 +46,7 @@ class Column:
     nullable: bool = True
     shown: str = ""  # the unit tables show, when not the stored one (GMACs for MACs)
     scale: float = 1.0  # stored value x scale = shown value
+    default: Any = None  # a key column's value in rows stored before the column existed
 
     @property
     def header(self) -> str:
@@ -54,9 +55,12 @@ class Column:
         return f"{self.label} ({unit})" if unit else self.label
 
 
-def key(label: str = "") -> Any:
-    """A key field: together the key fields name one measurement."""
-    return field(metadata={"role": "key", "label": label})
+def key(label: str = "", default: Any = MISSING) -> Any:
+    """A key field: together the key fields name one measurement (``default``: for rows stored before it)."""
+    metadata = {"role": "key", "label": label}
+    if default is MISSING:
+        return field(metadata=metadata)
+    return field(default=default, metadata={**metadata, "sql_default": default})
 
 
 def value(
@@ -219,6 +223,7 @@ def _columns(cls: type[Record], expanded: tuple[tuple[str, tuple[str, ...]], ...
             "nullable": role != "key",
             "shown": meta.get("shown", ""),
             "scale": meta.get("scale", 1.0),
+            "default": meta.get("sql_default"),
         }
         label = meta.get("label") or f.name
         for name in names.get(f.name, (None,)):
@@ -451,6 +456,7 @@ class QualityRecord(Record):
     image_id: str = key("Image")
     protocol: str = key("Protocol")
     quantized: bool = key("8-bit")
+    variant: str = key("Variant", default="")  # dataset options that select other pairs ("blur=blur_gamma")
     psnr: float | None = value("dB", HIGHER, "PSNR", 2)
     ssim: Mapping[str, float | None] = value("", HIGHER, "SSIM ({name})", 4, expand=ssim_conventions)
     lpips: float | None = value("", LOWER, "LPIPS", 4)
@@ -473,7 +479,9 @@ class QualityRecord(Record):
         """A record from a flat row (:meth:`to_dict`): unknown entries go to ``extra``."""
         names = {f.name for f in fields(cls)} - {"ssim", "extra"}
         conventions = ssim_conventions()
-        missing = [k for k in cls.key_names() if k not in row]
+        missing = [
+            c.name for c in cls.columns() if c.role == "key" and c.default is None and c.name not in row
+        ]
         if missing:
             raise ValueError(f"quality row lacks {', '.join(missing)}")
         values = {k: _py(v) for k, v in row.items() if k in names}

@@ -28,7 +28,7 @@ from .migrations import backup, insert_row, is_schema0, migrate
 from .records import RECORDS, FailureRecord, QualityRecord, Record, RunRecord
 
 APPLICATION_ID = 0x44424E43  # "DBNC": marks a deblurbench results store
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TABLES = tuple(r.TABLE for r in RECORDS)
 _OPEN_TIMEOUT_S = 60.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -57,13 +57,21 @@ def table_sql(record: type[Record]) -> str:
         if column.role == "id":
             lines.append(f"{column.name} INTEGER PRIMARY KEY AUTOINCREMENT")
         else:
-            lines.append(f"{column.name} {column.sql}{'' if column.nullable else ' NOT NULL'}")
+            default = "" if column.default is None else f" DEFAULT {_literal(column.default)}"
+            lines.append(f"{column.name} {column.sql}{'' if column.nullable else ' NOT NULL'}{default}")
     lines.append("details TEXT NOT NULL DEFAULT '{}'")
     if record is not RunRecord:
         lines += ["run_id INTEGER", "created REAL NOT NULL"]
     if record.key_names():
         lines.append(f"UNIQUE ({', '.join(record.key_names())})")
     return f"CREATE TABLE {record.TABLE} (\n    " + ",\n    ".join(lines) + "\n)"
+
+
+def _literal(value: Any) -> str:
+    """A Python default as an SQL literal."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(int(value) if isinstance(value, bool) else value)
 
 
 def create_schema(db: sqlite3.Connection) -> None:
@@ -293,12 +301,11 @@ class Store:
         rows = self._db.execute(f"SELECT DISTINCT {column} FROM {record.TABLE} WHERE {clause}", params)
         return {r[0] for r in rows}
 
-    def quality_done(
-        self, model: str, weights: str, dataset: str, split: str, protocol: str, quantized: bool
-    ) -> set[str]:
-        """The image ids already stored for one (model, weights, dataset, split, settings) group."""
-        group = {"model": model, "weights": weights, "dataset": dataset, "split": split}
-        group.update(protocol=protocol, quantized=bool(quantized))
+    def quality_done(self, group: Mapping[str, Any]) -> set[str]:
+        """The image ids already stored for one group: every quality key field but the image id."""
+        missing = [k for k in QualityRecord.key_names() if k != "image_id" and k not in group]
+        if missing:
+            raise ValueError(f"quality group lacks {', '.join(missing)}")
         return self.values(QualityRecord, "image_id", group)
 
     def records(self, record: type[R]) -> list[R]:

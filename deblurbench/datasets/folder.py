@@ -12,7 +12,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .paired import DatasetError, Entry, FilePairs, Scan, check_root, images_by_stem, open_scan
+from .paired import (
+    DatasetError,
+    Entry,
+    FilePairs,
+    Scan,
+    check_root,
+    describe_variant,
+    images_by_stem,
+    open_scan,
+)
 from .spec import register_dataset
 
 NAME = "folder"
@@ -109,5 +118,7 @@ def open_folder(
         "split": split,
         "layout": LAYOUT,
         "expected": None,
+        # two folder pairs are two datasets whose ids may meet: the folders are the variant
+        "variant": describe_variant({k: (str(Path(v).resolve()), None) for k, v in found.options.items()}),
     }
-    return open_scan(found, {**info, **found.options}, **options)
+    return open_scan(found, {**found.options, **info}, **options)

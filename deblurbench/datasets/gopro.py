@@ -31,6 +31,7 @@ from .paired import (
     Scan,
     check_root,
     check_split,
+    describe_variant,
     images_by_stem,
     missing_folders,
     open_scan,
@@ -116,5 +117,6 @@ def open_gopro(
         "layout": LAYOUT,
         "expected": COUNTS[split],
         "blur": blur,
+        "variant": describe_variant({"blur": (blur, "blur")}),
     }
     return open_scan(found, info, **options)

@@ -32,6 +32,7 @@ from .paired import (
     Scan,
     check_root,
     check_split,
+    describe_variant,
     images_by_stem,
     missing_folders,
     open_scan,
@@ -106,5 +107,6 @@ def open_hide(
         "layout": LAYOUT,
         "expected": found.expected,
         "part": part,
+        "variant": describe_variant({"part": (part, "all")}),
     }
     return open_scan(found, info, **options)

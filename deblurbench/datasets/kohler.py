@@ -34,7 +34,17 @@ from typing import Any
 
 import torch
 
-from .paired import DatasetError, Entry, FilePairs, Scan, check_root, check_split, open_scan, read_image
+from .paired import (
+    DatasetError,
+    Entry,
+    FilePairs,
+    Scan,
+    check_root,
+    check_split,
+    describe_variant,
+    open_scan,
+    read_image,
+)
 from .spec import register_dataset
 
 NAME = "kohler"
@@ -208,5 +218,6 @@ def open_kohler(
         "layout": LAYOUT,
         "expected": COUNTS[split],
         "frame": frame,
+        "variant": describe_variant({"frame": (frame, "middle")}),
     }
     return open_scan(found, info, cls=KohlerPairs, **options)

@@ -25,7 +25,7 @@ import functools
 import os
 import warnings
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -557,6 +557,17 @@ class FilePairs(PairedDataset):
             )
         meta = {**entry.meta, "blur_path": str(entry.blur), "sharp_path": str(entry.sharp)}
         return Pair(blur=blur, sharp=sharp, id=entry.id, meta=meta)
+
+
+def describe_variant(chosen: Mapping[str, tuple[Any, Any]]) -> str:
+    """The options that select other pairs than the defaults, as stable text: ``"blur=blur_gamma"``.
+
+    ``chosen`` maps an option to ``(value, default)``; an option at its default is left out, so
+    the default variant is ``""``. Scores are stored per variant: two variants never share rows.
+    """
+    return ",".join(
+        f"{k}={v}" for k, (v, default) in sorted(chosen.items()) if v is not None and v != default
+    )
 
 
 def open_scan(

@@ -31,7 +31,7 @@ import functools
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from .paired import Entry, FilePairs, Scan, check_root, check_split, open_scan
+from .paired import Entry, FilePairs, Scan, check_root, check_split, describe_variant, open_scan
 from .spec import register_dataset
 
 SPLITS = ("test", "train")
@@ -141,6 +141,7 @@ def open_realblur(
         "layout": layout(name),
         "expected": COUNTS[split],
         **found.options,
+        "variant": describe_variant({"list_path": (str(list_path) if list_path else None, None)}),
     }
     return open_scan(found, info, **options)
 

@@ -58,7 +58,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from PIL import Image
 
-from .paired import DatasetError, Pair, PairedDataset, check_split, to_tensor
+from .paired import DatasetError, Pair, PairedDataset, check_split, describe_variant, to_tensor
 from .spec import CheckReport, register_dataset
 
 NAME = "synthetic"
@@ -412,6 +412,16 @@ class SyntheticPairs(PairedDataset):
             "tile": self.size,
             "lengths": self.lengths,
             "sources": self.sources,
+            "variant": describe_variant(
+                {
+                    "seed": (self.seed, 0),
+                    "noise": (self.noise, NOISE),
+                    "lengths": (None if lengths is None else tuple(lengths), None),
+                    "size": (size, None),
+                    "num_samples": (num_samples, None),
+                    "extra_sources": (tuple(extra_sources), ()),
+                }
+            ),
         }
         super().__init__(NAME, ids, info, **options)
 

@@ -28,7 +28,7 @@ ENTRY_POINT_GROUP = "deblurbench.models"
 # Modules of this package that are infrastructure, not networks. Every other
 # module in ``deblurbench/models/`` is a network family, imported (and so
 # registered) the first time the registry is read: adding a baseline is one file.
-_INFRASTRUCTURE = frozenset({"registry", "interface", "checkpoint", "restorer", "published"})
+_INFRASTRUCTURE = frozenset({"registry", "interface", "checkpoint", "restorer", "published", "official"})
 
 
 class UnknownModelError(UnknownNameError):

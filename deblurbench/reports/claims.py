@@ -1,355 +1,501 @@
-"""Paper figures beside measured ones: what the authors reported vs. what we count.
+"""Published figures held against measured ones, units checked rather than trusted.
 
-Pure functions over specs and stored results; nothing here runs a network.
+Pure functions over specs and measurements; nothing here runs a network. What is measured
+comes from a :class:`Measured`: the results store's rows (the report) and, where the
+caller supplies a counter (``deblurbench claims``), parameters and MACs counted on the
+spot on the meta device.
 
-- :func:`claims_frame`: per network, the paper's parameters, MACs (at the
-  resolution it gives them for), runtime and PSNR/SSIM per dataset beside the
-  measured value, the ratio, and a flag where the two disagree beyond a
-  tolerance. A reported GPU runtime is set beside both the synchronised (true)
-  and the unsynchronised CUDA timing when both are stored, and says which one
-  it matches: many papers timed without synchronising.
-- :func:`subject_claims`: a subject network's central claim (LMFN's by default:
-  fewer parameters and less computation than the baselines at comparable quality)
-  checked baseline by baseline, on parameters, on MACs, on latency measured here,
-  and on PSNR where both were evaluated on the same data. The column labels name
-  the subject.
+- :func:`claims_frame`: per network and published figure (:class:`~deblurbench.models.published.Published`),
+  the figure as printed, its source, who reports it, the measured value, the difference and
+  a verdict, ``reproduced``, ``deviates`` or ``not comparable``, with the reason. Each
+  quantity has its check (:data:`CHECKS`): a parameter count as printed (its rounding
+  allowed); a model size in MB tried as float32 weights and as a parameter count in
+  millions; GMACs at the stated size by every counter; FLOPs both as multiply-adds and as
+  two per multiply-add, and where no size is stated the sizes searched for one that
+  reproduces it; a runtime beside the synchronised and unsynchronised CUDA timings (or
+  the CPU one), saying that the devices differ; PSNR/SSIM beside this store's scores on
+  the same dataset and GoPro variant, in the SSIM convention the authors name.
+- :func:`subject_claims`: a subject network's central claim (LMFN's by default: fewer
+  parameters and less computation than each baseline at comparable published quality),
+  baseline by baseline.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from ..bench.counters import COUNTERS, by_preference
 from ..bench.records import ComplexityRecord
 from ..bench.store import Store
-from ..models import get_spec
-from .tables import (
-    MISSING,
-    _display_name,
-    _pick_protocol,
-    complexity_frame,
-    headline_macs,
-    is_reference,
-    latency_frame,
-    paper_dataset,
-    quality_frame,
-    with_marks,
-)
+from ..models import get_spec, list_models
+from ..models.published import Published
+from .tables import MISSING, display_name, latency_frame, pick_protocol, quality_frame, with_marks
 
-MEGA = 1e6
-
-# How far measured may be from reported before the claims report flags it.
-TOLERANCE = {"params": 0.02, "macs": 0.02, "psnr_db": 0.1, "ssim": 0.005}
-FLAG = "DEVIATES"
-RUNTIME_SIZE = (720, 1280)  # GoPro frames: where deblurring papers time their networks
 SUBJECT = "lmfn"  # the network whose claim a report checks unless told otherwise
+REPRODUCED, DEVIATES, NOT_COMPARABLE = "reproduced", "deviates", "not comparable"
+# How far a measurement may be from a published figure and still reproduce it (beyond its printed rounding).
+TOLERANCE = {"params": 0.02, "macs": 0.02, "model_size": 0.02, "psnr_db": 0.1, "ssim": 0.005}
+UNIT_FACTOR = {
+    "": 1.0,
+    "K": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "s": 1.0,
+    "ms": 1e-3,
+    "MB": 1e6,
+    "MiB": 2**20,
+}
+SEARCH_SIZES = (
+    (256, 256),
+    (512, 512),
+    (720, 1280),
+    (1024, 1024),
+)  # where a cost with no stated size is sought
+SSIM_TOOL_CONVENTION = {"matlab": "matlab", "skimage": "skimage", "basicsr": "basicsr"}
+GOPRO_VARIANT = {"": "", "blur": "", "blur_gamma": "blur=blur_gamma"}  # published variant -> stored variant
+CostCounter = Callable[[str, tuple[int, int]], ComplexityRecord]
 
 
-def relative_difference(measured: float | None, reported: float | None) -> float | None:
-    """``(measured - reported) / reported``, or None when either is unknown."""
-    if measured is None or reported is None or reported == 0:
-        return None
-    if isinstance(measured, float) and math.isnan(measured):
-        return None
-    return (measured - reported) / reported
+# ----------------------------------------------------------------------------- what was measured
 
 
-def reported_beside(result: dict[str, Any], macs_counter: str = "fvcore") -> dict[str, Any]:
-    """The paper's parameters and MACs next to a complexity result, with relative differences.
+@dataclass
+class Measured:
+    """What this suite measured: the store's rows, and (``count``) parameters and MACs counted on demand."""
 
-    Reported MACs are compared only at the resolution the paper gives them for;
-    the counter compared against is fvcore (the convention most papers use),
-    falling back to torch.utils.flop_counter where fvcore did not run.
-    """
-    spec = get_spec(result["model"])
-    reported = spec.reported
-    measured_params = result["params"]["declared"]
-    macs = result["macs"].get(macs_counter) or result["macs"].get("torch_flop_counter")
-    same_size = reported.macs_at is not None and list(reported.macs_at) == list(result["size"])
-    reported_macs = reported.macs_g * 1e9 if (reported.macs_g is not None and same_size) else None
-    return {
-        "reported_params": reported.params,
-        "params_diff": relative_difference(measured_params, reported.params),
-        "reported_gmacs": reported_macs / 1e9 if reported_macs is not None else None,
-        "gmacs_diff": relative_difference(macs, reported_macs),
-        "reported_source": reported.source,
+    store: Store | None = None
+    count: CostCounter | None = None
+    _costs: dict[tuple[str, tuple[int, int]], ComplexityRecord | None] = field(default_factory=dict)
+
+    def cost(self, model: str, size: tuple[int, int]) -> ComplexityRecord | None:
+        """Parameters and MACs at ``size``: counted on the spot where a counter was given, else stored."""
+        key = (model, tuple(size))
+        if key not in self._costs:
+            self._costs[key] = self._stored_cost(model, size)
+            if self.count is not None:
+                fresh = self.count(model, size)
+                self._costs[key] = _merged(fresh, self._costs[key])
+        return self._costs[key]
+
+    @classmethod
+    def of(cls, records: Iterable[ComplexityRecord]) -> Measured:
+        """Measurements made just now (``deblurbench complexity``), without a store."""
+        measured = cls()
+        measured._stored = list(records)
+        return measured
+
+    def _stored_cost(self, model: str, size: tuple[int, int]) -> ComplexityRecord | None:
+        rows = [r for r in self._complexity() if r.model == model and (r.height, r.width) == tuple(size)]
+        return rows[0] if rows else None
+
+    def params(self, model: str) -> int | None:
+        """Declared parameters (any stored size, or counted)."""
+        stored = [r for r in self._complexity() if r.model == model]
+        if stored:
+            return stored[0].params_declared
+        cost = self.cost(model, SEARCH_SIZES[0]) if self.count is not None else None
+        return cost.params_declared if cost is not None else None
+
+    def _complexity(self) -> list[ComplexityRecord]:
+        if not hasattr(self, "_stored"):
+            self._stored = self.store.records(ComplexityRecord) if self.store is not None else []
+        return self._stored
+
+    def latency(self) -> pd.DataFrame:
+        """The store's latency rows (newest per setting), or an empty frame."""
+        return latency_frame(self.store) if self.store is not None else pd.DataFrame()
+
+    def quality(self) -> pd.DataFrame:
+        """The store's quality means per group, or an empty frame."""
+        return quality_frame(self.store) if self.store is not None else pd.DataFrame()
+
+
+def _merged(fresh: ComplexityRecord, stored: ComplexityRecord | None) -> ComplexityRecord:
+    """Counted MACs, plus the stored counters that counting on the spot does not run (fvcore)."""
+    if stored is None:
+        return fresh
+    from dataclasses import replace
+
+    macs = {
+        **{k: v for k, v in stored.macs.items() if v is not None},
+        **{k: v for k, v in fresh.macs.items() if v},
     }
+    return replace(fresh, macs=macs)
 
 
-def _ratio(measured: float | None, reported: float | None) -> float:
-    if measured is None or reported is None or reported == 0 or pd.isna(measured):
-        return math.nan
-    return float(measured) / float(reported)
-
-
-def _percent(fraction: float | None) -> str:
-    return MISSING if fraction is None or pd.isna(fraction) else f"{100 * fraction:+.1f}%"
-
-
-def _row(
-    network: str,
-    model: str,
-    quantity: str,
-    reported: str,
-    measured: str,
-    ratio: float,
-    deviation: str,
-    flag: str,
-    note: str = "",
-) -> dict[str, Any]:
-    return {
-        "Network": network,
-        "model": model,
-        "Quantity": quantity,
-        "Reported": reported,
-        "Measured": measured,
-        "Ratio (measured / reported)": ratio,
-        "Deviation": deviation,
-        "Flag": flag,
-        "Note": note,
-    }
-
-
-def runtime_size(note: str) -> tuple[int, int] | None:
-    """The resolution a runtime note names (``1280x720`` is width x height), as (H, W); else None."""
-    match = re.search(r"(\d{3,4})\s*[x×]\s*(\d{3,4})", note)
-    if not match:
-        return None
-    a, b = int(match.group(1)), int(match.group(2))
-    return (min(a, b), max(a, b))  # deblurring frames are landscape
-
-
-def _runtime_rows(model: str, network: str, spec: Any, lat: pd.DataFrame) -> list[dict[str, Any]]:
-    reported = spec.reported.runtime_s
-    if reported is None:
-        return []
-    cuda = (
-        lat[(lat["model"] == model) & (lat["device"] == "cuda") & (lat["batch"] == 1)]
-        if not lat.empty
-        else lat
-    )
-    quantity = "Runtime (s)"
-    if cuda.empty:
-        return [
-            _row(
-                network,
-                model,
-                quantity,
-                f"{reported:g}",
-                MISSING,
-                math.nan,
-                MISSING,
-                "",
-                "not timed on CUDA here",
-            )
-        ]
-    wanted = runtime_size(spec.reported.runtime_note) or RUNTIME_SIZE
-    sizes = {(int(h), int(w)) for h, w in zip(cuda["height"], cuda["width"], strict=True)}
-    size = wanted if wanted in sizes else max(sizes, key=lambda s: s[0] * s[1])
-    at = cuda[(cuda["height"] == size[0]) & (cuda["width"] == size[1])]
-    if (at["dtype"] == "float32").any():
-        at = at[at["dtype"] == "float32"]
-    medians = {
-        int(s): rows.sort_values("created")["median_ms"].iloc[-1] / 1e3 for s, rows in at.groupby("sync")
-    }
-    sync, unsync = medians.get(1), medians.get(0)
-    parts, ratios = [], {}
-    for label, value in (("synchronised", sync), ("unsynchronised", unsync)):
-        if value is not None:
-            parts.append(f"{value:.4g} {label}")
-            ratios[label] = _ratio(value, reported)
-    flag = ""
-    if len(ratios) == 2:
-        closer = min(ratios, key=lambda k: abs(math.log(ratios[k])) if ratios[k] > 0 else math.inf)
-        flag = f"matches {closer.upper() if closer == 'unsynchronised' else closer} timing"
-    device = str(at["device_name"].iloc[-1])
-    note = f"measured at {size[0]}x{size[1]} on {device}"
-    if wanted not in sizes:
-        note += f" (the paper's {wanted[0]}x{wanted[1]} was not timed)"
-    note += f"; paper: {spec.reported.runtime_note}" if spec.reported.runtime_note else ""
-    ratio_text = "; ".join(f"{k} x{v:.3g}" for k, v in ratios.items())
-    main = ratios.get("synchronised", ratios.get("unsynchronised", math.nan))
-    return [
-        _row(
-            network,
-            model,
-            f"{quantity} @{size[0]}x{size[1]}",
-            f"{reported:g}",
-            " / ".join(parts),
-            main,
-            ratio_text,
-            flag,
-            note,
-        )
-    ]
-
-
-def _quality_rows(model: str, network: str, spec: Any, quality: pd.DataFrame) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    reported = spec.reported
-    for dataset in sorted(set(reported.psnr) | set(reported.ssim)):
-        measured = (
-            quality[(quality["model"] == model) & (quality["dataset"] == dataset)]
-            if not quality.empty
-            else quality
-        )
-        measured = _pick_protocol(measured) if not measured.empty else measured
-        groups = list(measured.itertuples()) if not measured.empty else [None]
-        for group in groups:
-            suffix = f" [{group.weights or 'no weights'}]" if group is not None else ""
-            note = (
-                f"{group.images} images, {group.protocol} protocol"
-                if group is not None
-                else "not evaluated here"
-            )
-            if dataset in reported.psnr:
-                value = reported.psnr[dataset]
-                got = getattr(group, "psnr", None) if group is not None else None
-                diff = None if got is None or pd.isna(got) else got - value
-                flag = "" if diff is None else FLAG if abs(diff) > TOLERANCE["psnr_db"] else "ok"
-                rows.append(
-                    _row(
-                        network,
-                        model,
-                        f"PSNR (dB) {dataset}{suffix}",
-                        f"{value:.2f}",
-                        MISSING if diff is None else f"{got:.2f}",
-                        _ratio(got, value),
-                        MISSING if diff is None else f"{diff:+.2f} dB",
-                        flag,
-                        note,
-                    )
-                )
-            if dataset in reported.ssim:
-                value = reported.ssim[dataset]
-                best: tuple[float, str] | None = None
-                if group is not None:  # the convention closest to the paper's figure is the one it used
-                    for column in ("ssim_matlab", "ssim_skimage", "ssim_basicsr"):
-                        got = getattr(group, column)
-                        if not pd.isna(got) and (best is None or abs(got - value) < abs(best[0] - value)):
-                            best = (float(got), column.removeprefix("ssim_"))
-                diff = None if best is None else best[0] - value
-                flag = "" if diff is None else FLAG if abs(diff) > TOLERANCE["ssim"] else "ok"
-                rows.append(
-                    _row(
-                        network,
-                        model,
-                        f"SSIM {dataset}{suffix}",
-                        f"{value:.4f}",
-                        MISSING if best is None else f"{best[0]:.4f} ({best[1]})",
-                        _ratio(best[0] if best else None, value),
-                        MISSING if diff is None else f"{diff:+.4f}",
-                        flag,
-                        note + ("; the closest SSIM convention shown" if best else ""),
-                    )
-                )
-    return rows
-
-
-def claims_frame(store: Store) -> pd.DataFrame:
-    """Per network: reported parameters, MACs, runtime, PSNR/SSIM beside the measured values.
-
-    ``Flag`` is ``DEVIATES`` beyond :data:`TOLERANCE` (2% for parameters and
-    MACs, 0.1 dB PSNR, 0.005 SSIM), ``ok`` within it, and for a runtime says
-    whether the paper's figure matches the synchronised or the unsynchronised
-    timing. Networks whose paper reports nothing are left out.
-    """
-    complexity = store.records(ComplexityRecord)
-    lat = latency_frame(store)
-    quality = quality_frame(store)
-    models = {r.model for r in complexity}
-    models |= set(lat["model"]) if not lat.empty else set()
-    models |= set(quality["model"]) if not quality.empty else set()
-    rows: list[dict[str, Any]] = []
-    for model in sorted(models):
-        try:
-            spec = get_spec(model)
-        except KeyError:  # a reference method, or a plugin network not installed here
-            continue
-        network = spec.display_name
-        results = [r for r in complexity if r.model == model]
-        if results and spec.reported.params is not None:
-            measured = results[0]["params"]["declared"]
-            diff = relative_difference(measured, spec.reported.params)
-            rows.append(
-                _row(
-                    network,
-                    model,
-                    "Params (M)",
-                    f"{spec.reported.params / MEGA:.2f}",
-                    f"{measured / MEGA:.3f}",
-                    _ratio(measured, spec.reported.params),
-                    _percent(diff),
-                    FLAG if abs(diff) > TOLERANCE["params"] else "ok",
-                    "declared parameters",
-                )
-            )
-        if spec.reported.macs_g is not None and spec.reported.macs_at is not None:
-            at = [r for r in results if list(r["size"]) == list(spec.reported.macs_at)]
-            size = "x".join(map(str, spec.reported.macs_at))
-            if at:
-                beside = reported_beside(at[0])
-                macs = at[0]["macs"].get("fvcore") or at[0]["macs"].get("torch_flop_counter")
-                counter = "fvcore" if at[0]["macs"].get("fvcore") else "torch.utils.flop_counter"
-                diff = beside["gmacs_diff"]
-                others = ", ".join(
-                    f"{k} {v / 1e9:.4g}" for k, v in at[0]["macs"].items() if v and k != counter.split(".")[0]
-                )
-                rows.append(
-                    _row(
-                        network,
-                        model,
-                        f"GMACs @{size}",
-                        f"{spec.reported.macs_g:g}",
-                        f"{macs / 1e9:.4g} ({counter})",
-                        _ratio(macs, spec.reported.macs_g * 1e9),
-                        _percent(diff),
-                        FLAG if diff is not None and abs(diff) > TOLERANCE["macs"] else "ok",
-                        f"other counters: {others}" if others else "",
-                    )
-                )
-            elif results:
-                reported_macs = f"{spec.reported.macs_g:g}"
-                note = f"not counted at {size} here"
-                rows.append(
-                    _row(
-                        network, model, f"GMACs @{size}", reported_macs, MISSING, math.nan, MISSING, "", note
-                    )
-                )
-        rows += _runtime_rows(model, network, spec, lat)
-        rows += _quality_rows(model, network, spec, quality)
-    frame = pd.DataFrame(rows, columns=list(_row("", "", "", "", "", math.nan, "", "")))
-    return with_marks(frame, {}, {"Ratio (measured / reported)": 3})
-
-
-def _times(value: float, other: float) -> str:
-    return f"{value / other:.2g}x" if other else MISSING
-
-
-def _verdict(subject: float | None, baseline: float | None, lower: bool = True) -> str:
-    """``yes (0.07x)`` when the subject is lower (or higher, ``lower=False``) than the baseline."""
-    if subject is None or baseline is None or pd.isna(subject) or pd.isna(baseline):
-        return MISSING
-    wins = subject < baseline if lower else subject > baseline
-    return f"{'yes' if wins else 'no'} ({_times(subject, baseline)})"
-
-
-def _best_psnr(quality: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
-    """Per model: the weights with the highest mean PSNR on ``dataset`` (standard protocol)."""
-    if quality.empty or dataset is None:
-        return pd.DataFrame(columns=["psnr", "weights"])
-    rows = _pick_protocol(quality[quality["dataset"] == dataset]).dropna(subset=["psnr"])
-    if rows.empty:
-        return pd.DataFrame(columns=["psnr", "weights"])
-    return rows.sort_values("psnr").groupby("model")[["psnr", "weights"]].last()
+# ----------------------------------------------------------------------------- one check
 
 
 @dataclass(frozen=True)
-class ClaimColumns:
+class Check:
+    """The outcome of holding one published figure against a measurement."""
+
+    measured: str
+    difference: str
+    verdict: str
+    reason: str
+
+
+def _precision(value: float) -> float:
+    """Half a unit of the last printed digit: 88.7 -> 0.05, 20 -> 0.5, 1.25 -> 0.005."""
+    text = repr(float(value)).removesuffix(".0")
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+    return 0.5 * 10.0**-decimals
+
+
+def _within(measured: float, figure: Published, factor: float, tolerance: float) -> bool:
+    """Whether ``measured`` (base units) reproduces the figure: within tolerance or its printed rounding."""
+    published = figure.value * factor
+    return abs(measured - published) <= max(tolerance * abs(published), _precision(figure.value) * factor)
+
+
+def _percent(measured: float, published: float) -> str:
+    return f"{100 * (measured - published) / published:+.1f}%" if published else MISSING
+
+
+def _count(value: float) -> str:
+    return f"{value / 1e6:,.3f} M" if value >= 1e5 else f"{value:,.0f}"
+
+
+def check_params(figure: Published, model: str, measured: Measured) -> Check:
+    """A parameter count, as printed, against the declared parameters."""
+    count = measured.params(model)
+    if count is None:
+        return Check(MISSING, MISSING, NOT_COMPARABLE, "parameters not counted here")
+    published = figure.value * UNIT_FACTOR[figure.unit]
+    ok = _within(count, figure, UNIT_FACTOR[figure.unit], TOLERANCE["params"])
+    return Check(
+        _count(count), _percent(count, published), REPRODUCED if ok else DEVIATES, "declared parameters"
+    )
+
+
+def check_model_size(figure: Published, model: str, measured: Measured) -> Check:
+    """A size in MB tried as float32 weights (4 bytes a parameter) and as a parameter count in millions."""
+    count = measured.params(model)
+    if count is None:
+        return Check(MISSING, MISSING, NOT_COMPARABLE, "parameters not counted here")
+    weights = count * 4  # bytes of the float32 weights
+    factor = UNIT_FACTOR[figure.unit]
+    shown = f"{weights / factor:.2f} {figure.unit} (float32 weights)"
+    if _within(weights, figure, factor, TOLERANCE["model_size"]):
+        return Check(
+            shown, _percent(weights, figure.value * factor), REPRODUCED, "the size of the float32 weights"
+        )
+    if _within(count, figure, 1e6, TOLERANCE["params"]):
+        return Check(
+            shown,
+            _percent(weights, figure.value * factor),
+            DEVIATES,
+            f"unit: {figure.value:g} is the parameter count in millions ({count / 1e6:.3f} M), printed as "
+            f"'{figure.printed or figure.unit}'; the float32 weights are {weights / 1e6:.2f} MB",
+        )
+    return Check(
+        shown,
+        _percent(weights, figure.value * factor),
+        DEVIATES,
+        f"neither the float32 weights' size nor the parameter count in millions ({count / 1e6:.3f} M)",
+    )
+
+
+def _cost_matches(
+    figure: Published,
+    model: str,
+    measured: Measured,
+    sizes: Iterable[tuple[int, int]],
+    per_mac: tuple[float, ...],
+) -> list[tuple[float, tuple[int, int], str, float]]:
+    """Every (relative error, size, counter, flops per MAC) of the counts against the figure, best first."""
+    published = figure.value * UNIT_FACTOR[figure.unit]
+    found = []
+    for size in sizes:
+        cost = measured.cost(model, size)
+        for counter, macs in cost.macs.items() if cost is not None else ():
+            for multiple in per_mac:
+                if macs:
+                    found.append((abs(macs * multiple - published) / published, size, counter, multiple))
+    return sorted(found)
+
+
+def _cost_check(figure: Published, model: str, measured: Measured, per_mac: tuple[float, ...]) -> Check:
+    sizes = [figure.size] if figure.size else list(SEARCH_SIZES)
+    found = _cost_matches(figure, model, measured, sizes, per_mac)
+    if not found:
+        return Check(MISSING, MISSING, NOT_COMPARABLE, "MACs not counted here at the figure's size")
+    error, size, counter, multiple = found[0]
+    cost = measured.cost(model, size)
+    value = cost.macs[counter] * multiple
+    label = COUNTERS.get(counter).label if counter in COUNTERS else counter
+    unit = (
+        "GMACs"
+        if figure.quantity == "macs"
+        else ("GFLOPs (1 per multiply-add)" if multiple == 1 else "GFLOPs (2 per multiply-add)")
+    )
+    shown = f"{value / 1e9:,.2f} {unit} at {size[0]}x{size[1]} ({label})"
+    ok = _within(value, figure, UNIT_FACTOR[figure.unit], TOLERANCE["macs"])
+    where = f"at {size[0]}x{size[1]}" + (
+        "" if figure.size else ", a size the source does not state, found by search"
+    )
+    reading = (
+        ""
+        if figure.quantity == "macs"
+        else (" read as 1 FLOP per multiply-add" if multiple == 1 else " read as 2 FLOPs per multiply-add")
+    )
+    if ok:
+        return Check(
+            shown,
+            _percent(value, figure.value * UNIT_FACTOR[figure.unit]),
+            REPRODUCED,
+            f"{label}{reading} {where}",
+        )
+    if not figure.size:
+        tried = ", ".join(f"{h}x{w}" for h, w in SEARCH_SIZES)
+        return Check(
+            shown,
+            f"{100 * error:+.1f}%",
+            NOT_COMPARABLE,
+            f"no size stated, and no counter reproduces it at {tried} as MACs or 2 x MACs (closest shown)",
+        )
+    return Check(
+        shown,
+        _percent(value, figure.value * UNIT_FACTOR[figure.unit]),
+        DEVIATES,
+        f"closest counter {label}{reading}",
+    )
+
+
+def check_macs(figure: Published, model: str, measured: Measured) -> Check:
+    """Multiply-accumulates at the stated size, by every counter (the closest shown)."""
+    return _cost_check(figure, model, measured, (1.0,))
+
+
+def check_flops(figure: Published, model: str, measured: Measured) -> Check:
+    """FLOPs as printed: tried both as multiply-adds (fvcore's "flop") and as two per multiply-add."""
+    return _cost_check(figure, model, measured, (1.0, 2.0))
+
+
+def _timings(measured: Measured, model: str, size: tuple[int, int] | None) -> tuple[pd.DataFrame, str]:
+    """Batch-1 float32 timings of ``model``: CUDA where timed, else CPU; at the figure's size where timed."""
+    lat = measured.latency()
+    if lat.empty:
+        return lat, ""
+    rows = lat[(lat["model"] == model) & (lat["batch"] == 1)]
+    rows = rows[rows["dtype"] == "float32"] if (rows["dtype"] == "float32").any() else rows
+    device = "cuda" if (rows["device"] == "cuda").any() else "cpu"
+    rows = rows[rows["device"] == device]
+    if size is not None and ((rows["height"] == size[0]) & (rows["width"] == size[1])).any():
+        rows = rows[(rows["height"] == size[0]) & (rows["width"] == size[1])]
+    elif not rows.empty:
+        largest = rows["pixels"].max()
+        rows = rows[rows["pixels"] == largest]
+    return rows, device
+
+
+def check_runtime(figure: Published, model: str, measured: Measured) -> Check:
+    """A published runtime beside our synchronised and unsynchronised CUDA timings, or the CPU one."""
+    rows, device = _timings(measured, model, figure.size)
+    if rows.empty:
+        return Check(MISSING, MISSING, NOT_COMPARABLE, "not timed here (deblurbench latency / run --out DIR)")
+    published = figure.value * UNIT_FACTOR[figure.unit]
+    parts, ratios = [], {}
+    for sync, group in rows.sort_values("created").groupby("sync"):
+        seconds = float(group["median_ms"].iloc[-1]) / 1e3
+        label = "synchronised" if int(sync) else "unsynchronised"
+        parts.append(f"{seconds:.4g} s {label}" if device == "cuda" else f"{seconds:.4g} s")
+        ratios[label] = seconds / published
+    at = f"{int(rows['height'].iloc[-1])}x{int(rows['width'].iloc[-1])}"
+    ours = f"{rows['device_name'].iloc[-1]} ({device.upper()}) at {at}"
+    theirs = figure.device or "an unstated device"
+    reason = f"devices differ: published on {theirs}, measured on {ours}"
+    if len(ratios) == 2:
+        closer = min(ratios, key=lambda k: abs(math.log(ratios[k])))
+        reason += f"; the figure is closer to the {closer} timing"
+    if figure.sync is not None:
+        reason += f"; the source says it timed {'synchronised' if figure.sync else 'without synchronising'}"
+    ratio = (
+        "; ".join(f"{k} x{v:.3g}" for k, v in ratios.items())
+        if device == "cuda"
+        else f"x{next(iter(ratios.values())):.3g}"
+    )
+    return Check(" / ".join(parts), ratio, NOT_COMPARABLE, reason)
+
+
+def _quality_rows(figure: Published, model: str, measured: Measured) -> pd.DataFrame:
+    quality = measured.quality()
+    if quality.empty:
+        return quality
+    rows = quality[(quality["model"] == model) & (quality["dataset"] == figure.dataset)]
+    if figure.dataset == "gopro" and figure.variant:
+        rows = rows[rows["variant"] == GOPRO_VARIANT[figure.variant]]
+    return pick_protocol(rows) if not rows.empty else rows
+
+
+def check_quality(figure: Published, model: str, measured: Measured) -> Check:
+    """PSNR, or SSIM in the convention the authors name, against this store's mean on the same data."""
+    rows = _quality_rows(figure, model, measured)
+    where = figure.dataset + (f" ({figure.variant})" if figure.variant else "")
+    if rows.empty:
+        return Check(MISSING, MISSING, NOT_COMPARABLE, f"not evaluated on {where} here")
+    best = rows.sort_values("psnr").iloc[-1]  # the best-scoring weights evaluated
+    weights = best["weights"] or "no weights"
+    if figure.quantity == "psnr":
+        diff = float(best["psnr"]) - figure.value
+        ok = abs(diff) <= max(TOLERANCE["psnr_db"], _precision(figure.value))
+        return Check(
+            f"{best['psnr']:.2f} dB",
+            f"{diff:+.2f} dB",
+            REPRODUCED if ok else DEVIATES,
+            f"{int(best['images'])} images, weights {weights}",
+        )
+    if figure.ssim_tool == "cw-ssim":
+        return Check(
+            MISSING, MISSING, NOT_COMPARABLE, "the authors' SSIM is CW-SSIM, which is not computed here"
+        )
+    convention = SSIM_TOOL_CONVENTION.get(figure.ssim_tool)
+    columns = [f"ssim_{convention}"] if convention else [c for c in rows.columns if c.startswith("ssim_")]
+    values = {c: best[c] for c in columns if c in best and not pd.isna(best[c])}
+    if not values:
+        return Check(MISSING, MISSING, NOT_COMPARABLE, f"no SSIM ({convention or 'any convention'}) stored")
+    column = min(values, key=lambda c: abs(values[c] - figure.value))
+    diff = float(values[column]) - figure.value
+    ok = abs(diff) <= max(TOLERANCE["ssim"], _precision(figure.value))
+    how = "the convention the authors name" if convention else "SSIM tool not stated: the closest convention"
+    return Check(
+        f"{values[column]:.4f} ({column[5:]})",
+        f"{diff:+.4f}",
+        REPRODUCED if ok else DEVIATES,
+        f"{how}; weights {weights}",
+    )
+
+
+CHECKS: Mapping[str, Callable[[Published, str, Measured], Check]] = {
+    "params": check_params,
+    "model_size": check_model_size,
+    "macs": check_macs,
+    "flops": check_flops,
+    "runtime": check_runtime,
+    "psnr": check_quality,
+    "ssim": check_quality,
+}
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+def describe(figure: Published) -> str:
+    """What a figure is, in a few words: ``PSNR gopro (blur)``, ``GFLOPs @1024x1024``, ``runtime``."""
+    name = {"params": "parameters", "model_size": "model size", "macs": "MACs", "flops": "FLOPs"}
+    text = name.get(
+        figure.quantity, figure.quantity.upper() if figure.quantity in ("psnr", "ssim") else figure.quantity
+    )
+    if figure.dataset:
+        text += f" {figure.dataset}" + (f" ({figure.variant})" if figure.variant else "")
+    if figure.size:
+        text += f" @{figure.size[0]}x{figure.size[1]}"
+    return text
+
+
+def printed(figure: Published) -> str:
+    """The figure as printed: value, unit, and the header it stands under."""
+    value = f"{figure.value:g}{figure.unit if figure.unit not in ('', 'dB', 's', 'ms') else ''}"
+    if figure.unit in ("dB", "s", "ms"):
+        value += f" {figure.unit}"
+    return value + (f" ({figure.printed})" if figure.printed else "")
+
+
+CLAIM_COLUMNS = (
+    "Network",
+    "model",
+    "Figure",
+    "Published",
+    "Source",
+    "Reported by",
+    "Measured",
+    "Difference",
+    "Verdict",
+    "Reason",
+)
+
+
+def figure_rows(model: str, measured: Measured) -> list[dict[str, Any]]:
+    """One row per published figure of ``model``: as printed, its source, measured, difference, verdict."""
+    rows = []
+    for figure in get_spec(model).figures():
+        check = CHECKS[figure.quantity](figure, model, measured)
+        reporter = figure.reporter or "the authors"
+        if figure.label:
+            reporter += f" (as {figure.label})"
+        rows.append(
+            dict(
+                zip(
+                    CLAIM_COLUMNS,
+                    (
+                        display_name(model),
+                        model,
+                        describe(figure),
+                        printed(figure),
+                        figure.source,
+                        reporter,
+                        check.measured,
+                        check.difference,
+                        check.verdict,
+                        check.reason,
+                    ),
+                    strict=True,
+                )
+            )
+        )
+    return rows
+
+
+def claims_frame(
+    store: Store | None = None, models: Iterable[str] | None = None, count: CostCounter | None = None
+) -> pd.DataFrame:
+    """Every published figure of ``models`` (default: every network measured in ``store``, or all) checked."""
+    measured = Measured(store, count)
+    if models is None:
+        models = (
+            sorted({r.model for r in measured._complexity()})
+            if store is not None and count is None
+            else list_models()
+        )
+    rows = [row for model in models if model in list_models() for row in figure_rows(model, measured)]
+    return with_marks(pd.DataFrame(rows, columns=list(CLAIM_COLUMNS)), {})
+
+
+# ----------------------------------------------------------------------------- the subject's claim
+
+
+def published_quality(model: str, dataset: str = "gopro") -> Published | None:
+    """The PSNR a network is known by on ``dataset``: its authors' own figure first, else a second-hand one."""
+    figures = [f for f in get_spec(model).figures() if f.quantity == "psnr" and f.dataset == dataset]
+    figures.sort(key=lambda f: (not f.own, f.variant == "blur_gamma"))
+    return figures[0] if figures else None
+
+
+def _verdict(subject: float | None, baseline: float | None) -> str:
+    """``yes (0.07x)`` when the subject is lower than the baseline."""
+    if subject is None or baseline is None or pd.isna(subject) or pd.isna(baseline):
+        return MISSING
+    return f"{'yes' if subject < baseline else 'no'} ({subject / baseline:.2g}x)" if baseline else MISSING
+
+
+def _headline_macs(cost: ComplexityRecord | None) -> float | None:
+    if cost is None:
+        return None
+    for counter in by_preference():
+        if cost.macs.get(counter.name):
+            return cost.macs[counter.name] / 1e9
+    return None
+
+
+@dataclass(frozen=True)
+class SubjectColumns:
     """The headers of a subject's claim table, each naming the subject (e.g. "LMFN fewer params")."""
 
     name: str
@@ -362,121 +508,105 @@ class ClaimColumns:
     def macs(self) -> str:
         return f"{self.name} less computation"
 
-    def faster(self, device: str) -> str:
-        return f"{self.name} faster on {device.upper()}"
-
     @property
-    def psnr_gap(self) -> str:
-        return f"{self.name} minus baseline (dB)"
-
-
-def _subject_timings(lat: pd.DataFrame, size: str, subject: str) -> dict[str, pd.Series]:
-    """Per device where the subject was timed: synchronised batch-1 medians at ``size`` by model."""
-    timings: dict[str, pd.Series] = {}
-    if lat.empty:
-        return timings
-    for device in ("cpu", "cuda"):
-        rows = lat[
-            (lat["device"] == device) & (lat["size"] == size) & (lat["sync"] == 1) & (lat["batch"] == 1)
-        ]
-        rows = rows[rows["dtype"] == "float32"] if (rows["dtype"] == "float32").any() else rows
-        if subject in set(rows["model"]):
-            timings[device] = rows.sort_values("created").groupby("model")["median_ms"].last()
-    return timings
+    def quality(self) -> str:
+        return f"{self.name} published PSNR minus baseline's (dB)"
 
 
 def _baseline_row(
-    base: str,
-    subject: str,
-    cols: ClaimColumns,
-    cost: pd.DataFrame,
-    timings: dict,
-    psnr: pd.DataFrame,
-    size: str,
+    base: str, subject: str, cols: SubjectColumns, measured: Measured, size: tuple[int, int]
 ) -> dict[str, Any]:
-    params, macs = cost["params"], cost["macs"]
-    row: dict[str, Any] = {
-        "Baseline": _display_name(base),
-        "Params (M)": params.get(base),
-        cols.params: _verdict(params.get(subject), params.get(base)),
-        f"GMACs @{size}": macs.get(base),
-        cols.macs: _verdict(macs.get(subject), macs.get(base)),
+    mine, theirs = measured.cost(subject, size), measured.cost(base, size)
+    params = {m: (c.params_declared / 1e6 if c else None) for m, c in ((subject, mine), (base, theirs))}
+    macs = {subject: _headline_macs(mine), base: _headline_macs(theirs)}
+    psnr = {m: published_quality(m) for m in (subject, base)}
+    gap = psnr[subject].value - psnr[base].value if psnr[subject] and psnr[base] else math.nan
+    where = f"@{size[0]}x{size[1]}"
+    return {
+        "Baseline": display_name(base),
+        "Params (M)": params[base],
+        cols.params: _verdict(params[subject], params[base]),
+        f"GMACs {where}": macs[base],
+        cols.macs: _verdict(macs[subject], macs[base]),
+        "Published GoPro PSNR (dB)": psnr[base].value if psnr[base] else math.nan,
+        "PSNR source": (psnr[base].reporter or "the authors") if psnr[base] else MISSING,
+        cols.quality: gap,
     }
-    for device, series in timings.items():
-        row[f"{device.upper()} latency (ms) @{size}"] = series.get(base, math.nan)
-        row[cols.faster(device)] = _verdict(series.get(subject), series.get(base))
-    if subject in psnr.index:
-        row["PSNR (dB)"] = psnr["psnr"].get(base, math.nan)
-        row[cols.psnr_gap] = psnr["psnr"][subject] - row["PSNR (dB)"]
-    return row
 
 
 def _count_line(table: pd.DataFrame, criterion: str, column: str) -> list[str]:
-    if table.empty or column not in table:
+    known = table[table[column] != MISSING] if column in table else table.iloc[0:0]
+    if known.empty:
         return []
-    known = table[table[column] != MISSING]
     wins = known[known[column].str.startswith("yes")]["Baseline"].tolist()
     losses = known[known[column].str.startswith("no")]["Baseline"].tolist()
-    text = f"{criterion}: {len(wins)} of {len(known)} baselines"
-    return [text + (f" (not: {', '.join(losses)})" if losses else "") + "."]
+    return [
+        f"{criterion}: {len(wins)} of {len(known)} baselines"
+        + (f" (not: {', '.join(losses)})" if losses else "")
+        + "."
+    ]
 
 
-def _psnr_line(table: pd.DataFrame, cols: ClaimColumns, dataset: str | None) -> str:
-    if cols.psnr_gap in table:
-        diffs = table.dropna(subset=[cols.psnr_gap])
-        higher = diffs[diffs[cols.psnr_gap] >= 0]["Baseline"].tolist()
-        gaps = zip(diffs["Baseline"], diffs[cols.psnr_gap], strict=True)
-        lower = [f"{b} by {-d:.2f} dB" for b, d in gaps if d < 0]
-        text = f"PSNR on {dataset} (best weights of each): at least as high as {len(higher)} of {len(diffs)} baselines"
-        return text + (f"; lower than {', '.join(lower)}." if lower else ".")
-    if dataset is not None:
-        return f"PSNR: {cols.name} was not evaluated on {dataset}; quality not compared."
-    return "PSNR: no quality results in the store; quality not compared."
+def _quality_line(table: pd.DataFrame, cols: SubjectColumns, subject: Published | None) -> str:
+    if subject is None:
+        return f"Quality: {cols.name} has no published GoPro PSNR; quality not compared."
+    if table.empty:
+        return "No baseline was measured at this size: nothing to compare with."
+    gaps = table.dropna(subset=[cols.quality]) if cols.quality in table else table
+    lower = [
+        f"{b} by {-g:.2f} dB" for b, g in zip(gaps["Baseline"], gaps[cols.quality], strict=True) if g < 0
+    ]
+    text = (
+        f"Published GoPro PSNR ({subject.value:g} dB, {subject.reporter or 'the authors'}"
+        f"{' as ' + subject.label if subject.label else ''}): at least as high as "
+        f"{len(gaps) - len(lower)} of {len(gaps)} baselines with a published figure"
+    )
+    return text + (f"; lower than {', '.join(lower)}." if lower else ".")
 
 
 def subject_claims(
-    store: Store, size: str = "256x256", subject: str = SUBJECT
+    store: Store | None = None,
+    size: str | tuple[int, int] = (256, 256),
+    subject: str = SUBJECT,
+    count: CostCounter | None = None,
+    baselines: Iterable[str] | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """The subject network against each measured baseline: params, MACs, latency here, PSNR where measured.
+    """The subject against each baseline: fewer parameters, less computation, published quality.
 
-    Returns one row per baseline (a ``yes``/``no`` per criterion, with the subject's value
-    as a multiple of the baseline's) and summary lines, one per criterion. Reference
-    methods and other variants of the subject (``<subject>_*``) are not baselines.
+    Parameters and MACs are measured (stored, or counted with ``count``); quality is each
+    network's published GoPro PSNR (its authors' own figure first), since papers claim
+    "comparable quality" on their published numbers. Reference methods and other variants of
+    the subject (``<subject>_*``) are not baselines.
     """
-    cx = complexity_frame(store)
-    small = cx[cx["size"] == size].set_index("model") if not cx.empty else pd.DataFrame()
-    name = _display_name(subject)
-    if small.empty or subject not in small.index:
-        return pd.DataFrame(), [f"{name} was not measured at {size}: nothing to check."]
-    cost = pd.DataFrame({"params": small["params_declared"] / MEGA, "macs": headline_macs(small)[0]})
-    timings = _subject_timings(latency_frame(store), size, subject)
-    quality = quality_frame(store)
-    dataset = paper_dataset(quality)
-    psnr = _best_psnr(quality, dataset)
-    cols = ClaimColumns(name)
-    baselines = [
-        m for m in small.index if m != subject and not m.startswith(f"{subject}_") and not is_reference(m)
+    size = _size(size)
+    measured = Measured(store, count)
+    name = display_name(subject)
+    if measured.cost(subject, size) is None:
+        return pd.DataFrame(), [f"{name} was not measured at {size[0]}x{size[1]}: nothing to check."]
+    if baselines is None:
+        stored = {r.model for r in measured._complexity() if (r.height, r.width) == size}
+        baselines = list_models() if count is not None else sorted(stored)
+    others = [b for b in baselines if b != subject and not b.startswith(f"{subject}_") and b in list_models()]
+    cols = SubjectColumns(name)
+    rows = [
+        _baseline_row(b, subject, cols, measured, size) for b in others if measured.cost(b, size) is not None
     ]
-    baselines.sort(key=lambda m: cost["params"].get(m, math.inf))
-    table = pd.DataFrame([_baseline_row(b, subject, cols, cost, timings, psnr, size) for b in baselines])
-    table = table.rename(columns={"PSNR (dB)": f"PSNR (dB) {dataset}"})
-    with_marks(table, {}, {"Params (M)": 3, f"PSNR (dB) {dataset}": 2, cols.psnr_gap: 2})
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        table = table.sort_values("Params (M)").reset_index(drop=True)
+        with_marks(table, {}, {"Params (M)": 3, "Published GoPro PSNR (dB)": 2, cols.quality: 2})
+    mine = measured.cost(subject, size)
     summary = [
-        f"{name}: {cost['params'][subject]:.3f} M parameters, {cost['macs'].get(subject, math.nan):.3g} GMACs at {size}"
-        + "".join(f", {s[subject]:.4g} ms on {d.upper()}" for d, s in timings.items())
-        + (f", {psnr['psnr'][subject]:.2f} dB PSNR on {dataset}" if subject in psnr.index else "")
-        + "."
+        f"{name}: {mine.params_declared / 1e6:.3f} M parameters, {_headline_macs(mine):.3g} GMACs at {size[0]}x{size[1]}."
     ]
     summary += _count_line(table, "Fewer parameters than", cols.params)
-    summary += _count_line(table, f"Less computation (MACs at {size}) than", cols.macs)
-    for device in timings:
-        summary += _count_line(
-            table, f"Faster here ({device.upper()}, {size}, batch 1) than", cols.faster(device)
-        )
-    summary.append(_psnr_line(table, cols, dataset))
+    summary += _count_line(table, f"Less computation (MACs at {size[0]}x{size[1]}) than", cols.macs)
+    summary.append(_quality_line(table, cols, published_quality(subject)))
     return table, summary
 
 
-def lmfn_claims(store: Store, size: str = "256x256", model: str = SUBJECT) -> tuple[pd.DataFrame, list[str]]:
-    """:func:`subject_claims` with LMFN (or ``model``) as the subject: the name earlier versions had."""
-    return subject_claims(store, size, model)
+def _size(size: str | tuple[int, int]) -> tuple[int, int]:
+    if isinstance(size, str):
+        height, width = size.lower().split("x")
+        return int(height), int(width)
+    return (int(size[0]), int(size[1]))

@@ -326,6 +326,8 @@ def _quality_table(rows: pd.DataFrame) -> pd.DataFrame:
     d.add("Network", rows["model"].map(display_name))
     d.add("Weights", rows["weights"].replace("", "none"))
     d.add("Split", rows["split"])
+    if rows["variant"].astype(bool).any():  # a dataset option chose other pairs for some rows
+        d.add("Variant", rows["variant"].replace("", "default"))
     d.add("Protocol", rows["protocol"])
     d.add("8-bit", rows["quantized"].map({1: "yes", 0: "no"}))
     d.add("Images", rows["images"].astype(int))
@@ -354,7 +356,7 @@ def quality_tables(store: Store) -> dict[str, pd.DataFrame]:
     return {str(dataset): _quality_table(rows) for dataset, rows in q.groupby("dataset", sort=True)}
 
 
-QUALITY_GROUP = ("Split", "Protocol", "8-bit")
+QUALITY_GROUP = ("Split", "Variant", "Protocol", "8-bit")
 
 
 def paper_dataset(quality: pd.DataFrame) -> str | None:

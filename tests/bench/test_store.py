@@ -243,3 +243,33 @@ def test_a_new_declared_column_is_added_to_an_existing_store(tmp_path: Path, mon
         assert len(store.frame("failures")) == 1
     finally:
         counters.COUNTERS.remove("fake")
+
+
+SCHEMA1 = SCHEMA0.with_name("schema1.sqlite")  # deblurbench at c3c8ab5: evaluate identity on synthetic:tiny
+
+
+def test_schema1_store_gains_the_variant_key(tmp_path: Path) -> None:
+    shutil.copy(SCHEMA1, tmp_path / "results.sqlite")
+    store = Store(tmp_path)
+    assert store.migrated_from == 1
+    assert identity(tmp_path / "results.sqlite") == (APPLICATION_ID, SCHEMA_VERSION)
+    quality = store.frame("quality")
+    assert len(quality) == 4 and set(quality["variant"]) == {""}
+    assert "variant" in store_module.table_sql(QualityRecord).split("UNIQUE")[1]
+
+
+def test_two_variants_of_one_dataset_keep_their_own_rows(tmp_path: Path) -> None:
+    import deblurbench as db
+
+    store = Store(tmp_path)
+    for seed in (0, 1):
+        db.evaluate(
+            "identity", db.open_dataset("synthetic", split="tiny", seed=seed), store=store, lpips_net=None
+        )
+    quality = store.frame("quality")
+    assert len(quality) == 8 and set(quality["variant"]) == {"", "seed=1"}
+    # and a rerun of either finds its own rows done
+    again = db.evaluate(
+        "identity", db.open_dataset("synthetic", split="tiny", seed=1), store=store, lpips_net=None
+    )
+    assert again.empty
