@@ -17,8 +17,8 @@ import torch
 from torch import nn
 
 # Order matters: BasicSR-style files hold both, and the EMA weights are what
-# NAFNet / HINet / Restormer report.
-NESTED_KEYS: tuple[str, ...] = ("params_ema", "params", "state_dict", "model", "net", "generator")
+# NAFNet / HINet / Restormer report. "G": DeepDeblur-PyTorch saves {"G": state dict}.
+NESTED_KEYS: tuple[str, ...] = ("params_ema", "params", "state_dict", "model", "net", "generator", "G")
 
 
 class CheckpointError(ValueError):

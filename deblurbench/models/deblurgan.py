@@ -29,7 +29,8 @@ import torch
 from torch import nn
 
 from .interface import ImageInterface
-from .registry import Paper, Reported, register_model
+from .published import OfficialCheckpoint, Published
+from .registry import Paper, register_model
 
 NormLayer = Callable[[int], nn.Module]
 
@@ -160,6 +161,304 @@ class ResnetGenerator(nn.Module):
         return output
 
 
+# ---- published figures and official checkpoints ----
+
+_RESULTS = (
+    "KupynOrest/DeblurGAN@2499a87f96f34f262ea294c7e4cd3fd7e90251f8:images/results.png (row '{row}', "
+    "column '{column}'; shown in the README from 8a91180 to dd9e940 under 'The code used to create the "
+    "paper contains a bug in PSNR calculation, found by Huaijin Chen from Rice university, results "
+    "recalculation are present below')"
+)
+_BEFORE = (
+    "{row}; 'Before': PSNR by the code used for the paper, which had a PSNR bug; the metric is not "
+    "printed in the image (the README text says PSNR); variant not stated. Which of Wild / Synth / "
+    "Comb the released latest_net_G.pth is, is not stated"
+)
+_AFTER = (
+    "{row}; 'After': PSNR recalculated after the fix; the metric is not printed in the image (the "
+    "README text says PSNR); variant not stated. Which of Wild / Synth / Comb the released "
+    "latest_net_G.pth is, is not stated"
+)
+_RESULTS_ROWS = {
+    "DeblurGAN Wild": (33.16, 27.2),
+    "DeblurGAN Synth": (30.34, 23.7),
+    "DeblurGAN Comb": (33.29, 28.7),
+}
+_OWN = tuple(
+    Published(
+        "psnr",
+        value,
+        "dB",
+        _RESULTS.format(row=row, column=column),
+        printed=column,
+        label=row,
+        dataset="gopro",
+        note=note.format(row=row),
+    )
+    for row, values in _RESULTS_ROWS.items()
+    for column, value, note in zip(("Before", "After"), values, (_BEFORE, _AFTER), strict=True)
+)
+
+_LFDN = "LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf"
+_LFDN_T3 = f"{_LFDN}:fig/8.png (Table 3: Performance and efficiency comparison on GoPro dataset, row 'DeblurGAN [14]')"
+_LFDN_T4 = f"{_LFDN}:fig/9.png (Table 4: Performance and efficiency comparison on Kohler dataset, row 'DeblurGAN [14]')"
+_LFDN_T5 = f"{_LFDN}:fig/10.png (Table 5: Performance comparison on HIDE dataset, column 'Kupyn et al. [14]')"
+_V2 = "VITA-Group/DeblurGANv2@c16bd9f5be63885389a57202c74023531d9ca086"
+_V2_T1 = (
+    f"{_V2}:doc_images/gopro_table.png (Table 1: Performance and efficiency comparison on the GoPro "
+    "test dataset, All models were tested on the linear image subset; column 'DeblurGAN [21]')"
+)
+_V2_T2 = (
+    f"{_V2}:doc_images/kohler_table.png (Table 2: PSNR and SSIM comparison on the Kohler dataset; "
+    "commented out of the README; column 'DeblurGAN [21]')"
+)
+_HINET = (
+    "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad:figures/GoPro Result.jpg "
+    "(Table 2: Deblurring comparisons on GoPro [31] dataset, row 'DeblurGAN [21]')"
+)
+_COPY = (
+    "hukv1990/MarkDown@d70182b9f4afe2392f6ae3e10d9162779a1355ee:论文/Deblurred.md "
+    "('Quantitative evaluations of state-of-the-arts' table, column 'DeblurGAN', row 'Parameters(M)')"
+)
+_LFDN_T3_NAME, _LFDN_T4_NAME, _LFDN_T5_NAME = (f"LFDN (Sensors 2021) Table {n}" for n in (3, 4, 5))
+_V2_T1_NAME = "DeblurGAN-v2 README table"
+_V2_T2_NAME = "DeblurGAN-v2 Kohler table (doc_images, commented out of the README)"
+_LINEAR = "blur: the caption says all models were tested on the linear subset"
+_NO_CONDITIONS = "device, resolution and synchronisation not stated"
+
+_SECOND_HAND = (
+    # LFDN's Tables 3-5
+    Published(
+        "psnr",
+        28.70,
+        "dB",
+        _LFDN_T3,
+        printed="PSNR",
+        reporter=_LFDN_T3_NAME,
+        label="DeblurGAN [14]",
+        dataset="gopro",
+    ),
+    Published(
+        "ssim",
+        0.927,
+        "",
+        _LFDN_T3,
+        printed="SSIM",
+        reporter=_LFDN_T3_NAME,
+        label="DeblurGAN [14]",
+        dataset="gopro",
+    ),
+    Published(
+        "model_size",
+        37.1,
+        "MB",
+        _LFDN_T3,
+        printed="Model Size (MB)",
+        reporter=_LFDN_T3_NAME,
+        label="DeblurGAN [14]",
+    ),
+    Published(
+        "runtime",
+        0.85,
+        "s",
+        _LFDN_T3,
+        printed="Ave. inf.time(s)",
+        reporter=_LFDN_T3_NAME,
+        label="DeblurGAN [14]",
+        note=_NO_CONDITIONS,
+    ),
+    Published(
+        "psnr",
+        26.10,
+        "dB",
+        _LFDN_T4,
+        printed="PSNR",
+        reporter=_LFDN_T4_NAME,
+        label="DeblurGAN [14]",
+        dataset="kohler",
+    ),
+    Published(
+        "ssim",
+        0.807,
+        "",
+        _LFDN_T4,
+        printed="SSIM",
+        reporter=_LFDN_T4_NAME,
+        label="DeblurGAN [14]",
+        dataset="kohler",
+    ),
+    Published(
+        "model_size",
+        37.1,
+        "MB",
+        _LFDN_T4,
+        printed="Model Size (MB)",
+        reporter=_LFDN_T4_NAME,
+        label="DeblurGAN [14]",
+    ),
+    Published(
+        "runtime",
+        0.85,
+        "s",
+        _LFDN_T4,
+        printed="Ave.inf.time(s)",
+        reporter=_LFDN_T4_NAME,
+        label="DeblurGAN [14]",
+        note=_NO_CONDITIONS,
+    ),
+    Published(
+        "psnr",
+        26.44,
+        "dB",
+        _LFDN_T5,
+        printed="PSNR",
+        reporter=_LFDN_T5_NAME,
+        label="Kupyn et al. [14]",
+        dataset="hide",
+    ),
+    Published(
+        "ssim",
+        0.890,
+        "",
+        _LFDN_T5,
+        printed="SSIM",
+        reporter=_LFDN_T5_NAME,
+        label="Kupyn et al. [14]",
+        dataset="hide",
+    ),
+    Published(
+        "runtime",
+        0.85,
+        "s",
+        _LFDN_T5,
+        printed="Ave.inf.time(s) (s)",
+        reporter=_LFDN_T5_NAME,
+        label="Kupyn et al. [14]",
+        note=_NO_CONDITIONS,
+    ),
+    Published(
+        "model_size",
+        37.1,
+        "MB",
+        _LFDN_T5,
+        printed="modle size(MB)",
+        reporter=_LFDN_T5_NAME,
+        label="Kupyn et al. [14]",
+    ),
+    # DeblurGAN-v2's Tables 1 (GoPro, linear subset) and 2 (Kohler)
+    Published(
+        "psnr",
+        28.70,
+        "dB",
+        _V2_T1,
+        printed="PSNR",
+        reporter=_V2_T1_NAME,
+        label="DeblurGAN [21]",
+        dataset="gopro",
+        variant="blur",
+        note=_LINEAR,
+    ),
+    Published(
+        "ssim",
+        0.927,
+        "",
+        _V2_T1,
+        printed="SSIM",
+        reporter=_V2_T1_NAME,
+        label="DeblurGAN [21]",
+        dataset="gopro",
+        variant="blur",
+        note=_LINEAR,
+    ),
+    Published(
+        "runtime",
+        0.85,
+        "s",
+        _V2_T1,
+        printed="Time",
+        reporter=_V2_T1_NAME,
+        label="DeblurGAN [21]",
+        note="printed '0.85s'; device, resolution and synchronisation not printed",
+    ),
+    Published(
+        "flops",
+        678.29,
+        "G",
+        _V2_T1,
+        printed="FLOPS",
+        reporter=_V2_T1_NAME,
+        label="DeblurGAN [21]",
+        note="printed '678.29G'; input size not printed",
+    ),
+    Published(
+        "psnr",
+        26.10,
+        "dB",
+        _V2_T2,
+        printed="PSNR",
+        reporter=_V2_T2_NAME,
+        label="DeblurGAN [21]",
+        dataset="kohler",
+    ),
+    Published(
+        "ssim",
+        0.816,
+        "",
+        _V2_T2,
+        printed="SSIM",
+        reporter=_V2_T2_NAME,
+        label="DeblurGAN [21]",
+        dataset="kohler",
+    ),
+    # HINet's Table 2
+    Published(
+        "psnr",
+        28.70,
+        "dB",
+        _HINET,
+        printed="PSNR",
+        reporter="HINet Table 2 (README figure)",
+        label="DeblurGAN [21]",
+        dataset="gopro",
+    ),
+    Published(
+        "ssim",
+        0.858,
+        "",
+        _HINET,
+        printed="SSIM",
+        reporter="HINet Table 2 (README figure)",
+        label="DeblurGAN [21]",
+        dataset="gopro",
+    ),
+    # a third-party table quoted by the manifest notes and the 0.1 record
+    Published(
+        "params",
+        11.6,
+        "M",
+        _COPY,
+        printed="Parameters(M)",
+        reporter="hukv1990/MarkDown Deblurred.md (third-party comparison table)",
+        label="DeblurGAN",
+        note="a personal notes repository; the manifest notes call the table a copy of the SVRNN "
+        "(Zhang et al., CVPR 2018) comparison; 11,378,179 are counted here (the authors' two-convolution "
+        "ResnetBlock)",
+    ),
+)
+
+_CHECKPOINTS = (
+    OfficialCheckpoint(
+        "latest_net_G.pth",
+        "KupynOrest/DeblurGAN@39e8a4b408b90d0ef98608c5c4562eae3e184251:README.md 'Download weights from "
+        "[Dropbox](https://www.dropbox.com/s/5r6cy0x72s8x9yf/latest_net_G.pth?dl=0)'; at HEAD 2499a87 the "
+        "link is a Google Drive file (https://drive.google.com/file/d/1liKzdjMRHZ-i5MWhC72EL7UZLNPj5_8Y/view)",
+        datasets=("gopro", "hide"),
+        note="the generator's bare state dict ('keep only Generator weights'), PyTorch 0.3 era; which "
+        "training set (Wild / Synth / Comb) it is, and whether the Drive file is the same, is not stated",
+    ),
+)
+
+
 @register_model(
     official_weights=(
         "latest_net_G.pth (generator), linked from the DeblurGAN README; bare state dict, PyTorch 0.3 era (InstanceNorm statistics are dropped on load)"
@@ -189,15 +488,8 @@ class ResnetGenerator(nn.Module):
         "so the 1/4-size features (>= 2) can take the ResnetBlocks' reflection padding of 1"
     ),
     test_mode="eval",
-    reported=Reported(
-        source=(
-            "not recorded: the paper's tables (GoPro PSNR/SSIM, runtime) are not in the sources "
-            "this project could read, and the README reports no figures. Params: not verified "
-            "in the paper text; the counted 11,378,179 matches the ~11.4M commonly quoted, while "
-            "a secondary copy of the SVRNN (CVPR 2018) comparison table lists 11.6M. MACs: none "
-            "reported."
-        ),
-    ),
+    published=(*_OWN, *_SECOND_HAND),
+    checkpoints=_CHECKPOINTS,
     fidelity="manifest",
     unused_modules=(),
     notes=(
@@ -213,7 +505,15 @@ class ResnetGenerator(nn.Module):
         "the official output is stochastic; we run eval() (dropout off), as the reference does. "
         "Official test loading resizes/crops by default (resize_or_crop='resize_and_crop', "
         "960x540 then a 512 crop); we restore the full image. Outputs were saved via "
-        "tensor2im: (y + 1) / 2 * 255 cast to uint8 (truncation)."
+        "tensor2im: (y + 1) / 2 * 255 cast to uint8 (truncation). "
+        "Published figures: the authors' own are only results.png's GoPro PSNR before/after their PSNR "
+        "fix for the Wild / Synth / Comb models; no parameter count, FLOPs, SSIM, Kohler or HIDE figure "
+        "by the authors was found (the paper's tables were not read; issue users quote its GoPro SSIM as "
+        "0.958, unverified). The commented-out metric code in test.py uses pyssim CW-SSIM. The abstract's "
+        "'5 times faster than the closest competitor - DeepDeblur' is relative, not recorded. "
+        "Discrepancies: GoPro SSIM is 0.927 in DeblurGAN-v2's Table 1 and LFDN but 0.858 in HINet "
+        "(0.958 quoted for the paper suggests another SSIM, possibly CW-SSIM); Kohler SSIM is 0.816 in "
+        "DeblurGAN-v2's Table 2 but 0.807 in LFDN."
     ),
 )
 def deblurgan(**kwargs: object) -> nn.Module:

@@ -43,7 +43,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .interface import ImageInterface
-from .registry import Paper, Reported, register_model
+from .published import OfficialCheckpoint, Published
+from .registry import Paper, register_model
 
 NormLayer = Callable[[int], nn.Module]
 
@@ -623,12 +624,356 @@ _INPUT = (
     "one image per forward, generator in train mode"
 )
 _OUTPUT = "the single output tensor, clamp(tanh(final) + x, -1, 1), mapped back by (y + 1) / 2"
-_SOURCE = (
-    "PSNR/SSIM: README 'Pre-trained models' table (GoPro test set). Parameters, MACs and "
-    "runtime not recorded: the paper's tables were not in the sources read (the manifest "
-    "notes say the paper's parameter figure is unverified); no HIDE / RealBlur figures "
-    "from the authors were found."
+# ---- published figures and official checkpoints ----
+
+_V2 = "VITA-Group/DeblurGANv2@c16bd9f5be63885389a57202c74023531d9ca086"
+_README = f"{_V2}:README.md (HTML table 'Pre-trained models', row '{{row}}', column 'PSNR/ SSIM')"
+_T1 = (
+    f"{_V2}:doc_images/gopro_table.png (Table 1: Performance and efficiency comparison on the GoPro "
+    "test dataset, All models were tested on the linear image subset; column '{column}')"
 )
+_T2 = (
+    f"{_V2}:doc_images/kohler_table.png (Table 2: PSNR and SSIM comparison on the Kohler dataset; "
+    "commented out of the README; column '{column}')"
+)
+_T3_DVD = (
+    f"{_V2}:doc_images/dvd_table.png (Table 3: Results on DVD dataset; commented out of the README; "
+    "row 'DeblurGAN-v2 (MobileNet)')"
+)
+_CW_SSIM = (
+    "SSIM: test_metrics.py computes pyssim SSIM(...).cw_ssim_value (CW-SSIM) on GoPro test/blur; "
+    "the maintainer pointed to test_metrics.py when asked which SSIM (issue #20)"
+)
+_LINEAR = "blur: the caption says all models were tested on the linear subset"
+_README_GOPRO = (
+    "'GoPro Test Dataset', D double_gan, loss ragan-ls; the subset is not said here (Table 1: linear)"
+)
+
+
+def _own_figures(
+    column: str,
+    readme_row: str,
+    psnr: float,
+    ssim: float,
+    time: float,
+    flops: float,
+    kohler: tuple[float, float],
+) -> tuple[Published, ...]:
+    """The authors' README table, Table 1 (GoPro) and Table 2 (Kohler) figures of one backbone."""
+    readme, t1, t2 = _README.format(row=readme_row), _T1.format(column=column), _T2.format(column=column)
+    return (
+        Published(
+            "psnr",
+            psnr,
+            "dB",
+            readme,
+            printed="PSNR/ SSIM",
+            label=readme_row,
+            dataset="gopro",
+            note=_README_GOPRO,
+        ),
+        Published(
+            "ssim",
+            ssim,
+            "",
+            readme,
+            printed="PSNR/ SSIM",
+            label=readme_row,
+            dataset="gopro",
+            ssim_tool="cw-ssim",
+            note=f"{_README_GOPRO}; {_CW_SSIM}",
+        ),
+        Published(
+            "psnr",
+            psnr,
+            "dB",
+            t1,
+            printed="PSNR",
+            label=column,
+            dataset="gopro",
+            variant="blur",
+            note=_LINEAR,
+        ),
+        Published(
+            "ssim",
+            ssim,
+            "",
+            t1,
+            printed="SSIM",
+            label=column,
+            dataset="gopro",
+            variant="blur",
+            ssim_tool="cw-ssim",
+            note=f"{_LINEAR}; {_CW_SSIM}",
+        ),
+        Published(
+            "runtime",
+            time,
+            "s",
+            t1,
+            printed="Time",
+            label=column,
+            note=f"printed '{time}s'; device, input size and synchronisation not printed",
+        ),
+        Published(
+            "flops",
+            flops,
+            "G",
+            t1,
+            printed="FLOPS",
+            label=column,
+            note=f"printed '{flops}G'; input size not printed; FLOPS as printed, not MACs",
+        ),
+        Published("psnr", kohler[0], "dB", t2, printed="PSNR", label=column, dataset="kohler"),
+        Published(
+            "ssim",
+            kohler[1],
+            "",
+            t2,
+            printed="SSIM",
+            label=column,
+            dataset="kohler",
+            note="SSIM tool for Kohler not stated",
+        ),
+    )
+
+
+_LFDN = "LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf"
+_LFDN_T3 = f"{_LFDN}:fig/8.png (Table 3: Performance and efficiency comparison on GoPro dataset, row 'DeblurGANv2 [15]')"
+_LFDN_T4 = f"{_LFDN}:fig/9.png (Table 4: Performance and efficiency comparison on Kohler dataset, row 'DeblurGANv2 [15]')"
+_LFDN_VARIANT = (
+    "backbone not stated; attributed to Inception-ResNet-v2: LFDN's GoPro row (29.55 / 0.934, 0.35 s) is "
+    "exactly the authors' Inception-ResNet-v2 column of Table 1. The 15 MB fits neither release exactly "
+    "(fpn_inception.h5 is 244,480,361 bytes, fpn_mobilenet.h5 13,505,344 per Open Model Zoo)"
+)
+_HINET = (
+    "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad:figures/GoPro Result.jpg "
+    "(Table 2: Deblurring comparisons on GoPro [31] dataset, row 'DeblurGAN-v2 [22]')"
+)
+_HINET_VARIANT = (
+    "backbone not stated; attributed to Inception-ResNet-v2: 29.55 / 0.934 is exactly the authors' "
+    "Inception-ResNet-v2 GoPro figure"
+)
+_LFDN_T3_NAME, _LFDN_T4_NAME = (f"LFDN (Sensors 2021) Table {n}" for n in (3, 4))
+_NO_CONDITIONS = "device, resolution and synchronisation not stated"
+
+_INCEPTION_FIGURES = (
+    *_own_figures("Inception-ResNet-v2", "InceptionResNet-v2", 29.55, 0.934, 0.35, 411.34, (26.72, 0.836)),
+    Published(
+        "psnr",
+        29.55,
+        "dB",
+        _LFDN_T3,
+        printed="PSNR",
+        reporter=_LFDN_T3_NAME,
+        label="DeblurGANv2 [15]",
+        dataset="gopro",
+        note=_LFDN_VARIANT,
+    ),
+    Published(
+        "ssim",
+        0.934,
+        "",
+        _LFDN_T3,
+        printed="SSIM",
+        reporter=_LFDN_T3_NAME,
+        label="DeblurGANv2 [15]",
+        dataset="gopro",
+        note=_LFDN_VARIANT,
+    ),
+    Published(
+        "model_size",
+        15,
+        "MB",
+        _LFDN_T3,
+        printed="Model Size (MB)",
+        reporter=_LFDN_T3_NAME,
+        label="DeblurGANv2 [15]",
+        note=_LFDN_VARIANT,
+    ),
+    Published(
+        "runtime",
+        0.35,
+        "s",
+        _LFDN_T3,
+        printed="Ave. inf.time(s)",
+        reporter=_LFDN_T3_NAME,
+        label="DeblurGANv2 [15]",
+        note=f"{_NO_CONDITIONS}; {_LFDN_VARIANT}",
+    ),
+    Published(
+        "psnr",
+        26.97,
+        "dB",
+        _LFDN_T4,
+        printed="PSNR",
+        reporter=_LFDN_T4_NAME,
+        label="DeblurGANv2 [15]",
+        dataset="kohler",
+        note=_LFDN_VARIANT,
+    ),
+    Published(
+        "ssim",
+        0.830,
+        "",
+        _LFDN_T4,
+        printed="SSIM",
+        reporter=_LFDN_T4_NAME,
+        label="DeblurGANv2 [15]",
+        dataset="kohler",
+        note=_LFDN_VARIANT,
+    ),
+    Published(
+        "model_size",
+        15,
+        "MB",
+        _LFDN_T4,
+        printed="Model Size (MB)",
+        reporter=_LFDN_T4_NAME,
+        label="DeblurGANv2 [15]",
+        note=_LFDN_VARIANT,
+    ),
+    Published(
+        "runtime",
+        0.35,
+        "s",
+        _LFDN_T4,
+        printed="Ave.inf.time(s)",
+        reporter=_LFDN_T4_NAME,
+        label="DeblurGANv2 [15]",
+        note=f"{_NO_CONDITIONS}; {_LFDN_VARIANT}",
+    ),
+    Published(
+        "psnr",
+        29.55,
+        "dB",
+        _HINET,
+        printed="PSNR",
+        reporter="HINet Table 2 (README figure)",
+        label="DeblurGAN-v2 [22]",
+        dataset="gopro",
+        note=_HINET_VARIANT,
+    ),
+    Published(
+        "ssim",
+        0.934,
+        "",
+        _HINET,
+        printed="SSIM",
+        reporter="HINet Table 2 (README figure)",
+        label="DeblurGAN-v2 [22]",
+        dataset="gopro",
+        note=_HINET_VARIANT,
+    ),
+)
+
+_OMZ = "openvinotoolkit/open_model_zoo@1db20462440730bd53fcdbc5d457ac5aba965953:models/public/deblurgan-v2/README.md"
+_OMZ_NAME = "Open Model Zoo deblurgan-v2 model card"
+_OMZ_NOTE = (
+    "the converted GoPro MobileNet model (fpn_mobilenet.h5), input 1x3x736x1312 ('Input', 'Original Model')"
+)
+_MOBILENET_FIGURES = (
+    *_own_figures("MobileNet", "MobileNet", 28.17, 0.925, 0.06, 43.75, (26.36, 0.820)),
+    Published("psnr", 28.54, "dB", _T3_DVD, printed="PSNR", label="DeblurGAN-v2 (MobileNet)", dataset="dvd"),
+    Published(
+        "ssim",
+        0.929,
+        "",
+        _T3_DVD,
+        printed="SSIM",
+        label="DeblurGAN-v2 (MobileNet)",
+        dataset="dvd",
+        note="SSIM tool for DVD not stated",
+    ),
+    Published(
+        "runtime",
+        0.06,
+        "s",
+        _T3_DVD,
+        printed="Inference Time",
+        label="DeblurGAN-v2 (MobileNet)",
+        size=(720, 1280),
+        note="printed '0.06s', 'Resolution' 1280 x 720; device and synchronisation not printed",
+    ),
+    Published(
+        "params",
+        2.1083,
+        "M",
+        f"{_OMZ} ('Specification' table)",
+        printed="MParams",
+        reporter=_OMZ_NAME,
+        label="deblurgan-v2",
+        note=_OMZ_NOTE,
+    ),
+    Published(
+        "flops",
+        80.8919,
+        "G",
+        f"{_OMZ} ('Specification' table)",
+        printed="GFLOPs",
+        reporter=_OMZ_NAME,
+        label="deblurgan-v2",
+        size=(736, 1312),
+        note=_OMZ_NOTE,
+    ),
+    Published(
+        "psnr",
+        28.25,
+        "dB",
+        f"{_OMZ} ('Accuracy' table, column 'Original model')",
+        printed="PSNR",
+        reporter=_OMZ_NAME,
+        label="deblurgan-v2",
+        dataset="gopro",
+        note=f"printed '28.25Db'; {_OMZ_NOTE}; padded to 736x1312 (accuracy-check.yml); subset not stated",
+    ),
+    Published(
+        "ssim",
+        0.97,
+        "",
+        f"{_OMZ} ('Accuracy' table, column 'Original model')",
+        printed="SSIM",
+        reporter=_OMZ_NAME,
+        label="deblurgan-v2",
+        dataset="gopro",
+        note=f"{_OMZ_NOTE}; the Open Model Zoo accuracy checker's ssim; subset not stated",
+    ),
+)
+
+_OMZ_HASH = (
+    "sha256 and size as Open Model Zoo's model.yml (openvinotoolkit/open_model_zoo@edad4cac1992f7cfff9a3475628461c0a9a93653:"
+    "models/public/deblurgan-v2/{folder}/model.yml) records them for the file behind the same Drive id; "
+    "not checked here"
+)
+_INCEPTION_CHECKPOINTS = (
+    OfficialCheckpoint(
+        "fpn_inception.h5",
+        f"{_V2}:README.md 'Pre-trained models' table, GoPro Test Dataset, InceptionResNet-v2 "
+        "(https://drive.google.com/uc?export=view&id=1UXcsRVW-6KF23_TNzxw-xC0SzaMfXOaR)",
+        sha256="0ab85a0419534bca6c8bee65eff3c163313e647b4577d493d679aa31169b0eea",
+        datasets=("gopro", "hide"),
+        note="244,480,361 bytes; a torch file despite the suffix, {'model': state dict} with 'module.' keys; "
+        + _OMZ_HASH.format(folder="deblurgan-v2-inceptionresnetv2"),
+    ),
+)
+_MOBILENET_CHECKPOINTS = (
+    OfficialCheckpoint(
+        "fpn_mobilenet.h5",
+        f"{_V2}:README.md 'Pre-trained models' table, GoPro Test Dataset, MobileNet "
+        "(https://drive.google.com/uc?export=view&id=1JhnT4BBeKBBSLqTo6UsJ13HeBXevarrU)",
+        sha256="6d1b6d9807da3ae8987021c063a5cb6ca0131e76388cdb5164404ee1b1bf522b",
+        datasets=("gopro", "hide"),
+        note="13,505,344 bytes; a torch file despite the suffix, {'model': state dict} with 'module.' keys; "
+        + _OMZ_HASH.format(folder="deblurgan-v2-mobilenet"),
+    ),
+)
+_FIGURE_NOTES = (
+    " Published figures: no parameter count by the authors was found (README, doc_images); the "
+    "README's '10-100 times faster than the nearest competitors' is relative, not recorded; Table 4 "
+    "(Lai dataset) gives subjective scores only, not recorded. The README's MobileNet-DSC backbone "
+    "(no checkpoint link) is not registered, so its figures are not recorded."
+)
+
 _COMMON_NOTES = (
     "Official test path (predict.py): generator in TRAIN mode ('GAN inference should be in "
     "train mode'), so BatchNorm and InstanceNorm use the image's own statistics and the "
@@ -664,7 +1009,8 @@ _COMMON_NOTES = (
         "BatchNorm (one value per channel) fails"
     ),
     test_mode="train",
-    reported=Reported(psnr={"gopro": 29.55}, ssim={"gopro": 0.934}, source=_SOURCE),
+    published=_INCEPTION_FIGURES,
+    checkpoints=_INCEPTION_CHECKPOINTS,
     fidelity="manifest",
     unused_modules=(
         "fpn.inception.repeat_2",
@@ -678,6 +1024,9 @@ _COMMON_NOTES = (
         "Inception-ResNet-v2 tail (repeat_2, block8, conv2d_7b, last_linear) holds 25,089,192. "
         "Backbone BatchNorm eps is 1e-3 (TensorFlow port). Inception laterals are "
         "reflect-padded (lateral4/3/1 by 1, lateral2 by (1, 2, 1, 2), lateral0 by (0, 1, 0, 1))."
+        + _FIGURE_NOTES
+        + " Discrepancy: LFDN's Table 4 lists DeblurGANv2 [15] on Kohler at 26.97 / 0.830, the authors' "
+        "Table 2 Inception-ResNet-v2 at 26.72 / 0.836."
     ),
 )
 def deblurganv2_inception(**kwargs: object) -> nn.Module:
@@ -704,13 +1053,16 @@ def deblurganv2_inception(**kwargs: object) -> nn.Module:
         "upsampling, and at 32 the last stage is 1x1, where train-mode BatchNorm fails"
     ),
     test_mode="train",
-    reported=Reported(psnr={"gopro": 28.17}, ssim={"gopro": 0.925}, source=_SOURCE),
+    published=_MOBILENET_FIGURES,
+    checkpoints=_MOBILENET_CHECKPOINTS,
     fidelity="manifest",
     unused_modules=("fpn.features.16", "fpn.features.17", "fpn.features.18"),
     notes=(
         _COMMON_NOTES + " 3,312,707 parameters declared, 2,106,627 used: MobileNetV2's "
         "features.16-18 (1,206,080) are never called. The Open Model Zoo card of the converted "
         "GoPro model (not the authors) gives 2.1083 MParams and 80.89 GFLOPs at 736x1312."
+        + _FIGURE_NOTES
+        + " Table 1 gives 0.06s for MobileNet without a size; the DVD table gives the same 0.06s at 1280 x 720."
     ),
 )
 def deblurganv2_mobilenet(**kwargs: object) -> nn.Module:

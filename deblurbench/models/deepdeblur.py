@@ -28,7 +28,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .interface import ImageInterface
-from .registry import Paper, Reported, register_model
+from .published import OfficialCheckpoint, Published
+from .registry import Paper, register_model
 
 # ---- building blocks (the authors' common.py) ----
 
@@ -230,10 +231,480 @@ class GaussianPyramidInterface(ImageInterface):
 
 N_SCALES = 3
 
+# ---- published figures and official checkpoints ----
+
+_PT = "SeungjunNah/DeepDeblur-PyTorch@26047f7a67ab8d1dec083b5d9e1d83b53eedbd17"
+_PT_SINGLE = f"{_PT}:README.md ('Results', 'Single-precision training results' table)"
+_PT_MIXED = f"{_PT}:README.md ('Results', 'Mixed-precision training results' table)"
+_PT_SPEED = f"{_PT}:README.md ('Inference speed on RTX 2080 Ti (resolution: 1280x720)' table)"
+_PT_SSIM = (
+    "SSIM: README 'SSIM issue': skimage structural_similarity(multichannel=True, "
+    "gaussian_weights=True, use_sample_covariance=False)"
+)
+_PT_GAMMA = "blur_gamma: the code's GOPRO_Large dataset reads blur_key 'blur_gamma' (src/data/gopro_large.py)"
+_PT_REDS = "REDS-trained model; REDS validation set presumably (the REDS command runs with --do_test false)"
+_LFDN = "LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf"
+_LFDN_T3 = f"{_LFDN}:fig/8.png (Table 3: Performance and efficiency comparison on GoPro dataset, row 'DeepDeblur [8]')"
+_LFDN_T4 = f"{_LFDN}:fig/9.png (Table 4: Performance and efficiency comparison on Kohler dataset, row 'DeepDeblur [8]')"
+_LFDN_T5 = f"{_LFDN}:fig/10.png (Table 5: Performance comparison on HIDE dataset, column 'Nah et al. [8]')"
+_V2 = "VITA-Group/DeblurGANv2@c16bd9f5be63885389a57202c74023531d9ca086"
+_V2_T1 = (
+    f"{_V2}:doc_images/gopro_table.png (Table 1: Performance and efficiency comparison on the GoPro "
+    "test dataset, All models were tested on the linear image subset; column 'DeepDeblur [33]')"
+)
+_V2_T2 = (
+    f"{_V2}:doc_images/kohler_table.png (Table 2: PSNR and SSIM comparison on the Kohler dataset; "
+    "commented out of the README; column 'DeepDeblur [33]')"
+)
+_DGAN_RESULTS = (
+    "KupynOrest/DeblurGAN@2499a87f96f34f262ea294c7e4cd3fd7e90251f8:images/results.png (row 'DeepDeblur', "
+    "column '{column}'; shown in the README from 8a91180 to dd9e940 under 'The code used to create the "
+    "paper contains a bug in PSNR calculation ... results recalculation are present below')"
+)
+_HINET = (
+    "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad:figures/GoPro Result.jpg "
+    "(Table 2: Deblurring comparisons on GoPro [31] dataset, row 'Nah et al. [31]')"
+)
+_COPY = (
+    "hukv1990/MarkDown@d70182b9f4afe2392f6ae3e10d9162779a1355ee:论文/Deblurred.md "
+    "('Quantitative evaluations of state-of-the-arts' table, column 'Nah et al.', row 'Parameters(M)')"
+)
+_LFDN_T3_NAME, _LFDN_T4_NAME, _LFDN_T5_NAME = (f"LFDN (Sensors 2021) Table {n}" for n in (3, 4, 5))
+_V2_T1_NAME = "DeblurGAN-v2 README table"
+_V2_T2_NAME = "DeblurGAN-v2 Kohler table (doc_images, commented out of the README)"
+
+_PUBLISHED = (
+    # own: the PyTorch re-implementation's README (the registered code and its weights)
+    Published(
+        "psnr",
+        30.40,
+        "dB",
+        _PT_SINGLE,
+        printed="PSNR",
+        dataset="gopro",
+        variant="blur_gamma",
+        note="column GOPRO_Large; the released GOPRO_L1 weights; " + _PT_GAMMA,
+    ),
+    Published(
+        "ssim",
+        0.9018,
+        "",
+        _PT_SINGLE,
+        printed="SSIM",
+        dataset="gopro",
+        variant="blur_gamma",
+        ssim_tool="skimage",
+        note="column GOPRO_Large; GOPRO_L1; " + _PT_SSIM,
+    ),
+    Published(
+        "psnr",
+        30.42,
+        "dB",
+        _PT_MIXED,
+        printed="PSNR",
+        dataset="gopro",
+        variant="blur_gamma",
+        note="column GOPRO_Large; mixed-precision (AMP) training, the GOPRO_L1_amp weights; " + _PT_GAMMA,
+    ),
+    Published(
+        "ssim",
+        0.9021,
+        "",
+        _PT_MIXED,
+        printed="SSIM",
+        dataset="gopro",
+        variant="blur_gamma",
+        ssim_tool="skimage",
+        note="column GOPRO_Large; GOPRO_L1_amp; " + _PT_SSIM,
+    ),
+    Published(
+        "psnr",
+        32.89,
+        "dB",
+        _PT_SINGLE,
+        printed="PSNR",
+        dataset="reds",
+        note="column REDS; the REDS_L1 weights; " + _PT_REDS,
+    ),
+    Published(
+        "ssim",
+        0.9207,
+        "",
+        _PT_SINGLE,
+        printed="SSIM",
+        dataset="reds",
+        ssim_tool="skimage",
+        note="column REDS; REDS_L1; " + _PT_SSIM,
+    ),
+    Published(
+        "psnr",
+        32.95,
+        "dB",
+        _PT_MIXED,
+        printed="PSNR",
+        dataset="reds",
+        note="column REDS; mixed-precision training, the REDS_L1_amp weights; " + _PT_REDS,
+    ),
+    Published(
+        "ssim",
+        0.9209,
+        "",
+        _PT_MIXED,
+        printed="SSIM",
+        dataset="reds",
+        ssim_tool="skimage",
+        note="column REDS; REDS_L1_amp; " + _PT_SSIM,
+    ),
+    Published(
+        "psnr",
+        33.13,
+        "dB",
+        _PT_MIXED,
+        printed="PSNR",
+        dataset="reds",
+        note="column 'REDS (GOPRO_Large pretrained)'; the REDS_L1_amp_pretrained weights; " + _PT_REDS,
+    ),
+    Published(
+        "ssim",
+        0.9237,
+        "",
+        _PT_MIXED,
+        printed="SSIM",
+        dataset="reds",
+        ssim_tool="skimage",
+        note="column 'REDS (GOPRO_Large pretrained)'; REDS_L1_amp_pretrained; " + _PT_SSIM,
+    ),
+    Published(
+        "runtime",
+        0.943,
+        "s",
+        _PT_SPEED,
+        printed="time (s)",
+        size=(720, 1280),
+        device="RTX 2080 Ti",
+        note="column FP32 (1.06 fps); synchronisation not stated; this PyTorch code, not the paper's Torch7 timing",
+    ),
+    Published(
+        "runtime",
+        0.330,
+        "s",
+        _PT_SPEED,
+        printed="time (s)",
+        size=(720, 1280),
+        device="RTX 2080 Ti",
+        note="column FP16: half-precision inference (3.03 fps); synchronisation not stated",
+    ),
+    Published(
+        "runtime",
+        3,
+        "s",
+        "https://github.com/SeungjunNah/DeepDeblur_release/issues/24 (SeungjunNah comment 2018-05-23)",
+        printed="the actual processing time takes about 3 seconds in GTX Titan X (Mawell)",
+        size=(720, 1280),
+        device="GTX Titan X (Maxwell)",
+        note="informal, 'about'; the Torch7 release's HD demo (the author scales from 1280x720), "
+        "which also 'contains delay of 3 seconds'; not this PyTorch code",
+    ),
+    # second-hand: LFDN's Tables 3-5 (the paper's Torch7 network, by its reference [8])
+    Published(
+        "psnr",
+        29.08,
+        "dB",
+        _LFDN_T3,
+        printed="PSNR",
+        reporter=_LFDN_T3_NAME,
+        label="DeepDeblur [8]",
+        dataset="gopro",
+    ),
+    Published(
+        "ssim",
+        0.841,
+        "",
+        _LFDN_T3,
+        printed="SSIM",
+        reporter=_LFDN_T3_NAME,
+        label="DeepDeblur [8]",
+        dataset="gopro",
+    ),
+    Published(
+        "model_size",
+        303.6,
+        "MB",
+        _LFDN_T3,
+        printed="Model Size (MB)",
+        reporter=_LFDN_T3_NAME,
+        label="DeepDeblur [8]",
+    ),
+    Published(
+        "runtime",
+        15,
+        "s",
+        _LFDN_T3,
+        printed="Ave. inf.time(s)",
+        reporter=_LFDN_T3_NAME,
+        label="DeepDeblur [8]",
+        note="device, resolution and synchronisation not stated",
+    ),
+    Published(
+        "psnr",
+        26.48,
+        "dB",
+        _LFDN_T4,
+        printed="PSNR",
+        reporter=_LFDN_T4_NAME,
+        label="DeepDeblur [8]",
+        dataset="kohler",
+    ),
+    Published(
+        "ssim",
+        0.807,
+        "",
+        _LFDN_T4,
+        printed="SSIM",
+        reporter=_LFDN_T4_NAME,
+        label="DeepDeblur [8]",
+        dataset="kohler",
+    ),
+    Published(
+        "model_size",
+        303.6,
+        "MB",
+        _LFDN_T4,
+        printed="Model Size (MB)",
+        reporter=_LFDN_T4_NAME,
+        label="DeepDeblur [8]",
+    ),
+    Published(
+        "runtime",
+        15,
+        "s",
+        _LFDN_T4,
+        printed="Ave.inf.time(s)",
+        reporter=_LFDN_T4_NAME,
+        label="DeepDeblur [8]",
+        note="device, resolution and synchronisation not stated",
+    ),
+    Published(
+        "psnr",
+        27.43,
+        "dB",
+        _LFDN_T5,
+        printed="PSNR",
+        reporter=_LFDN_T5_NAME,
+        label="Nah et al. [8]",
+        dataset="hide",
+    ),
+    Published(
+        "ssim",
+        0.902,
+        "",
+        _LFDN_T5,
+        printed="SSIM",
+        reporter=_LFDN_T5_NAME,
+        label="Nah et al. [8]",
+        dataset="hide",
+    ),
+    Published(
+        "runtime",
+        4.33,
+        "s",
+        _LFDN_T5,
+        printed="Ave.inf.time(s) (s)",
+        reporter=_LFDN_T5_NAME,
+        label="Nah et al. [8]",
+        note="device, resolution and synchronisation not stated",
+    ),
+    Published(
+        "model_size",
+        303.6,
+        "MB",
+        _LFDN_T5,
+        printed="modle size(MB)",
+        reporter=_LFDN_T5_NAME,
+        label="Nah et al. [8]",
+    ),
+    # second-hand: DeblurGAN-v2's Tables 1 (GoPro, linear subset) and 2 (Kohler)
+    Published(
+        "psnr",
+        29.23,
+        "dB",
+        _V2_T1,
+        printed="PSNR",
+        reporter=_V2_T1_NAME,
+        label="DeepDeblur [33]",
+        dataset="gopro",
+        variant="blur",
+        note="blur: the caption says all models were tested on the linear subset",
+    ),
+    Published(
+        "ssim",
+        0.916,
+        "",
+        _V2_T1,
+        printed="SSIM",
+        reporter=_V2_T1_NAME,
+        label="DeepDeblur [33]",
+        dataset="gopro",
+        variant="blur",
+        note="blur: the caption says all models were tested on the linear subset",
+    ),
+    Published(
+        "runtime",
+        4.33,
+        "s",
+        _V2_T1,
+        printed="Time",
+        reporter=_V2_T1_NAME,
+        label="DeepDeblur [33]",
+        note="printed '4.33s'; device, resolution and synchronisation not printed",
+    ),
+    Published(
+        "flops",
+        1760.04,
+        "G",
+        _V2_T1,
+        printed="FLOPS",
+        reporter=_V2_T1_NAME,
+        label="DeepDeblur [33]",
+        note="printed '1760.04G'; input size not printed",
+    ),
+    Published(
+        "psnr",
+        26.48,
+        "dB",
+        _V2_T2,
+        printed="PSNR",
+        reporter=_V2_T2_NAME,
+        label="DeepDeblur [33]",
+        dataset="kohler",
+    ),
+    Published(
+        "ssim",
+        0.807,
+        "",
+        _V2_T2,
+        printed="SSIM",
+        reporter=_V2_T2_NAME,
+        label="DeepDeblur [33]",
+        dataset="kohler",
+    ),
+    # second-hand: DeblurGAN's PSNR recalculation image
+    Published(
+        "psnr",
+        29.1,
+        "dB",
+        _DGAN_RESULTS.format(column="Before"),
+        printed="Before",
+        reporter="DeblurGAN README results.png",
+        label="DeepDeblur",
+        dataset="gopro",
+        variant="blur_gamma",
+        note="'Gamma model on DeepDeblur evaluation code, K = 2'; the metric is not printed in the image "
+        "(the README text says PSNR)",
+    ),
+    Published(
+        "psnr",
+        28.3,
+        "dB",
+        _DGAN_RESULTS.format(column="After"),
+        printed="After",
+        reporter="DeblurGAN README results.png",
+        label="DeepDeblur",
+        dataset="gopro",
+        variant="blur",
+        note="'Linear model on our evaluation code, K = 1'; the metric is not printed in the image "
+        "(the README text says PSNR)",
+    ),
+    # second-hand: HINet's Table 2
+    Published(
+        "psnr",
+        29.08,
+        "dB",
+        _HINET,
+        printed="PSNR",
+        reporter="HINet Table 2 (README figure)",
+        label="Nah et al. [31]",
+        dataset="gopro",
+    ),
+    Published(
+        "ssim",
+        0.914,
+        "",
+        _HINET,
+        printed="SSIM",
+        reporter="HINet Table 2 (README figure)",
+        label="Nah et al. [31]",
+        dataset="gopro",
+    ),
+    # second-hand: a third-party table quoted by the manifest notes and the 0.1 record
+    Published(
+        "params",
+        11.7,
+        "M",
+        _COPY,
+        printed="Parameters(M)",
+        reporter="hukv1990/MarkDown Deblurred.md (third-party comparison table)",
+        label="Nah et al.",
+        note="a personal notes repository; the manifest notes call the table a copy of the SVRNN "
+        "(Zhang et al., CVPR 2018) comparison; 11,721,321 are counted here",
+    ),
+)
+
+_CHECKPOINT_NOTE = (
+    "a Google Drive zip of the experiment folder, to extract under DeepDeblur-PyTorch/experiment; the "
+    "weights are its models/model-<epoch>.pt, saved by Model.save as {{'G': generator state dict}} "
+    "(src/model/__init__.py){extra}"
+)
+_CHECKPOINTS = (
+    OfficialCheckpoint(
+        "GOPRO_L1/",
+        f"{_PT}:README.md 'Demo' link 'GOPRO_L1' "
+        "(https://drive.google.com/file/d/1AfZhyUXEA8_UdZco9EdtpWjTBAb8BbWv/view)",
+        datasets=("gopro", "hide"),
+        note=_CHECKPOINT_NOTE.format(
+            extra="; the file is models/model-1000.pt (SeungjunNah, issue #16). The README's 'Results' "
+            "tables have separate 'Download' links per column (other Drive files; what they hold is not said)"
+        ),
+        files=("models/model-1000.pt",),
+    ),
+    OfficialCheckpoint(
+        "REDS_L1/",
+        f"{_PT}:README.md 'Demo' link 'REDS_L1' "
+        "(https://drive.google.com/file/d/1UwFNXnGBz2rCBxhvq2gKt9Uhj5FeEsa4/view)",
+        datasets=("reds",),
+        note=_CHECKPOINT_NOTE.format(extra="; the file is models/model-200.pt (SeungjunNah, issue #16)"),
+        files=("models/model-200.pt",),
+    ),
+    OfficialCheckpoint(
+        "GOPRO_L1_amp/",
+        f"{_PT}:README.md 'Demo' link 'GOPRO_L1_amp' "
+        "(https://drive.google.com/file/d/1ZcP3l2ZXj-C6yrDge5d3UxcaAKRN725w/view)",
+        datasets=("gopro", "hide"),
+        note=_CHECKPOINT_NOTE.format(extra="; mixed-precision training; the epoch is not stated"),
+    ),
+    OfficialCheckpoint(
+        "REDS_L1_amp/",
+        f"{_PT}:README.md 'Demo' link 'REDS_L1_amp' "
+        "(https://drive.google.com/file/d/1do_HOjVFj2AYTX4BbwQ0enELRWtzhW6F/view)",
+        datasets=("reds",),
+        note=_CHECKPOINT_NOTE.format(extra="; mixed-precision training; the epoch is not stated"),
+    ),
+    OfficialCheckpoint(
+        "REDS_L1_amp_pretrained/",
+        f"{_PT}:README.md 'Demo' link 'REDS_L1_amp_pretrained' "
+        "(https://drive.google.com/file/d/1BkEgUrFtOSymVnaADfptOvqfNOYiD3J1/view)",
+        datasets=("reds",),
+        note=_CHECKPOINT_NOTE.format(
+            extra="; mixed-precision training on REDS from the GOPRO_Large model; the epoch is not stated"
+        ),
+    ),
+)
+
 
 @register_model(
     official_weights=(
-        "trained models are linked from the DeepDeblur-PyTorch README (experiment folders with model-<epoch>.pt); bare state dict"
+        "trained models are linked from the DeepDeblur-PyTorch README: zips that unpack to experiment "
+        "folders holding models/model-<epoch>.pt, a dict {'G': state dict} (src/model/__init__.py)"
     ),
     display_name="DeepDeblur",
     family="DeepDeblur",
@@ -261,27 +732,8 @@ N_SCALES = 3
         "level still works, so 4 is also the minimum"
     ),
     test_mode="eval",
-    reported=Reported(
-        params=None,
-        macs_g=None,
-        macs_at=None,
-        runtime_s=0.943,
-        runtime_note=(
-            "README: RTX 2080 Ti, 1280x720, FP32 (0.330 s in FP16), this PyTorch code; "
-            "not the paper's Torch7 timing"
-        ),
-        psnr={"gopro": 30.40},
-        ssim={"gopro": 0.9018},
-        source=(
-            "DeepDeblur-PyTorch README 'Results' (GOPRO_Large, single-precision training, the "
-            "released GOPRO_L1 weights of this code; SSIM by skimage structural_similarity with "
-            "gaussian_weights=True). The CVPR 2017 paper (Torch7, other loss and range) lists "
-            "GoPro 29.08 dB / 0.9135 per the paperswithcode record of the paper, not recorded "
-            "here. Params: not verified in the paper text; a secondary copy of the SVRNN "
-            "(CVPR 2018) table lists 11.7M, matching the 11,721,321 counted. MACs: none reported. "
-            "HIDE / RealBlur: not reported by the authors."
-        ),
-    ),
+    published=_PUBLISHED,
+    checkpoints=_CHECKPOINTS,
     fidelity="manifest",
     unused_modules=(),
     notes=(
@@ -292,7 +744,16 @@ N_SCALES = 3
         "(3); conv_end_models[0] is None and has no state-dict key. The authors' forward "
         "overwrites the caller's input list in place; ours does not. Official demo pads with "
         "edge replication to a multiple of 4; Restorer pads with reflection. Saved images are "
-        "(out + 0.5).clamp(0, 255) as uint8; metrics use out.clamp(0, 255).round()."
+        "(out + 0.5).clamp(0, 255) as uint8; metrics use out.clamp(0, 255).round(). "
+        "Published figures: the own ones are this PyTorch code's README (GOPRO_Large blur_gamma, REDS); "
+        "the CVPR 2017 paper's own figures (Torch7, other loss and range) are not recorded: no primary "
+        "source was read (paperswithcode and an issue user quote GoPro 29.08 / 0.9135), and no parameter "
+        "or MAC count, HIDE, Kohler or RealBlur figure by the authors was found. The author says the paper "
+        "used GOPRO_Large blur_gamma (DeepDeblur_release #60) and MATLAB SSIM on RGB images, which he now "
+        "calls wrong (#51). Discrepancies: comparison tables give four GoPro values for the paper's model "
+        "(29.08 / 0.841 LFDN Table 3, 29.08 / 0.914 HINet, 29.23 / 0.916 DeblurGAN-v2 on the linear "
+        "subset, 29.1 gamma / 28.3 linear in DeblurGAN's recalculation); LFDN gives 15 s in Table 3 but "
+        "4.33 s in Table 5, and its Fig. 1 plots DeepDeblur near 21 dB."
     ),
 )
 def deepdeblur(**kwargs: object) -> nn.Module:

@@ -35,7 +35,8 @@ from torch import nn
 
 from .checkpoint import read_checkpoint
 from .interface import ImageInterface
-from .registry import ModelSpec, Paper, Reported, register_model
+from .published import OfficialCheckpoint, Published
+from .registry import ModelSpec, Paper, register_model
 
 
 def _res_branch(channels: int) -> nn.Sequential:
@@ -243,6 +244,221 @@ _NOTES = (
 )
 
 
+# ---- official checkpoints: one legacy torch pickle per submodule, committed in the repository ----
+# sha256 of the files as added in 64af480d958e550625ea24678066dba09d1b4d3e (unchanged at _COMMIT).
+_SHA256_1_2_4 = {
+    "decoder_lv1.pkl": "923fe68db2a9fb97c45082984e4371768f8d7d27824febcdd95615c3841e9824",
+    "decoder_lv2.pkl": "d324a23f676c624f68ed20cad13d5bca5fa3281922ab20383c4c4713138233d2",
+    "decoder_lv3.pkl": "652c12753b2eb15523cfdb0f1f280d0dd258aceb3464d9da637d2b6b5b1aa5bb",
+    "encoder_lv1.pkl": "64b21c627f67382b20d472689a4766c6426d1f3b11763e73cde0cd13270064e1",
+    "encoder_lv2.pkl": "816cdef4165ef81438da0c2226491b1a820ebbc1a3c3d175f56338111da7546d",
+    "encoder_lv3.pkl": "898f79b659fd4a4ea1b098d186d42345e6d5fd12ad1ea22eb785c3484f93aab2",
+}
+_SHA256_1_2_4_8 = {
+    "decoder_lv1.pkl": "387a0ee8dd945052d069cdce6e6322ec9c93173896a28a72ac2be211bb0a78b2",
+    "decoder_lv2.pkl": "9ec171ef8513eb85598af0c150904dee1aafe2674416a1878a3f093752721c08",
+    "decoder_lv3.pkl": "aff3d672b9c81bc9067fe8e111f1901d9e78269fdb103c3f56d7690bec1aa740",
+    "decoder_lv4.pkl": "5f88c7117f902ce7087ba18fc2b4ec395680d2ad2e6ddc0931284c8e4f1c25e5",
+    "encoder_lv1.pkl": "938651e29071b661d59909b68d1772d590c3a7a7191cebee22b521dd78af84c0",
+    "encoder_lv2.pkl": "1357fd72cec9da556864bf3d1156879d154f40efb1b806547b713c4bf3877fa2",
+    "encoder_lv3.pkl": "c9864598889dca34503211e94978e056135d6ad9e8b7e297bf076665997a55ef",
+    "encoder_lv4.pkl": "01de21b48fc6b216c737acb3fe854ed085f68d93b498f7f0862872606e99f632",
+}
+
+
+def _checkpoint(folder: str, sha256: dict[str, str]) -> OfficialCheckpoint:
+    return OfficialCheckpoint(
+        f"{folder}/",
+        where=(
+            f"{_REPO}@{_COMMIT}:checkpoints/{folder}/ (committed in the repository, added in "
+            "64af480d958e550625ea24678066dba09d1b4d3e); the test scripts load it from ./checkpoints/"
+        ),
+        sha256=sha256,
+        datasets=("gopro", "hide"),
+        note=(
+            "one legacy torch pickle per submodule, keys without the 'encoder_lv1.' prefix; "
+            "merge_official_checkpoints() joins them"
+        ),
+        files=tuple(sorted(sha256)),
+    )
+
+
+# ---- published figures: none names the variant; see the notes for why they sit on 1-2-4 ----
+_ABSTRACT = (
+    "https://openaccess.thecvf.com/content_CVPR_2019/html/"
+    "Zhang_Deep_Stacked_Hierarchical_Multi-Patch_Network_for_Image_Deblurring_CVPR_2019_paper.html"
+)
+_LFDN_T3 = (
+    "LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf:fig/8.png (Table 3, Performance and "
+    "efficiency comparison on GoPro dataset, row 'DMPHN [11]')"
+)
+_HINET_T2 = (
+    "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad:figures/GoPro Result.jpg "
+    "(Table 2: Deblurring comparisons on GoPro [31] dataset, row 'DMPHN [57]')"
+)
+_MIMO_SYNC = (
+    "chosj95/MIMO-UNet@5c580135ed1c03344ac9c741267324ff90b5f209:README.md ('GPU syncronization "
+    "issue on measuring inference time' table, row 'DMPHN'; RTX3090, VRAM restricted to 12 GB)"
+)
+_SIZE_IS_1_2_4 = (
+    "variant not stated; 21.7 MB = 5,424,393 parameters x 4 bytes (float32), the 1-2-4 model "
+    "(1-2-4-8: 7,232,524 x 4 = 28.9 MB)"
+)
+_SAME_ROW = "variant not stated; the row's Model Size, 21.7 MB, is the 1-2-4 model's (5,424,393 x 4 bytes)"
+_NOT_STATED = (
+    "variant not stated: attached to the base variant (1 dB above the 30.21 LFDN gives DMPHN [11]; "
+    "it may be a stacked DMPHN, which is not registered)"
+)
+_MIMO_GOPRO = "GoPro test frames (1280x720; resolution not printed in the table)"
+_DMPHN_1_2_4_PUBLISHED = (
+    Published(
+        "runtime",
+        30.0,
+        "ms",
+        f"{_ABSTRACT} (abstract: 'Our proposed basic multi-patch model ... With 30ms to process an "
+        "image at 1280x720 resolution, it is the first real-time deep motion deblurring model for "
+        "720p images at 30fps')",
+        printed="30ms",
+        size=(720, 1280),
+        note=(
+            "the abstract's 'basic multi-patch model', variant not named: attributed to 1-2-4 because "
+            "the repository's stacked models (SDNet2-4) stack 1-2-4 units and LFDN's DMPHN [11] row "
+            "pairs 0.03 s with 21.7 MB, the 1-2-4 model's size; device and synchronisation not stated"
+        ),
+    ),
+    # LFDN (Sensors 2021) Table 3
+    Published(
+        "psnr",
+        30.21,
+        "dB",
+        _LFDN_T3,
+        printed="PSNR",
+        reporter="LFDN (Sensors 2021) Table 3",
+        label="DMPHN [11]",
+        dataset="gopro",
+        note=_SAME_ROW,
+    ),
+    Published(
+        "ssim",
+        0.9345,
+        "",
+        _LFDN_T3,
+        printed="SSIM",
+        reporter="LFDN (Sensors 2021) Table 3",
+        label="DMPHN [11]",
+        dataset="gopro",
+        note=_SAME_ROW,
+    ),
+    Published(
+        "model_size",
+        21.7,
+        "MB",
+        _LFDN_T3,
+        printed="Model Size (MB)",
+        reporter="LFDN (Sensors 2021) Table 3",
+        label="DMPHN [11]",
+        note=_SIZE_IS_1_2_4,
+    ),
+    Published(
+        "runtime",
+        0.03,
+        "s",
+        _LFDN_T3,
+        printed="Ave. inf.time(s)",
+        reporter="LFDN (Sensors 2021) Table 3",
+        label="DMPHN [11]",
+        note=_SAME_ROW + "; device, resolution and synchronisation not stated",
+    ),
+    # MPRNet issue #6, the maintainer
+    Published(
+        "params",
+        21.7,
+        "M",
+        "https://github.com/swz30/MPRNet/issues/6 (adityac8, 2021-02-25: 'For DMPHN, it is 21.7 Million.')",
+        printed="21.7 Million",
+        reporter="MPRNet issue #6 (maintainer)",
+        label="DMPHN",
+        note=(
+            "variant not stated; the asker answers that DMPHN is 5.4 Million parameters ~ 21.7MB "
+            "(if saved float32): 21.7 is the 1-2-4 model's size in MB (5,424,393 x 4 bytes), "
+            "quoted as a parameter count"
+        ),
+    ),
+    # HINet Table 2 and the MIMO-UNet README
+    Published(
+        "psnr",
+        31.20,
+        "dB",
+        _HINET_T2,
+        printed="PSNR",
+        reporter="HINet Table 2 (README figure)",
+        label="DMPHN [57]",
+        dataset="gopro",
+        note=_NOT_STATED,
+    ),
+    Published(
+        "ssim",
+        0.940,
+        "",
+        _HINET_T2,
+        printed="SSIM",
+        reporter="HINet Table 2 (README figure)",
+        label="DMPHN [57]",
+        dataset="gopro",
+        note=_NOT_STATED,
+    ),
+    Published(
+        "runtime",
+        0.308,
+        "s",
+        _MIMO_SYNC,
+        printed="Async-Time*(s)",
+        reporter="MIMO-UNet README",
+        label="DMPHN",
+        size=(720, 1280),
+        device="RTX 3090",
+        sync=False,
+        note=f"{_NOT_STATED}; {_MIMO_GOPRO}; '* without torch.cuda.synchronize()'",
+    ),
+    Published(
+        "runtime",
+        0.588,
+        "s",
+        _MIMO_SYNC,
+        printed="Sync-Time** (s)",
+        reporter="MIMO-UNet README",
+        label="DMPHN",
+        size=(720, 1280),
+        device="RTX 3090",
+        sync=True,
+        note=f"{_NOT_STATED}; {_MIMO_GOPRO}; '** with torch.cuda.synchronize()'",
+    ),
+    Published(
+        "psnr",
+        31.20,
+        "dB",
+        _MIMO_SYNC,
+        printed="PSNR",
+        reporter="MIMO-UNet README",
+        label="DMPHN",
+        dataset="gopro",
+        note=_NOT_STATED,
+    ),
+)
+_FIGURE_NOTES = (
+    " Published figures: the paper's GoPro PSNR/SSIM, parameter count and model size were not found "
+    "in a primary source (the README has no numbers); the author computes PSNR/SSIM with MATLAB "
+    "built-in psnr()/ssim() (issue #8). The abstract also claims a 40x faster runtime than "
+    "multi-scale methods and over 1.2 dB from stacking (Stack-DMPHN, not registered; its "
+    "checkpoints SDNet2-4 stack 1-2-4 units). Sources disagree on DMPHN's GoPro PSNR: 30.21 (LFDN "
+    "Table 3) vs 31.20 (HINet Table 2, MIMO-UNet README), none naming the variant. DMPHN's '21.7' "
+    "is a 'Model Size (MB)' in LFDN Table 3 but '21.7 Million' parameters from the MPRNet "
+    "maintainer (issue #6), whose asker answers 5.4 M parameters ~ 21.7 MB: this model's 5,424,393 "
+    "parameters x 4 bytes, so both are recorded here. A secondary copy of MPRNet's table, cited "
+    "earlier in this spec but not located again, lists DMPHN at 31.20 dB / 21.7M / 1.07 s: not recorded."
+)
+
+
 @register_model(
     ModelSpec(
         name="dmphn_1_2_4",
@@ -250,7 +466,7 @@ _NOTES = (
         checkpoint_kind="directory",
         official_weights=(
             "per-module files encoder_lv1.pkl ... decoder_lv3.pkl in checkpoints/"
-            "DMPHN_1_2_4/ (linked from the repository README); pass the "
+            "DMPHN_1_2_4/ (committed in the repository); pass the "
             "directory as weights"
         ),
         display_name="DMPHN (1-2-4)",
@@ -268,17 +484,15 @@ _NOTES = (
             "convolutions and two x2 transposed convolutions at the same size"
         ),
         test_mode="eval",
-        reported=Reported(
-            source=(
-                "none recorded: the paper's table was not readable in the sources available; the "
-                "~7.2M parameters often quoted for DMPHN belong to the 1-2-4-8 model "
-                "(this one: 5,424,393). The MIMO-UNet README's inference-time table lists a "
-                "'DMPHN' at 31.20 dB (0.308 s async / 0.588 s sync, RTX 3090) without naming the "
-                "variant, so it is not attributed to this model"
-            ),
-        ),
+        published=_DMPHN_1_2_4_PUBLISHED,
+        checkpoints=(_checkpoint("DMPHN_1_2_4", _SHA256_1_2_4),),
         fidelity="manifest",
-        notes="Three levels (1-2-4), 1,808,131 parameters per encoder+decoder level. " + _NOTES,
+        notes=(
+            "Three levels (1-2-4), 1,808,131 parameters per encoder+decoder level. " + _NOTES + " With "
+            "the official checkpoint it reproduces the authors' committed output "
+            "(test_results/DMPHN_1_2_4_test_res) to about 92 dB after the scripts' 8-bit truncation."
+            + _FIGURE_NOTES
+        ),
     )
 )
 def dmphn_1_2_4(**kwargs: Any) -> nn.Module:
@@ -293,7 +507,7 @@ def dmphn_1_2_4(**kwargs: Any) -> nn.Module:
         checkpoint_kind="directory",
         official_weights=(
             "per-module files encoder_lv1.pkl ... decoder_lv4.pkl in checkpoints/"
-            "DMPHN_1_2_4_8/ (linked from the repository README); pass the "
+            "DMPHN_1_2_4_8/ (committed in the repository); pass the "
             "directory as weights"
         ),
         display_name="DMPHN (1-2-4-8)",
@@ -311,27 +525,22 @@ def dmphn_1_2_4(**kwargs: Any) -> nn.Module:
             "H/4 x W/2 and must survive two stride-2 convolutions and two x2 transposed convolutions"
         ),
         test_mode="eval",
-        reported=Reported(
-            runtime_s=0.03,
-            runtime_note=(
-                "per 1280x720 image on the authors' GPU; the abstract's figure for its 'basic "
-                "multi-patch model', which the abstract does not name further"
-            ),
-            source=(
-                "paper abstract (arXiv 1904.03468) for the runtime; params, MACs, PSNR and SSIM not "
-                "recorded: the paper's tables were not readable in the sources available (the ~7.2M "
-                "parameters quoted for DMPHN match this model's 7,232,524 but were not verified). "
-                "The MIMO-UNet README's inference-time table lists a 'DMPHN' at 31.20 dB "
-                "(0.308 s async / 0.588 s sync, RTX 3090) and a secondary copy of MPRNet's table "
-                "lists DMPHN at 31.20 dB / 21.7M params / 1.07 s; neither names the variant and "
-                "21.7M matches neither 1-2-4 nor 1-2-4-8, so these are not attributed here"
-            ),
-        ),
+        published=(),
+        checkpoints=(_checkpoint("DMPHN_1_2_4_8", _SHA256_1_2_4_8),),
         fidelity="unproven",
         notes=(
-            "Four levels (1-2-4-8), the paper's headline DMPHN; no reference manifest, built from "
+            "Four levels (1-2-4-8), the deepest single DMPHN in the repository; no reference manifest, built from "
             "DMPHN_1_2_4_8_test.py: level-4 patches are the top and bottom halves of each quadrant, "
-            "and level-4 features are added to level-3's before decoding. " + _NOTES
+            "and level-4 features are added to level-3's before decoding. " + _NOTES + " Its forward "
+            "matches the official test script DMPHN_1_2_4_8_test.py, but the authors' committed "
+            "outputs (test_results/DMPHN_1_2_4_8_test_res) do not come from the committed checkpoint: "
+            "about 56 dB against our output with that checkpoint, up to 5 grey levels apart on 15% of "
+            "values (see /work/shared/real/README.md), whereas DMPHN 1-2-4 reproduces its committed "
+            "output to about 92 dB. Published figures: none names this variant. The abstract's 30 ms "
+            "'basic multi-patch model' and the 'DMPHN' rows of LFDN Table 3, HINet Table 2, the "
+            "MIMO-UNet README and MPRNet issue #6 are recorded on dmphn_1_2_4 (see its notes); the "
+            "~7.2M parameters sometimes quoted for DMPHN match this model's 7,232,524 but no source "
+            "for them was found."
         ),
     )
 )

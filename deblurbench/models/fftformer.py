@@ -35,7 +35,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .interface import ImageInterface
-from .registry import Paper, Reported, register_model
+from .published import OfficialCheckpoint, Published
+from .registry import Paper, register_model
 
 PATCH_SIZE = 8
 _LOW_PRECISION = (torch.float16, torch.bfloat16)
@@ -325,9 +326,54 @@ class fftformer(nn.Module):  # noqa: N801 - the authors' name
         return self.output(out_dec_level1) + inp_img
 
 
+# The authors publish no figure in the repository (README, all history) or its issues; these three
+# come from paperswithcode's entry for the paper, as the reference manifest notes quote it.
+_PWC = (
+    "reference manifest notes (shared/reference/fftformer.json), from paperswithcode's entry for the "
+    "paper (arXiv 2211.12250): 'Params (M) 16.6' and GoPro PSNR 34.21 / SSIM 0.969 (the paper's own "
+    "tables were not opened)"
+)
+_FFTFORMER_FIGURES = (
+    Published(
+        "params",
+        16.6,
+        "M",
+        _PWC,
+        printed="Params (M)",
+        note="measured here 16,560,474 (16,542,042 used in forward)",
+    ),
+    Published("psnr", 34.21, "dB", _PWC, printed="PSNR", dataset="gopro"),
+    Published(
+        "ssim",
+        0.969,
+        "",
+        _PWC,
+        printed="SSIM",
+        dataset="gopro",
+        note="SSIM tool not stated (the README names only the official RealBlur code, for RealBlur PSNR)",
+    ),
+)
+_FFTFORMER_CHECKPOINTS = (
+    OfficialCheckpoint(
+        "fftformer_GoPro.pth",
+        where=(
+            "committed in the repository: kkkls/FFTformer@01306b5d4072146a011c8c6e9d4927cf4607f1d5:"
+            "pretrain_model/fftformer_GoPro.pth (git blob 77368c904c5bd4d070d6baea5b72a25e15717eb7, "
+            "since commit 60ced65 'pretrain_model')"
+        ),
+        datasets=("gopro", "hide"),
+        note=(
+            "test.py's --test_model default names ./pretrain_model/net_g_GoPro_HIDE.pth, a file the "
+            "repository does not hold; the blob's sha256 is not known here"
+        ),
+    ),
+)
+
+
 @register_model(
     official_weights=(
-        "the GoPro checkpoint linked from the FFTformer README; BasicSR format, weights under 'params'"
+        "the GoPro checkpoint is committed in the repository (pretrain_model/fftformer_GoPro.pth), a bare "
+        "state dict (test.py loads it strictly); the README links only the RealBlur model"
     ),
     name="fftformer",  # the factory cannot share the name of the authors' class
     display_name="FFTformer",
@@ -353,16 +399,8 @@ class fftformer(nn.Module):  # noqa: N801 - the authors' name
         "(GoPro 720 -> 736) and crops back. 32 x 32 is the smallest input (one patch at 1/4)"
     ),
     test_mode="eval",
-    reported=Reported(
-        params=16_600_000,
-        psnr={"gopro": 34.21},
-        ssim={"gopro": 0.969},
-        source=(
-            "manifest notes, from paperswithcode's entry for the paper (arXiv 2211.12250): "
-            "'Params (M) 16.6' and GoPro PSNR 34.21 / SSIM 0.969; the paper's MACs, runtime and "
-            "HIDE/RealBlur figures were not confirmed and are left empty"
-        ),
-    ),
+    published=_FFTFORMER_FIGURES,
+    checkpoints=_FFTFORMER_CHECKPOINTS,
     fidelity="manifest",
     unused_modules=("reduce_chan_level2",),
     notes=(
@@ -374,7 +412,13 @@ class fftformer(nn.Module):  # noqa: N801 - the authors' name
         "declared, never called: 16,542,042 of 16,560,474 parameters are used. Encoder blocks "
         "are DFFN-only, decoder/refinement FSAS + DFFN; Fuse blocks use ffn 2.66. FLOP counters: "
         "none counts the FFTs (fvcore lists aten::fft_rfft2 / fft_irfft2 as unsupported); "
-        "builder's counts at 256x256: ptflops 131.75 GMACs, fvcore 131.46 G, torch 262.84 GFLOPs."
+        "builder's counts at 256x256: ptflops 131.75 GMACs, fvcore 131.46 G, torch 262.84 GFLOPs. "
+        "Published figures: none anywhere the authors publish (README in all its history, issues); "
+        "the three records are paperswithcode's, from the manifest notes. No MACs/FLOPs, runtime, "
+        "HIDE or RealBlur value was found. Issue #11: the RealBlur model is the GoPro model trained "
+        "300k more iterations on RealBlur (options/train/Realblur.yml: RealBlur-J); its PSNR uses "
+        "the official RealBlur code. The README's 'Realblur pre-trained model' (Google Drive folder "
+        "1l_R8_2UKfiQP_BYrgcQrmCBSe_ogwL41) gives no file name, so it is not listed as a checkpoint."
     ),
 )
 def fftformer_(**kwargs: object) -> nn.Module:

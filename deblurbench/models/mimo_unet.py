@@ -24,7 +24,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .interface import ImageInterface
-from .registry import Paper, Reported, register_model
+from .published import OfficialCheckpoint, Published
+from .registry import Paper, register_model
 
 # ---- layers.py ----
 
@@ -323,11 +324,113 @@ _NOTES = (
     "saves images it adds 0.5/255 before to_pil_image (rounding, not truncation). "
     "Checkpoints (*.pkl) hold the state dict under 'model'. base_channel=32 is hard-coded."
 )
-_REPORTED_SOURCE = (
-    "params: the manifest notes (figure supplied with the task and usually attributed to the "
-    "paper; the paper's table was not opened). GoPro PSNR/SSIM and runtime: the authors' "
-    "README, 'Performance' table (runtime measured without torch.cuda.synchronize). "
-    "MACs, HIDE and RealBlur figures: not found in a source read here, left empty."
+_README = f"{_REPO}@{_COMMIT}:README.md"
+_PERFORMANCE = f"{_README} ('Performance' table, column '{{label}}')"
+_SYNC_TABLE = (
+    f"{_README} ('GPU syncronization issue on measuring inference time' table, row '{{label}}'; "
+    "'measured using an RTX3090 ... The use of VRAM was restricted to 12 GB')"
+)
+_GOPRO_BLUR = "GOPRO_Large blur frames: data/preprocessing.py moves GOPRO_Large/*/blur into the test set"
+_GOPRO_SIZE = "GoPro test frames, 1280x720, fed unpadded (resolution not printed in the table)"
+
+
+def _figures(
+    label: str, row: str, params: float, quality: tuple[float, float], times: tuple[float, ...]
+) -> tuple[Published, ...]:
+    """One network's figures: the 'Performance' table (column ``label``) and the RTX3090 table (row ``row``)."""
+    performance = _PERFORMANCE.format(label=label)
+    sync_table = _SYNC_TABLE.format(label=row)
+    titan, rtx_async, rtx_sync = times
+    return (
+        Published(
+            "params",
+            params,
+            "M",
+            "the reference manifests' notes (mimo_unet.json, mimo_unet_plus.json): figure supplied with "
+            "the task and usually attributed to the MIMO-UNet paper (Cho et al., ICCV 2021, arXiv "
+            "2108.05054); the paper's table was not opened",
+            note=(
+                "not verified in a primary source: the README gives no parameter count; the manifest's "
+                "measured count agrees to the digits given"
+            ),
+        ),
+        Published(
+            "psnr",
+            quality[0],
+            "dB",
+            performance,
+            printed="PSNR (dB)",
+            dataset="gopro",
+            variant="blur",
+            note=_GOPRO_BLUR,
+        ),
+        Published(
+            "ssim",
+            quality[1],
+            "",
+            performance,
+            printed="SSIM",
+            dataset="gopro",
+            variant="blur",
+            note="SSIM tool not stated (eval.py computes only skimage peak_signal_noise_ratio); "
+            + _GOPRO_BLUR,
+        ),
+        Published(
+            "runtime",
+            titan,
+            "s",
+            performance,
+            printed="Runtime (s)",
+            size=(720, 1280),
+            device="Titan Xp",
+            sync=False,
+            note=(
+                "the table names no GPU; the README later calls the earlier system a Titan Xp, and eval.py "
+                "times with time.time() without torch.cuda.synchronize(); " + _GOPRO_SIZE
+            ),
+        ),
+        Published(
+            "runtime",
+            rtx_async,
+            "s",
+            sync_table,
+            printed="Async-Time*(s)",
+            size=(720, 1280),
+            device="RTX 3090",
+            sync=False,
+            note="'* indicates inference time measured without torch.cuda.synchronize()'; " + _GOPRO_SIZE,
+        ),
+        Published(
+            "runtime",
+            rtx_sync,
+            "s",
+            sync_table,
+            printed="Sync-Time** (s)",
+            size=(720, 1280),
+            device="RTX 3090",
+            sync=True,
+            note="'** indicates inference time measured with torch.cuda.synchronize()'; " + _GOPRO_SIZE,
+        ),
+    )
+
+
+def _drive(
+    label: str, name: str, file_id: str, datasets: tuple[str, ...] = ("gopro", "hide"), note: str = ""
+) -> OfficialCheckpoint:
+    return OfficialCheckpoint(
+        name,
+        where=f"{_README} ('Model' section, link '{label}': https://drive.google.com/file/d/{file_id})",
+        datasets=datasets,
+        note=note or "state dict under 'model'; no hash known",
+    )
+
+
+_FIGURE_NOTES = (
+    " Published figures: the authors did not measure FLOPs (issue #7: 'We didn't measure the FLOPs "
+    "of our models'); no parameter count, HIDE or RealBlur figure was found in a primary source. "
+    "The README's async runtimes differ between its two tables, 0.008 / 0.017 / 0.040 s (MIMO-UNet "
+    "/ + / ++, Titan Xp) vs 0.012 / 0.025 / 0.049 s (RTX3090), although it says the MIMO-UNet "
+    "times 'were maintained' when the GPU changed."
 )
 
 
@@ -345,20 +448,18 @@ _REPORTED_SOURCE = (
     min_size=4,
     sizes=_SIZES,
     test_mode="eval",
-    reported=Reported(
-        params=6_800_000,
-        psnr={"gopro": 31.73},
-        ssim={"gopro": 0.951},
-        runtime_s=0.008,
-        runtime_note=(
-            "README, GPU, asynchronous timing; the README's re-measurement with "
-            "torch.cuda.synchronize on an RTX 3090 gives 0.130 s"
+    published=_figures("MIMO-UNet", "MIMO-UNet", 6.8, (31.73, 0.951), (0.008, 0.012, 0.130)),
+    checkpoints=(
+        _drive(
+            "MIMO-UNet",
+            "MIMO-UNet.pkl",
+            "1EQJoQj3YMLFfzrbgzWMD3Xj96RqLdIlx",
+            note="state dict under 'model'; the file name is the README's test command's --test_model; no hash known",
         ),
-        source=_REPORTED_SOURCE,
     ),
     fidelity="manifest",
     unused_modules=(),
-    notes=_NOTES,
+    notes=_NOTES + _FIGURE_NOTES,
 )
 def mimo_unet(**kwargs: object) -> nn.Module:
     """MIMO-UNet as ``build_net('MIMO-UNet')`` builds it (``num_res=8``)."""
@@ -366,7 +467,10 @@ def mimo_unet(**kwargs: object) -> nn.Module:
 
 
 @register_model(
-    official_weights=("MIMO-UNetPlus.pkl, linked from the MIMO-UNet README; weights under 'model'"),
+    official_weights=(
+        "MIMO-UNetPlus.pkl, linked from the MIMO-UNet README; weights under 'model'. The README also "
+        "links a 'MIMO-UNet+ (RealBlur)' checkpoint"
+    ),
     display_name="MIMO-UNet+",
     family="MIMO-UNet",
     paper=_PAPER,
@@ -379,16 +483,25 @@ def mimo_unet(**kwargs: object) -> nn.Module:
     min_size=4,
     sizes=_SIZES,
     test_mode="eval",
-    reported=Reported(
-        params=16_100_000,
-        psnr={"gopro": 32.45},
-        ssim={"gopro": 0.957},
-        runtime_s=0.017,
-        runtime_note=(
-            "README, GPU, asynchronous timing; the README's re-measurement with "
-            "torch.cuda.synchronize on an RTX 3090 gives 0.282 s"
+    published=_figures("MIMO-UNet+", "MIMO-UNet +", 16.1, (32.45, 0.957), (0.017, 0.025, 0.282)),
+    checkpoints=(
+        _drive(
+            "MIMO-UNet+",
+            "MIMO-UNetPlus.pkl",
+            "166sufeHcdDTgXHNbCRzTC4T6DzuflB5m",
+            note="state dict under 'model'; the file name is the README's test command's --test_model; no hash known",
         ),
-        source=_REPORTED_SOURCE,
+        _drive(
+            "MIMO-UNet+ (RealBlur)",
+            "MIMO-UNet+ (RealBlur)",
+            "1N3n-ozw1twt96ohX4tjsSAIcHrlNwHZ7",
+            datasets=("realblur_j",),
+            note=(
+                "the file name behind the link is not known here: the README's link text stands in for "
+                "it; trained on RealBlur-J + GoPro per the author (issue #10: 'a checkpoint for MIMO-UNet+ "
+                "trained on the RealBlurJ+GOPRO dataset'); no hash known"
+            ),
+        ),
     ),
     fidelity="manifest",
     unused_modules=(),
@@ -397,6 +510,13 @@ def mimo_unet(**kwargs: object) -> nn.Module:
         "on the AFF outputs, identity in eval mode. Under the generic manifest fill the 120 "
         "unnormalised residual blocks blow activations up (reference std ~1.7e8): compare "
         "relative errors only."
+        + _FIGURE_NOTES
+        + " RealBlur PSNR is measured with the official RealBlur test code (README); the author "
+        "says the RealBlur model was trained from scratch on GoPro + RealBlur-R in issue #4 but "
+        "uploads it as trained on RealBlur-J + GoPro in issue #10. MIMO-UNet++ (a geometrical "
+        "ensemble run as batch inference, per the README's footnote) is not registered: its figures "
+        "(README 32.68 / 0.959 / 0.040 s and 0.049 / 1.115 s on the RTX3090; Stripformer issue #6: "
+        "32.68, 16 M, 616 GFLOPs at 256x256, 49 / 1115 ms) are not recorded."
     ),
 )
 def mimo_unet_plus(**kwargs: object) -> nn.Module:

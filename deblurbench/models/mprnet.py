@@ -26,7 +26,8 @@ import torch
 from torch import nn
 
 from .interface import ImageInterface
-from .registry import Paper, Reported, register_model
+from .published import OfficialCheckpoint, Published
+from .registry import Paper, register_model
 
 
 def conv(
@@ -398,6 +399,202 @@ class MPRNet(nn.Module):
         return [stage3_img + x3_img, stage2_img, stage1_img]
 
 
+# ---- published figures (one record each, with its own source) ----
+
+_REPO = "swz30/MPRNet"
+_COMMIT = "43feb2aed45f5e0b9082c78c8c455160e30a3a82"
+_PWC = (
+    "https://paperswithcode.com/paper/multi-stage-progressive-image-restoration ('Results from the "
+    "Paper': {task}, MPRNet)"
+)
+_PWC_GOPRO = _PWC.format(task="Image Deblurring on GoPro")
+_PWC_HIDE = _PWC.format(task="Deblurring on HIDE (trained on GOPRO)")
+_PWC_NOTE = "the paper's figure as paperswithcode transcribes it; the paper's table itself was not opened"
+_MATLAB = (
+    "SSIM: Deblurring/README.md, 'To reproduce PSNR/SSIM scores of the paper on GoPro and HIDE "
+    "datasets, run this MATLAB script' (evaluate_GOPRO_HIDE.m, MATLAB ssim())"
+)
+_BLUR = "the 'blur' version of GoPro per the authors (MPRNet issue #75)"
+_MIMO = (
+    "chosj95/MIMO-UNet@5c580135ed1c03344ac9c741267324ff90b5f209:README.md ('GPU syncronization issue "
+    "on measuring inference time' table, row 'MPRNet'; RTX3090, VRAM restricted to 12 GB)"
+)
+_MIMO_SIZE = "GoPro test frames, 1280x720 (resolution not printed in the table)"
+_HINET = "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad"
+_HINET_GOPRO = f"{_HINET}:figures/GoPro Result.jpg (Table 2: Deblurring comparisons on GoPro [31] dataset, row 'MPRNet [56]')"
+_HINET_REDS = (
+    f"{_HINET}:figures/REDS Result.jpg (Table 2: Comparison of MPRNet and HINet(ours) on the REDS "
+    "dataset of NTIRE 2021 Image Deblurring Challenge Track 2. JPEG artifacts; 300 images of the val "
+    "set; row 'MPRNet [56]')"
+)
+_STRIPFORMER = (
+    "https://github.com/pp00704831/Stripformer-ECCV-2022-/issues/6 (pp00704831, 2022-10-13: table row "
+    "'MPRNet (CVPR 2021)'; 'on the GoPro test set with a single RTX3090 GPU', 'The GFLOPs are measured "
+    "on a 256x256 patch')"
+)
+_STRIP = {"reporter": "Stripformer issue #6", "label": "MPRNet (CVPR 2021)"}
+_MPRNET_PUBLISHED = (
+    # the paper, through paperswithcode
+    Published(
+        "params", 20.1, "M", _PWC_GOPRO, printed="Params (M)", note=_PWC_NOTE + "; also listed under HIDE"
+    ),
+    Published(
+        "psnr",
+        32.66,
+        "dB",
+        _PWC_GOPRO,
+        printed="PSNR",
+        dataset="gopro",
+        variant="blur",
+        note=f"{_PWC_NOTE}; {_BLUR}",
+    ),
+    Published(
+        "ssim",
+        0.959,
+        "",
+        _PWC_GOPRO,
+        printed="SSIM",
+        dataset="gopro",
+        variant="blur",
+        ssim_tool="matlab",
+        note=f"{_PWC_NOTE}; {_BLUR}; {_MATLAB}",
+    ),
+    Published("psnr", 30.96, "dB", _PWC_HIDE, printed="PSNR (sRGB)", dataset="hide", note=_PWC_NOTE),
+    Published(
+        "ssim",
+        0.939,
+        "",
+        _PWC_HIDE,
+        printed="SSIM (sRGB)",
+        dataset="hide",
+        ssim_tool="matlab",
+        note=f"{_PWC_NOTE}; {_MATLAB}",
+    ),
+    # the MIMO-UNet README's RTX3090 table
+    Published(
+        "runtime",
+        0.075,
+        "s",
+        _MIMO,
+        printed="Async-Time*(s)",
+        reporter="MIMO-UNet README",
+        label="MPRNet",
+        size=(720, 1280),
+        device="RTX 3090",
+        sync=False,
+        note="'* indicates inference time measured without torch.cuda.synchronize()'; " + _MIMO_SIZE,
+    ),
+    Published(
+        "runtime",
+        1.474,
+        "s",
+        _MIMO,
+        printed="Sync-Time** (s)",
+        reporter="MIMO-UNet README",
+        label="MPRNet",
+        size=(720, 1280),
+        device="RTX 3090",
+        sync=True,
+        note="'** indicates inference time measured with torch.cuda.synchronize()'; " + _MIMO_SIZE,
+    ),
+    Published(
+        "psnr",
+        32.66,
+        "dB",
+        _MIMO,
+        printed="PSNR",
+        reporter="MIMO-UNet README",
+        label="MPRNet",
+        dataset="gopro",
+    ),
+    # HINet's tables (images in its repository)
+    Published(
+        "psnr",
+        32.66,
+        "dB",
+        _HINET_GOPRO,
+        printed="PSNR",
+        reporter="HINet Table 2 (README figure)",
+        label="MPRNet [56]",
+        dataset="gopro",
+    ),
+    Published(
+        "ssim",
+        0.959,
+        "",
+        _HINET_GOPRO,
+        printed="SSIM",
+        reporter="HINet Table 2 (README figure)",
+        label="MPRNet [56]",
+        dataset="gopro",
+    ),
+    Published(
+        "psnr",
+        28.79,
+        "dB",
+        _HINET_REDS,
+        printed="PSNR",
+        reporter="HINet REDS table (README figure)",
+        label="MPRNet [56]",
+        dataset="reds",
+        note="REDS val (NTIRE 2021 deblurring track 2, JPEG artifacts): not the GoPro checkpoint's task",
+    ),
+    Published(
+        "ssim",
+        0.8111,
+        "",
+        _HINET_REDS,
+        printed="SSIM",
+        reporter="HINet REDS table (README figure)",
+        label="MPRNet [56]",
+        dataset="reds",
+        note="REDS val (NTIRE 2021 deblurring track 2, JPEG artifacts): not the GoPro checkpoint's task",
+    ),
+    # the Stripformer author's table in Stripformer issue #6
+    Published("psnr", 32.66, "dB", _STRIPFORMER, printed="PSNR", dataset="gopro", **_STRIP),
+    Published("params", 20.0, "M", _STRIPFORMER, printed="Parms (M)", **_STRIP),
+    Published("flops", 760.0, "G", _STRIPFORMER, printed="GFLOPs", size=(256, 256), **_STRIP),
+    Published(
+        "runtime",
+        148.0,
+        "ms",
+        _STRIPFORMER,
+        printed="Async-Time (ms)",
+        size=(720, 1280),
+        device="RTX 3090",
+        sync=False,
+        note="GoPro test set (1280x720 frames; resolution not printed)",
+        **_STRIP,
+    ),
+    Published(
+        "runtime",
+        1410.0,
+        "ms",
+        _STRIPFORMER,
+        printed="Sync-Time (ms)",
+        size=(720, 1280),
+        device="RTX 3090",
+        sync=True,
+        note="GoPro test set (1280x720 frames; resolution not printed)",
+        **_STRIP,
+    ),
+)
+_FIGURE_NOTES = (
+    " Published figures: the README's result tables are external imgur images (not read), so the "
+    "paper's own figures come through paperswithcode; no FLOPs/MACs or runtime of the authors' own "
+    "was found (the manifest derives ~759 G at 256x256 from HINet's '22.5% of its MACs', a relative "
+    "statement; an issue user quotes the paper's runtime as 0.18 s on a Titan XP, MPRNet issue #83, "
+    "unverified). The abstract claims a 0.81 dB PSNR gain on GoPro over the previous state of the art "
+    "(relative). The maintainer's 11.3 Million parameters (issue #6) are the 2-stage ablation "
+    "variant's (paper Table 7), not this model's. RealBlur: the paper's SSIM is skimage's Gaussian "
+    "SSIM after ECC alignment (evaluate_RealBlur.py, issue #53); its Table 4 top rows use the GoPro "
+    "model, the bottom rows separate models trained on GoPro+BSD+RealBlur-J/-R for 100 epochs (issue "
+    "#40); their values were not read. Sources disagree on MPRNet's async runtime, 0.075 s (MIMO-UNet "
+    "README) vs 148 ms (Stripformer issue #6), both on an RTX3090; and on its parameters, 20 M "
+    "(Stripformer issue #6) vs the maintainer's 11.3 M, which is the 2-stage variant only."
+)
+
+
 @register_model(
     official_weights=(
         "model_deblurring.pth, linked from Deblurring/README.md of the MPRNet repository; weights under 'state_dict'"
@@ -411,8 +608,8 @@ class MPRNet(nn.Module):
         authors="Zamir, Arora, Khan, Hayat, Khan, Yang, Shao",
         url="https://arxiv.org/abs/2102.02808",
     ),
-    repo="swz30/MPRNet",
-    commit="43feb2aed45f5e0b9082c78c8c455160e30a3a82",
+    repo=_REPO,
+    commit=_COMMIT,
     interface=ImageInterface(output=0),
     input_convention="RGB in [0, 1] (TF.to_tensor, no normalisation; Deblurring/dataset_RGB.py)",
     output_pick=(
@@ -428,23 +625,21 @@ class MPRNet(nn.Module):
         "a multiple of 8 for RealBlur only; GoPro 1280x720 is fed unpadded."
     ),
     test_mode="eval",
-    reported=Reported(
-        params=20_100_000,
-        psnr={"gopro": 32.66, "hide": 30.96},
-        ssim={"gopro": 0.959, "hide": 0.939},
-        runtime_note=(
-            "not recorded from the authors; the MIMO-UNet README measured MPRNet at 0.075 s "
-            "(asynchronous) / 1.474 s (with torch.cuda.synchronize) on an RTX 3090"
-        ),
-        source=(
-            "paperswithcode's 'Results from the Paper' record for the paper "
-            "(paperswithcode.com/paper/multi-stage-progressive-image-restoration): GoPro PSNR "
-            "32.66 / SSIM 0.959, 'Params (M) 20.1', HIDE (trained on GoPro) PSNR 30.96 / SSIM "
-            "0.939; the GoPro PSNR and the 20.1M also match the MIMO-UNet README's inference-time "
-            "table and the manifest notes (the paper's own tables were not opened; the MPRNet "
-            "README shows them only as images). MACs: the authors give no 256x256 figure (the "
-            "manifest derives ~759 G from the HINet abstract's '22.5% of its MACs', not a "
-            "reported number). RealBlur figures and runtime: not recorded."
+    published=_MPRNET_PUBLISHED,
+    checkpoints=(
+        OfficialCheckpoint(
+            "model_deblurring.pth",
+            where=(
+                f"{_REPO}@{_COMMIT}:Deblurring/README.md ('Download the [model] and place it in "
+                "./pretrained_models/', Google Drive file 1QwQUVbk6YVOJViCsOKYNykCsdJSVGRtb); "
+                "Deblurring/test.py loads ./pretrained_models/model_deblurring.pth"
+            ),
+            datasets=("gopro", "hide"),
+            note=(
+                "weights under 'state_dict' (a 'module.' prefix may appear); the GoPro model, which "
+                "test.py also runs on RealBlur-J/-R (the paper's Table 4 top rows, per issue #40); "
+                "no hash known"
+            ),
         ),
     ),
     fidelity="manifest",
@@ -454,7 +649,10 @@ class MPRNet(nn.Module):
         "(shallow_feat1.1.body.1.weight ... stage3_orsnet.orb3.body.7.body.1.weight); a key-by-key "
         "load (or the manifest fill) leaves the value of the last key. All convolutions are "
         "bias-free. The stage-1 encoder has no csff convolutions (csff=False). Checkpoint "
-        "model_deblurring.pth holds the weights under 'state_dict' (a 'module.' prefix may appear)."
+        "model_deblurring.pth holds the weights under 'state_dict' (a 'module.' prefix may appear). "
+        "The RealBlur-J and RealBlur-R models are linked only from an issue comment "
+        "(issue #40, comment 828429462; file names not seen), so they are not listed as checkpoints."
+        + _FIGURE_NOTES
     ),
 )
 def mprnet(**kwargs: object) -> nn.Module:

@@ -20,6 +20,7 @@ from .published import OfficialCheckpoint
 from .registry import get_spec, list_models
 
 FOUND, UNVERIFIED, MISSING, MISMATCHED = "found", "found, no hash known", "missing", "mismatched"
+UNLOADABLE = "found, not loadable as released"  # e.g. a TensorFlow folder, to be converted first
 
 
 @functools.cache
@@ -81,11 +82,15 @@ def _verify(path: Path, checkpoint: OfficialCheckpoint) -> tuple[str, str]:
 
 def _entry(model: str, checkpoint: OfficialCheckpoint, weights_dir: Path) -> WeightsEntry:
     path = weights_dir / checkpoint.name.rstrip("/")
-    present = path.is_dir() if checkpoint.is_folder else path.is_file()
-    if not present:
-        return WeightsEntry(
-            model, checkpoint, path, MISSING, f"expected {path}{'/' if checkpoint.is_folder else ''}"
-        )
+    single_file = get_spec(model).checkpoint_kind == "file"
+    if checkpoint.is_folder and checkpoint.files and single_file:  # a zip that unpacks to a folder
+        path = path / checkpoint.files[0]  # the file inside it that the network loads
+    folder = checkpoint.is_folder and not (checkpoint.files and single_file)
+    if not (path.is_dir() if folder else path.is_file()):
+        return WeightsEntry(model, checkpoint, path, MISSING, f"expected {path}{'/' if folder else ''}")
+    if folder and single_file:  # e.g. a TensorFlow folder: there, but nothing this network can load
+        why = checkpoint.note or "the file to load inside it is not known"
+        return WeightsEntry(model, checkpoint, path, UNLOADABLE, f"{path}/: {why}")
     status, detail = _verify(path, checkpoint)
     return WeightsEntry(model, checkpoint, path, status, detail)
 
@@ -110,7 +115,7 @@ def official_weights(model: str, weights_dir: str | Path, dataset: str | None = 
     The checkpoint meant for ``dataset`` is preferred, else the network's first (its GoPro model); a
     hash that does not match is a one-line :class:`CheckpointError` naming the file, expected and found.
     """
-    entries = [e for e in scan_weights_dir(weights_dir, [model]) if e.status != MISSING]
+    entries = [e for e in scan_weights_dir(weights_dir, [model]) if e.status not in (MISSING, UNLOADABLE)]
     entries.sort(key=lambda e: dataset not in e.checkpoint.datasets)
     if not entries:
         return None

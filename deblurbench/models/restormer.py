@@ -28,7 +28,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .interface import ImageInterface
-from .registry import Paper, Reported, register_model
+from .published import OfficialCheckpoint, Published
+from .registry import Paper, register_model
 
 # ---- layer norm over channels (BasicSR style, on a (B, H*W, C) view) ----
 
@@ -288,6 +289,139 @@ class Restormer(nn.Module):
         return self.output(out_dec_level1) + inp_img
 
 
+_LEADS = (
+    "reference manifest notes (shared/reference/restormer.json): '26.1M params and ~141 GMACs "
+    "('FLOPs' in the paper, i.e. multiply-adds at 256x256)' for the motion-deblurring Restormer, "
+    "leads supplied with the task (the paper's table could not be opened; the README gives no "
+    "params or FLOPs)"
+)
+_STRIPFORMER_ISSUE = (
+    "https://github.com/pp00704831/Stripformer-ECCV-2022-/issues/6 (pp00704831 2022-10-13), "
+    "table row 'Restormer (CVPR 2022)'"
+)
+_STRIPFORMER_RUN = "'on the GoPro test set with a single RTX3090 GPU': full 1280x720 GoPro test frames"
+_TLC_README = (
+    "megvii-research/TLC@8e87983d917b387c63fdaa3425eb1a677aa39af6:README.md "
+    "('Main Results' table, row 'Restormer')"
+)
+_RESTORMER_FIGURES = (
+    # own: the leads the old single-source record carried
+    Published(
+        "params",
+        26.1,
+        "M",
+        _LEADS,
+        printed="26.1M params",
+        note="measured here: 26,126,644 params",
+    ),
+    Published(
+        "flops",
+        141.0,
+        "G",
+        _LEADS + "; https://github.com/swz30/Restormer/issues/19 (swz30 2022-03-10: 'FLOPs are "
+        "calculated on image size 256x256')",
+        printed="FLOPs (the lead writes '~141 GMACs')",
+        size=(256, 256),
+        note=(
+            "the authors call it FLOPs; measured here ptflops 141.24 GMACs, which misses the two "
+            "attention matmuls (fvcore 154.88 G counts them)"
+        ),
+    ),
+    # second-hand: the Stripformer author's comparison table (issue #6)
+    Published(
+        "psnr",
+        32.92,
+        "dB",
+        _STRIPFORMER_ISSUE,
+        printed="PSNR",
+        reporter="Stripformer issue #6",
+        label="Restormer (CVPR 2022)",
+        dataset="gopro",
+    ),
+    Published(
+        "params",
+        26.0,
+        "M",
+        _STRIPFORMER_ISSUE,
+        printed="Parms (M)",
+        reporter="Stripformer issue #6",
+        label="Restormer (CVPR 2022)",
+    ),
+    Published(
+        "flops",
+        140.0,
+        "G",
+        _STRIPFORMER_ISSUE,
+        printed="GFLOPs",
+        reporter="Stripformer issue #6",
+        label="Restormer (CVPR 2022)",
+        size=(256, 256),
+        note="'The GFLOPs are measured on a 256x256 patch.'",
+    ),
+    Published(
+        "runtime",
+        350.0,
+        "ms",
+        _STRIPFORMER_ISSUE,
+        printed="Async-Time (ms)",
+        reporter="Stripformer issue #6",
+        label="Restormer (CVPR 2022)",
+        size=(720, 1280),
+        device="RTX3090",
+        sync=False,
+        note=_STRIPFORMER_RUN,
+    ),
+    Published(
+        "runtime",
+        1116.0,
+        "ms",
+        _STRIPFORMER_ISSUE,
+        printed="Sync-Time (ms)",
+        reporter="Stripformer issue #6",
+        label="Restormer (CVPR 2022)",
+        size=(720, 1280),
+        device="RTX3090",
+        sync=True,
+        note=_STRIPFORMER_RUN,
+    ),
+    # second-hand: TLC's README (megvii; Restormer without TLC)
+    Published(
+        "psnr",
+        32.92,
+        "dB",
+        _TLC_README,
+        printed="GoPro",
+        reporter="TLC README 'Main Results'",
+        label="Restormer",
+        dataset="gopro",
+        note="Restormer without TLC (TLC's own row is 'Restormer-Local (ours)')",
+    ),
+    Published(
+        "psnr",
+        31.22,
+        "dB",
+        _TLC_README,
+        printed="HIDE",
+        reporter="TLC README 'Main Results'",
+        label="Restormer",
+        dataset="hide",
+        note="Restormer without TLC (TLC's own row is 'Restormer-Local (ours)')",
+    ),
+)
+_RESTORMER_CHECKPOINTS = (
+    OfficialCheckpoint(
+        "motion_deblurring.pth",
+        where=(
+            "Motion_Deblurring/README.md, Evaluation: 'Download the pre-trained model (Google Drive "
+            "folder 1czMyfRTQDX3j3ErByYeZ1PM4GVLbJeGK) and place it in ./pretrained_models/'; "
+            "Motion_Deblurring/test.py --weights default ./pretrained_models/motion_deblurring.pth"
+        ),
+        datasets=("gopro", "hide", "realblur_j", "realblur_r"),
+        note="the GoPro-trained model: test.py runs the same weights on GoPro, HIDE, RealBlur-J and RealBlur-R",
+    ),
+)
+
+
 @register_model(
     official_weights=(
         "motion_deblurring.pth, linked from Motion_Deblurring/README.md of the Restormer repository; weights under 'params'"
@@ -314,17 +448,8 @@ class Restormer(nn.Module):
         "8 x 8 is the smallest input (1 x 1 at the latent level)"
     ),
     test_mode="eval",
-    reported=Reported(
-        params=26_100_000,
-        macs_g=141.0,
-        macs_at=(256, 256),
-        source=(
-            "manifest notes: 26.1M params and ~141 GMACs at 256x256 (the paper's 'FLOPs'), "
-            "leads supplied with the task and matching the builder's measurement (26.13M, "
-            "ptflops 141.24 GMACs); the paper's Table 2 (PSNR/SSIM) could not be opened "
-            "and the README shows it only as an image, so PSNR/SSIM/runtime are left empty"
-        ),
-    ),
+    published=_RESTORMER_FIGURES,
+    checkpoints=_RESTORMER_CHECKPOINTS,
     fidelity="manifest",
     unused_modules=(),
     notes=(
@@ -334,7 +459,13 @@ class Restormer(nn.Module):
         "biased variance; all convolutions bias-free; decoder level 1 and refinement at 96 "
         "channels with heads[0] = 1. skip_conv exists only for dual_pixel_task=True. "
         "FLOP counters: ptflops misses the two attention matmuls (q @ k^T, attn @ v, ~13.6 G "
-        "at 256x256); fvcore and torch.utils.flop_counter count them."
+        "at 256x256); fvcore and torch.utils.flop_counter count them. "
+        "Published figures: the authors' own GoPro/HIDE/RealBlur values, parameter count and runtime "
+        "are in README images hosted on imgur (not in the repository) and were not found; the paper's "
+        "GoPro/HIDE scores use MATLAB ssim()/psnr() (evaluate_gopro_hide.m, 'Table 2'), RealBlur "
+        "evaluate_realblur.py (skimage). Second-hand: the Stripformer author's table (issue #6) and "
+        "TLC's README; TLC's 'Restormer-Local' row (33.57 / 31.49) is Restormer with TLC, which has "
+        "no registered spec here."
     ),
 )
 def restormer(**kwargs: object) -> nn.Module:

@@ -44,7 +44,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .interface import ImageInterface
-from .registry import ModelSpec, Paper, Reported, register_model
+from .published import OfficialCheckpoint, Published
+from .registry import ModelSpec, Paper, register_model
 
 MODEL_TYPES = ("lstm", "gray", "color")
 
@@ -373,6 +374,215 @@ _NOTES = (
 )
 
 
+# ---- published figures (one record each, with its own source) ----
+
+_README = f"{_REPO}@{_COMMIT}:README.md"
+_NO_DEVICE = "device, resolution and synchronisation not stated"
+
+
+def _lfdn(table: int, image: str, caption: str, where: str) -> str:
+    return (
+        f"LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf:fig/{image} "
+        f"(Table {table}, {caption}, {where} 'Tao et al. [9]')"
+    )
+
+
+_LFDN_T3 = _lfdn(3, "8.png", "Performance and efficiency comparison on GoPro dataset", "row")
+_LFDN_T4 = _lfdn(4, "9.png", "Performance and efficiency comparison on Kohler dataset", "row")
+_LFDN_T5 = _lfdn(5, "10.png", "Performance comparison on HIDE dataset", "column")
+_DGV2 = "VITA-Group/DeblurGANv2@c16bd9f5be63885389a57202c74023531d9ca086"
+_DGV2_T1 = (
+    f"{_DGV2}:doc_images/gopro_table.png (Table 1: Performance and efficiency comparison on the "
+    "GoPro test dataset, All models were tested on the linear image subset; column 'SRN [45]')"
+)
+_DGV2_T2 = (
+    f"{_DGV2}:doc_images/kohler_table.png (Table 2: PSNR and SSIM comparison on the Kohler dataset, "
+    "embedded in the README only inside an HTML comment; column 'SRN [45]')"
+)
+_HINET_T2 = (
+    "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad:figures/GoPro Result.jpg "
+    "(Table 2: Deblurring comparisons on GoPro [31] dataset, row 'SRN [39]')"
+)
+_LFDN_REPORTERS = {
+    _LFDN_T3: "LFDN (Sensors 2021) Table 3",
+    _LFDN_T4: "LFDN (Sensors 2021) Table 4",
+    _LFDN_T5: "LFDN (Sensors 2021) Table 5",
+}
+
+
+def _tao(quantity: str, value: float, unit: str, source: str, printed: str, **kw: object) -> Published:
+    return Published(
+        quantity,
+        value,
+        unit,
+        source,
+        printed=printed,
+        reporter=_LFDN_REPORTERS[source],
+        label="Tao et al. [9]",
+        **kw,
+    )
+
+
+_SRN_PUBLISHED = (
+    # the authors' README: the released --model=lstm weights
+    Published(
+        "psnr",
+        30.19,
+        "dB",
+        f"{_README} (section 'Models', item 1: '--model=lstm: This model implements exactly the same "
+        "structure in our paper. Current released model weights should produce PSNR=30.19, "
+        "SSIM=0.9334 on GOPRO testing dataset.')",
+        printed="PSNR=30.19",
+        dataset="gopro",
+        variant="blur",
+        note=(
+            "the released lstm weights, not the paper's table; linear GoPro (no gamma) for training "
+            "and testing per the author in jiangsutx/SRN-Deblur issue #56"
+        ),
+    ),
+    Published(
+        "ssim",
+        0.9334,
+        "",
+        f"{_README} (section 'Models', item 1, as for PSNR)",
+        printed="SSIM=0.9334",
+        dataset="gopro",
+        variant="blur",
+        ssim_tool="matlab",
+        note=(
+            "README 'Evaluation': the paper's PSNR/SSIM use MATLAB built-in psnr() and ssim() on the "
+            "colour results; linear GoPro per issue #56"
+        ),
+    ),
+    # LFDN (Sensors 2021), Tables 3-5, as 'Tao et al. [9]'
+    _tao("psnr", 30.10, "dB", _LFDN_T3, "PSNR", dataset="gopro"),
+    _tao("ssim", 0.9323, "", _LFDN_T3, "SSIM", dataset="gopro"),
+    _tao("model_size", 33.6, "MB", _LFDN_T3, "Model Size (MB)"),
+    _tao("runtime", 1.6, "s", _LFDN_T3, "Ave. inf.time(s)", note=_NO_DEVICE),
+    _tao("psnr", 26.57, "dB", _LFDN_T4, "PSNR", dataset="kohler"),
+    _tao("ssim", 0.8373, "", _LFDN_T4, "SSIM", dataset="kohler"),
+    _tao("model_size", 33.6, "MB", _LFDN_T4, "Model Size (MB)"),
+    _tao("runtime", 1.6, "s", _LFDN_T4, "Ave.inf.time(s)", note=_NO_DEVICE),
+    _tao("psnr", 28.60, "dB", _LFDN_T5, "PSNR", dataset="hide"),
+    _tao("ssim", 0.928, "", _LFDN_T5, "SSIM", dataset="hide"),
+    _tao("runtime", 1.6, "s", _LFDN_T5, "Ave.inf.time(s) (s)", note=_NO_DEVICE),
+    _tao("model_size", 33.6, "MB", _LFDN_T5, "modle size(MB)"),  # the row label as printed
+    # DeblurGAN-v2 (ICCV 2019), Tables 1 and 2 as images in its repository, as 'SRN [45]'
+    Published(
+        "psnr",
+        30.10,
+        "dB",
+        _DGV2_T1,
+        printed="PSNR",
+        reporter="DeblurGAN-v2 README table",
+        label="SRN [45]",
+        dataset="gopro",
+        variant="blur",
+        note="the caption: the linear image subset",
+    ),
+    Published(
+        "ssim",
+        0.932,
+        "",
+        _DGV2_T1,
+        printed="SSIM",
+        reporter="DeblurGAN-v2 README table",
+        label="SRN [45]",
+        dataset="gopro",
+        variant="blur",
+        note="the caption: the linear image subset",
+    ),
+    Published(
+        "runtime",
+        1.6,
+        "s",
+        _DGV2_T1,
+        printed="Time",
+        reporter="DeblurGAN-v2 README table",
+        label="SRN [45]",
+        note="printed '1.6s'; device, input size and synchronisation not printed",
+    ),
+    Published(
+        "flops",
+        1434.82,
+        "G",
+        _DGV2_T1,
+        printed="FLOPS",
+        reporter="DeblurGAN-v2 README table",
+        label="SRN [45]",
+        note="printed '1434.82G'; input size not printed",
+    ),
+    Published(
+        "psnr",
+        26.75,
+        "dB",
+        _DGV2_T2,
+        printed="PSNR",
+        reporter="DeblurGAN-v2 Kohler table (doc_images, commented out of the README)",
+        label="SRN [45]",
+        dataset="kohler",
+    ),
+    Published(
+        "ssim",
+        0.837,
+        "",
+        _DGV2_T2,
+        printed="SSIM",
+        reporter="DeblurGAN-v2 Kohler table (doc_images, commented out of the README)",
+        label="SRN [45]",
+        dataset="kohler",
+    ),
+    # HINet (CVPRW 2021), Table 2 as an image in its repository, as 'SRN [39]'
+    Published(
+        "psnr",
+        30.26,
+        "dB",
+        _HINET_T2,
+        printed="PSNR",
+        reporter="HINet Table 2 (README figure)",
+        label="SRN [39]",
+        dataset="gopro",
+    ),
+    Published(
+        "ssim",
+        0.934,
+        "",
+        _HINET_T2,
+        printed="SSIM",
+        reporter="HINet Table 2 (README figure)",
+        label="SRN [39]",
+        dataset="gopro",
+    ),
+    # The one parameter figure seen: an unofficial copy of a comparison table
+    Published(
+        "params",
+        8.1,
+        "M",
+        "hukv1990/MarkDown@d70182b9f4afe2392f6ae3e10d9162779a1355ee:论文/Deblurred.md "
+        "('Quantitative evaluations of state-of-the-arts' table, column 'SRN', row 'Parameters(M)')",
+        printed="Parameters(M)",
+        reporter="hukv1990/MarkDown Deblurred.md (third-party comparison table)",
+        label="SRN",
+        note=(
+            "a personal notes file whose table the reference manifest attributes to SVRNN (Zhang et "
+            "al., CVPR 2018); not verified against that paper. 8.1M matches the lstm model's "
+            "8,056,609. The same table lists SRN at PSNR 30.26 / SSIM 0.9342 and 'Runtime' 3.87 "
+            "(no unit), not recorded"
+        ),
+    ),
+)
+
+_SRN_ZIP = (
+    "srndeblur_models.zip (http://www.xtao.website/shared_url/srndeblur_models.zip), fetched and "
+    f"unzipped into checkpoints/ by {_REPO}@{_COMMIT}:checkpoints/download_model.sh"
+)
+_TF_NOTE = (
+    "a TensorFlow 1.x checkpoint (run_model.py restores deblur.model-523000 from "
+    "checkpoints/{model}/), not a torch file: convert with convert_tf_checkpoint() and save with "
+    "torch.save; the zip's exact file list was not seen, no hash known"
+)
+
+
 @register_model(
     ModelSpec(
         name="srn_deblurnet",
@@ -394,20 +604,26 @@ _NOTES = (
         min_size=16,
         sizes=_SIZES,
         test_mode="eval",
-        reported=Reported(
-            psnr={"gopro": 30.19},
-            ssim={"gopro": 0.9334},
-            source=(
-                "README of jiangsutx/SRN-Deblur (released 'lstm' weights on GOPRO), as quoted in the "
-                "reference manifest's notes; params, MACs and runtime not verified from the paper "
-                "text (a secondary table, SVRNN's, lists 8.1M parameters, matching our 8,056,609)"
+        published=_SRN_PUBLISHED,
+        checkpoints=(
+            OfficialCheckpoint(
+                "lstm/",
+                where=f"folder lstm/ of {_SRN_ZIP}",
+                datasets=("gopro", "hide"),
+                note=_TF_NOTE.format(model="lstm"),
             ),
         ),
         fidelity="params-only",
         notes=(
             "The paper model (--model=lstm): single-channel with a 3x3 ConvLSTM whose [c, h] state "
             "is carried across scales (upsampled TF-style); the official test runs R, G and B "
-            "separately, so it costs three grey passes per image. " + _NOTES
+            "separately, so it costs three grey passes per image. " + _NOTES + " Published figures: "
+            "the README gives 30.19 / 0.9334 on GoPro for the released lstm weights; the paper's own "
+            "GoPro/Kohler figures, parameter count and runtime were not found in a primary source, "
+            "and no source names the input size of DeblurGAN-v2's 1434.82G FLOPS. Sources disagree "
+            "on SRN's GoPro PSNR: 30.10 (DeblurGAN-v2 Table 1, LFDN Table 3), 30.26 (HINet Table 2) "
+            "and 30.19 for the released weights (SRN README). DeblurGAN-v2's Table 4 also gives SRN "
+            "a subjective score of 1.68 on the Lai dataset (not a recordable quantity)."
         ),
     )
 )
@@ -434,16 +650,21 @@ def srn_deblurnet(**kwargs: Any) -> nn.Module:
         min_size=16,
         sizes=_SIZES,
         test_mode="eval",
-        reported=Reported(
-            source=(
-                "none: the 'color' model (the run_model.py default, RGB, no ConvLSTM) is not the "
-                "paper's network and the sources read give no figures for it"
+        published=(),
+        checkpoints=(
+            OfficialCheckpoint(
+                "color/",
+                where=f"folder color/ of {_SRN_ZIP}",
+                datasets=("gopro", "hide"),
+                note=_TF_NOTE.format(model="color"),
             ),
         ),
         fidelity="params-only",
         notes=(
             "The authors' --model=color: RGB in and out (first conv 6->32, last 32->3) and no "
-            "ConvLSTM; not the paper's network. " + _NOTES
+            "ConvLSTM; not the paper's network. " + _NOTES + " Published figures: none; the sources "
+            "read give none for the color model (the comparison tables' 'SRN' and 'Tao et al.' rows "
+            "are the paper's lstm model, recorded on srn_deblurnet)."
         ),
     )
 )

@@ -31,7 +31,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .interface import ImageInterface
-from .registry import Paper, Reported, register_model
+from .published import OfficialCheckpoint, Published
+from .registry import Paper, register_model
 
 
 def _conv_pair(channels: int, act: nn.Module) -> nn.Sequential:
@@ -356,6 +357,109 @@ class Stripformer(nn.Module):
         return self.decoder(hx, residual_1, residual_2) + x
 
 
+_ISSUE_6 = (
+    "https://github.com/pp00704831/Stripformer-ECCV-2022-/issues/6 (pp00704831 2022-10-13), "
+    "table row 'Stripformer'"
+)
+_RUN = (
+    "'I compare Stripformer with SOTAs on the GoPro test set with a single RTX3090 GPU': full "
+    "1280x720 GoPro test frames; the author adds that the paper's times are asynchronous"
+)
+_PWC = (
+    "reference manifest notes (shared/reference/stripformer.json), from paperswithcode's entry for "
+    "the paper (arXiv 2204.04627): GoPro SSIM 0.962 (the paper's own tables were not opened)"
+)
+_STRIPFORMER_FIGURES = (
+    Published(
+        "psnr",
+        33.08,
+        "dB",
+        _ISSUE_6,
+        printed="PSNR",
+        dataset="gopro",
+        note="paperswithcode's entry (manifest notes) lists the same 33.08",
+    ),
+    Published(
+        "params",
+        20.0,
+        "M",
+        _ISSUE_6,
+        printed="Parms (M)",
+        note="paperswithcode's entry (manifest notes) lists 'Params(M) 20'; measured here 19,708,611",
+    ),
+    Published(
+        "flops",
+        170.0,
+        "G",
+        _ISSUE_6,
+        printed="GFLOPs",
+        size=(256, 256),
+        note="'The GFLOPs are measured on a 256x256 patch.'",
+    ),
+    Published(
+        "runtime",
+        52.0,
+        "ms",
+        _ISSUE_6,
+        printed="Async-Time (ms)",
+        size=(720, 1280),
+        device="RTX3090",
+        sync=False,
+        note=_RUN,
+    ),
+    Published(
+        "runtime",
+        800.0,
+        "ms",
+        _ISSUE_6,
+        printed="Sync-Time (ms)",
+        size=(720, 1280),
+        device="RTX3090",
+        sync=True,
+        note=_RUN,
+    ),
+    Published(
+        "ssim",
+        0.962,
+        "",
+        _PWC,
+        printed="SSIM",
+        dataset="gopro",
+        ssim_tool="matlab",
+        note="SSIM tool: the authors' evaluation_GoPro.m runs MATLAB ssim(image, gt) on the saved RGB results",
+    ),
+)
+_DRIVE = "Google Drive folder 18kx_JTj8SzsQk0Wxnkn5_gg_d_iK_LKZ"
+_STRIPFORMER_CHECKPOINTS = (
+    OfficialCheckpoint(
+        "Stripformer_gopro.pth",
+        where=(
+            f"Stripformer README, Testing: 'For reproducing our results on GoPro and HIDE datasets, "
+            f"download Stripformer_gopro.pth' ({_DRIVE})"
+        ),
+        datasets=("gopro", "hide"),
+    ),
+    OfficialCheckpoint(
+        "Stripformer_realblur_J.pth",
+        where=(
+            f"Stripformer README, Testing: 'For reproducing our results on RealBlur dataset, download "
+            f"Stripformer_realblur_J.pth and Stripformer_realblur_R.pth' ({_DRIVE})"
+        ),
+        datasets=("realblur_j",),
+        note="predict_RealBlur_J_test_results.py builds the same network (config_Stripformer_gopro.yaml)",
+    ),
+    OfficialCheckpoint(
+        "Stripformer_realblur_R.pth",
+        where=(
+            f"Stripformer README, Testing: 'For reproducing our results on RealBlur dataset, download "
+            f"Stripformer_realblur_J.pth and Stripformer_realblur_R.pth' ({_DRIVE})"
+        ),
+        datasets=("realblur_r",),
+        note="predict_RealBlur_R_test_results.py builds the same network (config_Stripformer_gopro.yaml)",
+    ),
+)
+
+
 @register_model(
     official_weights=("Stripformer_gopro.pth, linked from the Stripformer README; bare state dict"),
     display_name="Stripformer",
@@ -382,16 +486,8 @@ class Stripformer(nn.Module):
         "1280x720 GoPro frames unpadded. 4 x 4 is the smallest input (1 x 1 strips)"
     ),
     test_mode="eval",
-    reported=Reported(
-        params=20_000_000,
-        psnr={"gopro": 33.08},
-        ssim={"gopro": 0.962},
-        source=(
-            "manifest notes, from paperswithcode's entry for the paper (arXiv 2204.04627): "
-            "'Params(M) 20' and GoPro PSNR 33.08 / SSIM 0.962; the paper's own tables, MACs, "
-            "runtime and HIDE/RealBlur figures were not confirmed and are left empty"
-        ),
-    ),
+    published=_STRIPFORMER_FIGURES,
+    checkpoints=_STRIPFORMER_CHECKPOINTS,
     fidelity="manifest",
     unused_modules=(),
     notes=(
@@ -405,7 +501,12 @@ class Stripformer(nn.Module):
         "nn.LayerNorm eps 1e-5 over channels. FLOP counters: the attention products go through "
         "torch.matmul (no scaled_dot_product_attention, no einsum), which fvcore, ptflops and "
         "torch.utils.flop_counter all count; builder's counts at 256x256: ptflops 155.91 GMACs, "
-        "fvcore 155.03 G, torch.utils.flop_counter 309.37 GFLOPs."
+        "fvcore 155.03 G, torch.utils.flop_counter 309.37 GFLOPs. "
+        "Published figures: the author's table in issue #6 (the repository prints none); the author "
+        "says the paper's times are asynchronous, 'as mentioned in the repository of MIMO-UNet'. "
+        "Not found: HIDE and RealBlur-J/R values, and the paper's own tables. SSIM: MATLAB "
+        "psnr()/ssim() for GoPro/HIDE (evaluation_GoPro.m, evaluation_HIDE.m), skimage Gaussian SSIM "
+        "for RealBlur (evaluate_RealBlur_J/R.py)."
     ),
 )
 def stripformer(**kwargs: object) -> nn.Module:

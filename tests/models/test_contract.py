@@ -313,33 +313,46 @@ def test_spec_is_complete(built, name: str) -> None:
     assert not missing, f"unused_modules not in the network: {missing}"
 
 
+PLAUSIBLE = {
+    "psnr": (15, 50),
+    "ssim": (0, 1),
+    "runtime": (0, 1e4),
+    "params": (0, 1e12),
+    "model_size": (0, 1e4),
+}
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_reported_figures_carry_their_source(built, name: str) -> None:
-    reported = db.get_spec(name).reported
-    figures = {
-        "params": reported.params,
-        "macs_g": reported.macs_g,
-        "runtime_s": reported.runtime_s,
-        "psnr": reported.psnr or None,
-        "ssim": reported.ssim or None,
-    }
-    present = [k for k, v in figures.items() if v is not None]
-    assert not present or reported.source.strip(), f"{present} reported without a source"
-    if reported.params is not None:
-        # To the digits given (16.6M, 20M): the built network has that many parameters.
-        count = sum(p.numel() for p in built(name).parameters())
-        digits = len(str(reported.params)) - len(str(reported.params).rstrip("0"))
-        assert round(count, -digits) == reported.params, (count, reported.params)
-    if reported.macs_g is not None:
-        assert reported.macs_g > 0
-        assert reported.macs_at is not None and len(reported.macs_at) == 2
-        assert all(isinstance(v, int) and v > 0 for v in reported.macs_at)
-    if reported.runtime_s is not None:
-        assert reported.runtime_s > 0 and reported.runtime_note.strip(), "say where the runtime was measured"
-    datasets = set(db.list_datasets())
-    assert set(reported.psnr) <= datasets and set(reported.ssim) <= datasets
-    assert all(15 < v < 50 for v in reported.psnr.values())
-    assert all(0 < v <= 1 for v in reported.ssim.values())
+def test_published_figures_are_plausible_and_own_counts_are_the_network_s(built, name: str) -> None:
+    from deblurbench.reports.claims import UNIT_FACTOR, _within
+
+    spec = db.get_spec(name)
+    count = sum(p.numel() for p in {id(p): p for p in built(name).parameters()}.values())
+    for figure in spec.figures():
+        low, high = PLAUSIBLE.get(figure.quantity, (0, 1e6))
+        assert low < figure.value <= high, figure
+        if figure.dataset:
+            assert figure.dataset in db.list_datasets() or figure.dataset in ("dvd", "lai", "reds"), figure
+        if figure.quantity in ("macs", "flops", "runtime") and figure.size is not None:
+            assert len(figure.size) == 2 and all(isinstance(v, int) and v > 0 for v in figure.size), figure
+        if figure.quantity == "params" and figure.own:  # the authors' own count, to the digits printed
+            assert _within(count, figure, UNIT_FACTOR[figure.unit], 0.02), (count, figure)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_official_checkpoints_are_named_as_published(name: str) -> None:
+    spec = db.get_spec(name)
+    for checkpoint in spec.checkpoints:
+        assert checkpoint.name.strip() and checkpoint.where.strip(), checkpoint
+        hashes = checkpoint.sha256.values() if isinstance(checkpoint.sha256, dict) else [checkpoint.sha256]
+        assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes if h), checkpoint
+        if isinstance(checkpoint.sha256, dict):
+            assert checkpoint.is_folder, "per-file hashes belong to a folder checkpoint"
+        if checkpoint.is_folder and spec.checkpoint_kind == "file":  # a zip that unpacks to a folder
+            assert checkpoint.files or checkpoint.note.strip(), (
+                "name the file to load, or say why it is unknown"
+            )
+        assert checkpoint.datasets, checkpoint
 
 
 @pytest.mark.parametrize("name", NAMES)

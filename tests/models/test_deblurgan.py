@@ -99,7 +99,59 @@ def test_spec_facts() -> None:
     assert (spec.multiple, spec.min_size, spec.test_mode) == (4, 8, "eval")
     assert spec.commit == "39e8a4b408b90d0ef98608c5c4562eae3e184251"
     assert "#134" in spec.notes and "second convolution" in spec.notes
-    assert spec.reported.psnr == {} and spec.reported.params is None
+
+
+def test_published_figures() -> None:
+    """The authors' only figures are results.png's PSNR before/after their fix; the rest is second-hand."""
+    spec = db.get_spec(NAME)
+    figures = spec.figures()
+    assert figures == spec.published
+    own = {(f.label, f.printed): f.value for f in figures if f.own}
+    assert own == {
+        ("DeblurGAN Wild", "Before"): 33.16,
+        ("DeblurGAN Wild", "After"): 27.2,
+        ("DeblurGAN Synth", "Before"): 30.34,
+        ("DeblurGAN Synth", "After"): 23.7,
+        ("DeblurGAN Comb", "Before"): 33.29,
+        ("DeblurGAN Comb", "After"): 28.7,
+    }
+    for figure in (f for f in figures if f.own):
+        assert figure.quantity == "psnr" and figure.dataset == "gopro"
+        assert figure.source.startswith(
+            "KupynOrest/DeblurGAN@2499a87f96f34f262ea294c7e4cd3fd7e90251f8:images/results.png"
+        )
+    # no parameter count by the authors; a third-party table's 11.6 M is kept as second-hand
+    (params,) = [f for f in figures if f.quantity == "params"]
+    assert (params.value, params.unit, params.own) == (11.6, "M", False)
+    gopro_ssim = {f.reporter: f.value for f in figures if f.quantity == "ssim" and f.dataset == "gopro"}
+    assert gopro_ssim == {
+        "LFDN (Sensors 2021) Table 3": 0.927,
+        "DeblurGAN-v2 README table": 0.927,
+        "HINet Table 2 (README figure)": 0.858,
+    }
+    kohler_ssim = {f.reporter: f.value for f in figures if f.quantity == "ssim" and f.dataset == "kohler"}
+    assert kohler_ssim == {
+        "LFDN (Sensors 2021) Table 4": 0.807,
+        "DeblurGAN-v2 Kohler table (doc_images, commented out of the README)": 0.816,
+    }
+    (flops,) = [f for f in figures if f.quantity == "flops"]
+    assert (flops.value, flops.unit, flops.printed, flops.size, flops.label) == (
+        678.29,
+        "G",
+        "FLOPS",
+        None,
+        "DeblurGAN [21]",
+    )
+    (hide,) = [f for f in figures if f.dataset == "hide" and f.quantity == "psnr"]
+    assert (hide.value, hide.label) == (26.44, "Kupyn et al. [14]")
+    assert "0.858 in HINet" in spec.notes and "0.807 in LFDN" in spec.notes
+
+
+def test_official_checkpoint() -> None:
+    (checkpoint,) = db.get_spec(NAME).checkpoints
+    assert checkpoint.name == "latest_net_G.pth" and not checkpoint.is_folder
+    assert "dropbox.com/s/5r6cy0x72s8x9yf/latest_net_G.pth" in checkpoint.where
+    assert checkpoint.datasets == ("gopro", "hide") and checkpoint.sha256 == ""
 
 
 def test_restorer_narrow_generator_97x131() -> None:

@@ -194,3 +194,60 @@ def test_official_checkpoint_format_loads(filled_mobilenet: nn.Module, tmp_path:
     assert all(torch.equal(v, expected[k]) for k, v in loaded.state_dict().items())
     state = loaded.state_dict()
     assert state["fpn.features.3.conv.0.weight"].data_ptr() == state["fpn.enc1.1.conv.0.weight"].data_ptr()
+
+
+def test_published_figures() -> None:
+    """The authors' README table and Tables 1-3 per backbone; FLOPS kept as printed, without a size."""
+    expected = {
+        INCEPTION: {"gopro": (29.55, 0.934), "kohler": (26.72, 0.836), "time": 0.35, "flops": 411.34},
+        MOBILENET: {"gopro": (28.17, 0.925), "kohler": (26.36, 0.820), "time": 0.06, "flops": 43.75},
+    }
+    for name, facts in expected.items():
+        spec = db.get_spec(name)
+        figures = spec.figures()
+        assert figures == spec.published
+        own = [f for f in figures if f.own]
+        assert all(
+            f.source.startswith("VITA-Group/DeblurGANv2@c16bd9f5be63885389a57202c74023531d9ca086:")
+            for f in own
+        )
+        assert not [f for f in own if f.quantity == "params"]  # the authors publish none
+        (flops,) = [f for f in own if f.quantity == "flops"]
+        assert (flops.value, flops.unit, flops.printed, flops.size) == (facts["flops"], "G", "FLOPS", None)
+        (time,) = [f for f in own if f.quantity == "runtime" and f.printed == "Time"]
+        assert (time.value, time.unit, time.size) == (facts["time"], "s", None)
+        table1 = {f.quantity: f for f in own if "gopro_table.png" in f.source and f.dataset == "gopro"}
+        assert (table1["psnr"].value, table1["ssim"].value) == facts["gopro"]
+        assert table1["psnr"].variant == table1["ssim"].variant == "blur"
+        assert table1["ssim"].ssim_tool == "cw-ssim"
+        readme = {f.quantity: f.value for f in own if ":README.md" in f.source}
+        assert (readme["psnr"], readme["ssim"]) == facts["gopro"]
+        kohler = {f.quantity: f.value for f in own if f.dataset == "kohler"}
+        assert (kohler["psnr"], kohler["ssim"]) == facts["kohler"]
+    second = [f for f in db.get_spec(INCEPTION).figures() if not f.own]
+    assert {f.reporter for f in second} == {
+        "LFDN (Sensors 2021) Table 3",
+        "LFDN (Sensors 2021) Table 4",
+        "HINet Table 2 (README figure)",
+    }
+    assert all("attributed to Inception-ResNet-v2" in f.note for f in second)
+    assert {f.value for f in second if f.dataset == "kohler"} == {26.97, 0.830}
+    mobilenet = db.get_spec(MOBILENET).figures()
+    (dvd_time,) = [f for f in mobilenet if f.quantity == "runtime" and f.printed == "Inference Time"]
+    assert (dvd_time.value, dvd_time.size) == (0.06, (720, 1280))
+    (omz_flops,) = [f for f in mobilenet if f.quantity == "flops" and not f.own]
+    assert (omz_flops.value, omz_flops.printed, omz_flops.size) == (80.8919, "GFLOPs", (736, 1312))
+    assert "26.97 / 0.830" in db.get_spec(INCEPTION).notes
+
+
+def test_official_checkpoints() -> None:
+    files = {
+        INCEPTION: ("fpn_inception.h5", "1UXcsRVW-6KF23_TNzxw-xC0SzaMfXOaR", "0ab85a04"),
+        MOBILENET: ("fpn_mobilenet.h5", "1JhnT4BBeKBBSLqTo6UsJ13HeBXevarrU", "6d1b6d98"),
+    }
+    for name, (file, drive_id, digest) in files.items():
+        (checkpoint,) = db.get_spec(name).checkpoints
+        assert checkpoint.name == file and drive_id in checkpoint.where
+        assert isinstance(checkpoint.sha256, str) and len(checkpoint.sha256) == 64
+        assert checkpoint.sha256.startswith(digest) and "Open Model Zoo" in checkpoint.note
+        assert checkpoint.datasets == ("gopro", "hide")

@@ -104,9 +104,61 @@ def test_spec_facts() -> None:
     assert (spec.interface.scale, spec.interface.shift, spec.interface.output) == (255.0, 0.0, 0)
     assert (spec.multiple, spec.min_size, spec.test_mode) == (4, 4, "eval")
     assert spec.unused_modules == ()
-    assert spec.reported.psnr == {"gopro": 30.40}
-    assert spec.reported.params is None  # no paper figure verified; see reported.source
     assert spec.commit == "26047f7a67ab8d1dec083b5d9e1d83b53eedbd17"
+
+
+def test_published_figures() -> None:
+    """The PyTorch README's own figures, with their conditions; comparison tables kept apart."""
+    spec = db.get_spec(NAME)
+    figures = spec.figures()
+    assert figures == spec.published  # nothing left in the 0.1 ``reported`` form
+    own = [f for f in figures if f.own]
+    readme = "SeungjunNah/DeepDeblur-PyTorch@26047f7a67ab8d1dec083b5d9e1d83b53eedbd17:README.md"
+    assert all(f.source.startswith(readme) or "DeepDeblur_release/issues/24" in f.source for f in own)
+    gopro = {(f.quantity, f.value) for f in own if f.dataset == "gopro"}
+    assert gopro == {("psnr", 30.40), ("ssim", 0.9018), ("psnr", 30.42), ("ssim", 0.9021)}
+    assert all(f.variant == "blur_gamma" for f in own if f.dataset == "gopro")
+    assert all(f.ssim_tool == "skimage" for f in own if f.quantity == "ssim")
+    assert {f.value for f in own if f.dataset == "reds" and f.quantity == "psnr"} == {32.89, 32.95, 33.13}
+    (fp32,) = [f for f in own if f.quantity == "runtime" and f.value == 0.943]
+    assert (fp32.unit, fp32.device, fp32.size, fp32.printed) == ("s", "RTX 2080 Ti", (720, 1280), "time (s)")
+    # the authors publish no parameter or MAC count: only a third-party table gives one
+    assert not [f for f in own if f.quantity in ("params", "macs", "flops")]
+    (params,) = [f for f in figures if f.quantity == "params"]
+    assert (params.value, params.unit, params.label) == (11.7, "M", "Nah et al.") and not params.own
+    lfdn = [f for f in figures if f.reporter == "LFDN (Sensors 2021) Table 3"]
+    assert {(f.quantity, f.value) for f in lfdn} == {
+        ("psnr", 29.08),
+        ("ssim", 0.841),
+        ("model_size", 303.6),
+        ("runtime", 15),
+    }
+    assert all(f.label == "DeepDeblur [8]" and "fig/8.png" in f.source for f in lfdn)
+    hide = [f for f in figures if f.dataset == "hide"]
+    assert {f.label for f in hide} == {"Nah et al. [8]"} and {f.value for f in hide} == {27.43, 0.902}
+    (flops,) = [f for f in figures if f.quantity == "flops"]
+    assert (flops.value, flops.unit, flops.printed, flops.size) == (1760.04, "G", "FLOPS", None)
+    assert flops.reporter == "DeblurGAN-v2 README table" and flops.label == "DeepDeblur [33]"
+    kupyn = {f.variant: f.value for f in figures if f.reporter == "DeblurGAN README results.png"}
+    assert kupyn == {"blur_gamma": 29.1, "blur": 28.3}
+    assert "15 s in Table 3 but" in spec.notes and "four GoPro values" in spec.notes
+
+
+def test_official_checkpoints() -> None:
+    checkpoints = {c.name: c for c in db.get_spec(NAME).checkpoints}
+    assert set(checkpoints) == {
+        "GOPRO_L1/",
+        "REDS_L1/",
+        "GOPRO_L1_amp/",
+        "REDS_L1_amp/",
+        "REDS_L1_amp_pretrained/",
+    }
+    assert checkpoints["GOPRO_L1/"].files == ("models/model-1000.pt",)
+    assert checkpoints["REDS_L1/"].files == ("models/model-200.pt",)
+    for name, checkpoint in checkpoints.items():
+        assert checkpoint.datasets == (("gopro", "hide") if name.startswith("GOPRO") else ("reds",))
+        assert checkpoint.sha256 == ""  # no hash is published
+        assert f"'Demo' link '{name[:-1]}'" in checkpoint.where
 
 
 def test_restorer_narrow_network_97x131() -> None:

@@ -10,6 +10,9 @@ against the authors' test loop written out step by step (``DMPHN_1_2_4_8_test.py
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -19,6 +22,8 @@ from deblurbench.models.dmphn import DMPHN, Decoder, Encoder, merge_official_che
 from reference import apply_fill, load_manifest, manifest_layout, state_dict_layout
 
 PER_LEVEL = 1_808_131
+# The authors' checkpoints and outputs, where this checkout sits next to the shared folder.
+REAL = Path(__file__).resolve().parents[3] / "shared" / "real"
 
 
 def rand(*shape: int, seed: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -173,3 +178,71 @@ def test_merge_official_checkpoints(tmp_path) -> None:
     assert torch.equal(loaded.encoder_lv2.layer10[2].bias, source.encoder_lv2.layer10[2].bias)
     with pytest.raises(FileNotFoundError, match="encoder_lv4"):
         merge_official_checkpoints(tmp_path, levels=4)
+
+
+def test_official_checkpoints_are_the_committed_folders_with_their_hashes() -> None:
+    for name, levels in (("dmphn_1_2_4", 3), ("dmphn_1_2_4_8", 4)):
+        spec = db.get_spec(name)
+        (checkpoint,) = spec.checkpoints
+        folder = {3: "DMPHN_1_2_4", 4: "DMPHN_1_2_4_8"}[levels]
+        assert checkpoint.name == f"{folder}/" and checkpoint.is_folder
+        assert f"checkpoints/{folder}/" in checkpoint.where and spec.repo in checkpoint.where
+        assert checkpoint.datasets == ("gopro", "hide")
+        expected = {f"{part}_lv{lv}.pkl" for part in ("encoder", "decoder") for lv in range(1, levels + 1)}
+        assert set(checkpoint.sha256) == expected == set(checkpoint.files)
+        assert all(len(h) == 64 and int(h, 16) >= 0 for h in checkpoint.sha256.values())
+    assert db.get_spec("dmphn_1_2_4").checkpoints[0].sha256["encoder_lv1.pkl"] == (
+        "64b21c627f67382b20d472689a4766c6426d1f3b11763e73cde0cd13270064e1"
+    )
+    assert db.get_spec("dmphn_1_2_4_8").checkpoints[0].sha256["decoder_lv4.pkl"] == (
+        "5f88c7117f902ce7087ba18fc2b4ec395680d2ad2e6ddc0931284c8e4f1c25e5"
+    )
+
+
+@pytest.mark.skipif(not (REAL / "SHA256SUMS").is_file(), reason="the shared real-data folder is absent")
+def test_recorded_hashes_match_the_authors_files_which_load_strictly() -> None:
+    sums = {}
+    for line in (REAL / "SHA256SUMS").read_text().splitlines():
+        digest, path = line.split(maxsplit=1)
+        sums[path.removeprefix("./")] = digest
+    for name in ("dmphn_1_2_4", "dmphn_1_2_4_8"):
+        (checkpoint,) = db.get_spec(name).checkpoints
+        folder = REAL / "dmphn" / checkpoint.name
+        for file, digest in checkpoint.sha256.items():
+            assert sums[f"dmphn/{checkpoint.name}{file}"] == digest
+            assert hashlib.sha256((folder / file).read_bytes()).hexdigest() == digest
+        db.create_model(name, weights=folder)  # the spec's reader merges the folder; strict load
+
+
+def test_published_figures_sit_on_1_2_4_with_their_sources() -> None:
+    small, big = db.get_spec("dmphn_1_2_4"), db.get_spec("dmphn_1_2_4_8")
+    figures = small.figures()
+    assert big.figures() == ()  # no source names the 1-2-4-8 model
+    by = {(f.quantity, f.reporter, f.dataset): f for f in figures}
+    # LFDN's "21.7" Model Size (MB) and the MPRNet maintainer's "21.7 Million": both the
+    # 1-2-4 model, 5,424,393 parameters x 4 bytes.
+    size = by[("model_size", "LFDN (Sensors 2021) Table 3", "")]
+    assert (size.value, size.unit, size.printed, size.label) == (21.7, "MB", "Model Size (MB)", "DMPHN [11]")
+    assert "LiQiang0307/LFDN@" in size.source and "fig/8.png" in size.source
+    assert round(count(db.create_model("dmphn_1_2_4")) * 4 / 1e6, 1) == size.value
+    quote = by[("params", "MPRNet issue #6 (maintainer)", "")]
+    assert (quote.value, quote.unit, quote.printed) == (21.7, "M", "21.7 Million")
+    assert "swz30/MPRNet/issues/6" in quote.source and "5.4" in quote.note
+    assert by[("psnr", "LFDN (Sensors 2021) Table 3", "gopro")].value == 30.21
+    assert by[("ssim", "LFDN (Sensors 2021) Table 3", "gopro")].value == 0.9345
+    assert by[("psnr", "HINet Table 2 (README figure)", "gopro")].value == 31.20
+    assert by[("ssim", "HINet Table 2 (README figure)", "gopro")].label == "DMPHN [57]"
+    assert by[("psnr", "MIMO-UNet README", "gopro")].value == 31.20
+    mimo = {f.sync: f for f in figures if f.quantity == "runtime" and f.reporter == "MIMO-UNet README"}
+    assert (mimo[False].value, mimo[True].value) == (0.308, 0.588)
+    assert {f.device for f in mimo.values()} == {"RTX 3090"}
+    (own,) = [f for f in figures if f.own]
+    assert (own.quantity, own.value, own.unit, own.size) == ("runtime", 30.0, "ms", (720, 1280))
+    assert "openaccess.thecvf.com" in own.source and "basic multi-patch model" in own.source
+    assert all(f.note for f in figures if not f.own), (
+        "each second-hand DMPHN figure says why it sits on 1-2-4"
+    )
+    assert len(figures) == 11
+    # The authors' 1-2-4-8 outputs are not from the committed checkpoint: said where fidelity is recorded.
+    assert "56 dB" in big.notes and "92 dB" in big.notes and "DMPHN_1_2_4_8_test.py" in big.notes
+    assert "30.21" in small.notes and "31.20" in small.notes  # the discrepancy REPORTED.md lists

@@ -37,8 +37,17 @@ def test_spec_facts() -> None:
     assert (spec.multiple, spec.min_size, spec.test_mode) == (32, 32, "eval")
     assert spec.interface.describe() == "input x; image = output"
     assert spec.unused_modules == ("reduce_chan_level2",)
-    assert round(manifest["params_total"] / 1e6, 1) == spec.reported.params / 1e6  # "16.6"
-    assert spec.reported.psnr == {"gopro": 34.21}
+    assert spec.figures() == spec.published
+    # The authors publish no figure; the three records are paperswithcode's, and say so.
+    assert all(f.own and "paperswithcode" in f.source for f in spec.published)
+    (params,) = [f for f in spec.published if f.quantity == "params"]
+    assert params.unit == "M" and round(manifest["params_total"] / 1e6, 1) == params.value  # "16.6"
+    quality = {(f.quantity, f.dataset): f.value for f in spec.published if f.dataset}
+    assert quality == {("psnr", "gopro"): 34.21, ("ssim", "gopro"): 0.969}
+    assert "none anywhere" in spec.notes
+    (checkpoint,) = spec.checkpoints
+    assert checkpoint.name == "fftformer_GoPro.pth" and checkpoint.datasets == ("gopro", "hide")
+    assert "pretrain_model/fftformer_GoPro.pth" in checkpoint.where
     assert "float()" in spec.notes
 
 

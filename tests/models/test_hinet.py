@@ -87,10 +87,38 @@ def test_spec_and_layout() -> None:
     first, last = torch.zeros(1), torch.ones(1)
     assert spec.interface.pick([first, last]) is last
     assert spec.test_mode == "eval" and spec.fidelity == "manifest"
-    assert spec.reported.params == 88_700_000 and spec.reported.macs_g == 170.7
-    assert spec.reported.psnr == {"gopro": 32.71, "hide": 30.33}
+    _check_published(spec)
     model = db.create_model("hinet")
     for path in (model.down_path_1, model.down_path_2):
         assert [hasattr(block, "norm") for block in path] == [False, False, False, True, True]
     assert [hasattr(block, "csff_enc") for block in model.down_path_2] == [True, True, True, True, False]
     assert not any(hasattr(block, "csff_enc") for block in model.down_path_1)
+
+
+def _check_published(spec: db.ModelSpec) -> None:
+    """Each figure with its own source: the maintainer's 88.7M, the README image, the paper, TLC."""
+    figures = spec.figures()
+    assert figures == spec.published, "no figure left in the 0.1 Reported"
+    assert all(f.own for f in figures)
+    (params,) = [f for f in figures if f.quantity == "params"]
+    assert (params.value, params.unit) == (88.7, "M") and "issues/29" in params.source
+    (macs,) = [f for f in figures if f.quantity == "macs"]
+    assert (macs.value, macs.unit, macs.size) == (170.7, "G", (256, 256)) and "manifest" in macs.source
+    quality = {(f.quantity, f.dataset, f.value): f.source for f in figures if f.dataset}
+    assert set(quality) == {
+        ("psnr", "gopro", 32.77),
+        ("ssim", "gopro", 0.959),
+        ("psnr", "gopro", 32.71),
+        ("psnr", "hide", 30.33),
+        ("psnr", "reds", 28.83),
+        ("ssim", "reds", 0.862),
+    }
+    assert "GoPro Result.jpg" in quality["psnr", "gopro", 32.77]
+    assert "REDS Result.jpg" in quality["psnr", "reds", 28.83]
+    assert "megvii-research/TLC@" in quality["psnr", "hide", 30.33]
+    gopro_32_71 = sorted(f.source for f in figures if f.value == 32.71)
+    assert len(gopro_32_71) == 2 and "issues/26" in gopro_32_71[0] and "TLC@" in gopro_32_71[1]
+    assert all(f.ssim_tool == "basicsr" for f in figures if f.quantity == "ssim")
+    assert "32.77" in spec.notes and "32.71" in spec.notes
+    checkpoints = {c.name: c.datasets for c in spec.checkpoints}
+    assert checkpoints == {"HINet-GoPro.pth": ("gopro", "hide"), "HINet-REDS.pth": ("reds",)}

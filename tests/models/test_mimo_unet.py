@@ -85,9 +85,41 @@ def test_spec_facts(name: str) -> None:
     assert spec.repo == manifest["source"]["repo"]
     assert (spec.multiple, spec.min_size, spec.test_mode) == (4, 4, "eval")
     assert spec.unused_modules == ()
-    # The reported parameter count (6.8M / 16.1M) agrees with the measured one to the digits given.
-    assert spec.reported.params == pytest.approx(manifest["params_total"], rel=0.01)
-    assert spec.reported.psnr["gopro"] == {"mimo_unet": 31.73, "mimo_unet_plus": 32.45}[name]
+    figures = spec.figures()
+    assert all(f.own for f in figures) and len(figures) == 6
+    by = {(f.quantity, f.device, f.sync): f for f in figures}
+    # The parameter count (6.8M / 16.1M) agrees with the measured one to the digits given.
+    params = by[("params", "", None)]
+    assert params.unit == "M" and params.value == round(manifest["params_total"] / 1e6, 1)
+    assert "manifest" in params.source
+    psnr, ssim = by[("psnr", "", None)], by[("ssim", "", None)]
+    readme = f"{manifest['source']['repo']}@{spec.commit}:README.md ('Performance' table"
+    assert readme in psnr.source and readme in ssim.source
+    assert (psnr.value, ssim.value) == {"mimo_unet": (31.73, 0.951), "mimo_unet_plus": (32.45, 0.957)}[name]
+    assert (psnr.dataset, psnr.variant, psnr.printed) == ("gopro", "blur", "PSNR (dB)")
+    times = {"mimo_unet": (0.008, 0.012, 0.130), "mimo_unet_plus": (0.017, 0.025, 0.282)}[name]
+    titan, rtx_async, rtx_sync = (
+        by[("runtime", "Titan Xp", False)],
+        by[("runtime", "RTX 3090", False)],
+        by[("runtime", "RTX 3090", True)],
+    )
+    assert (titan.value, rtx_async.value, rtx_sync.value) == times
+    assert (rtx_async.printed, rtx_sync.printed) == ("Async-Time*(s)", "Sync-Time** (s)")
+    assert all(f.unit == "s" and f.size == (720, 1280) for f in (titan, rtx_async, rtx_sync))
+    assert "0.008 / 0.017 / 0.040" in spec.notes  # the discrepancy REPORTED.md lists
+    assert (
+        spec.checkpoints[0].name
+        == {"mimo_unet": "MIMO-UNet.pkl", "mimo_unet_plus": "MIMO-UNetPlus.pkl"}[name]
+    )
+    assert spec.checkpoints[0].datasets == ("gopro", "hide")
+
+
+def test_the_realblur_checkpoint_is_mimo_unet_plus_for_realblur_j() -> None:
+    gopro, realblur = db.get_spec("mimo_unet_plus").checkpoints
+    assert gopro.name == "MIMO-UNetPlus.pkl"
+    assert realblur.datasets == ("realblur_j",) and "issue #10" in realblur.note
+    assert "1N3n-ozw1twt96ohX4tjsSAIcHrlNwHZ7" in realblur.where
+    assert len(db.get_spec("mimo_unet").checkpoints) == 1
 
 
 def test_default_factories_match_build_net() -> None:

@@ -169,10 +169,33 @@ def test_specs() -> None:
         assert (spec.multiple, spec.min_size, spec.test_mode) == (1, 1, "eval")
         assert spec.interface.output is None and spec.interface.scale == 1.0 and spec.interface.shift == 0.0
         assert ("TLC" in spec.display_name) == name.endswith("_tlc")
-        assert ("TLC" in spec.notes) and spec.reported.source
+        assert "TLC" in spec.notes and "35d0eb9" in spec.notes  # the MACs script's 512x512 era
+        assert spec.figures() == spec.published and all(f.own for f in spec.published)
+        width = 32 if "width32" in name else 64
+        (checkpoint,) = spec.checkpoints
+        assert checkpoint.name == f"NAFNet-GoPro-width{width}.pth"
+        assert checkpoint.datasets == ("gopro", "hide") and "readme.md" in checkpoint.where
+
+    def quality(name: str) -> dict[tuple[str, float], str]:
+        spec = db.get_spec(name)
+        return {(f.quantity, f.value): f.source for f in spec.published if f.dataset == "gopro"}
+
     # The README figures come from the official (TLC) test configs: only the _tlc names carry them.
-    assert db.get_spec("nafnet_gopro_width32_tlc").reported.psnr == {"gopro": 32.8705}
-    assert db.get_spec("nafnet_gopro_width64_tlc").reported.psnr == {"gopro": 33.7103}
-    assert db.get_spec("nafnet_gopro_width64_tlc").reported.ssim == {"gopro": 0.9668}
-    assert db.get_spec("nafnet_gopro_width32").reported.psnr == {}
-    assert db.get_spec("nafnet_gopro_width64").reported.psnr == {}
+    readme = "megvii-research/NAFNet@2b4af71ebe098a92a75910c233a3965a3e93ede4:readme.md"
+    w32 = quality("nafnet_gopro_width32_tlc")
+    assert set(w32) == {("psnr", 32.8705), ("ssim", 0.9606)} and all(
+        readme in source for source in w32.values()
+    )
+    w64 = quality("nafnet_gopro_width64_tlc")
+    assert set(w64) == {("psnr", 33.7103), ("ssim", 0.9668), ("psnr", 33.69)}
+    assert "abstract" in w64["psnr", 33.69] and readme in w64["psnr", 33.7103]
+    assert all(
+        f.ssim_tool == "basicsr" for n in names for f in db.get_spec(n).published if f.quantity == "ssim"
+    )
+    assert "33.69" in db.get_spec("nafnet_gopro_width64_tlc").notes
+    assert quality("nafnet_gopro_width32") == {} and quality("nafnet_gopro_width64") == {}
+    # The width-32 cost leads hold for both names; width 64 has none.
+    for name in ("nafnet_gopro_width32", "nafnet_gopro_width32_tlc"):
+        costs = {(f.quantity, f.value, f.unit, f.size) for f in db.get_spec(name).published if not f.dataset}
+        assert costs == {("params", 17.1, "M", None), ("macs", 16.0, "G", (256, 256))}
+    assert db.get_spec("nafnet_gopro_width64").published == ()

@@ -34,10 +34,35 @@ def test_spec_facts() -> None:
     assert spec.interface.describe() == "input x; image = output"
     assert spec.unused_modules == ()
     assert spec.fidelity == "manifest"
-    # The reported 26.1M agrees with the official module's count to the digits given.
-    assert round(manifest["params_total"] / 1e6, 1) == spec.reported.params / 1e6
-    assert spec.reported.macs_at == (256, 256)
     assert "ptflops" in spec.notes
+    assert spec.figures() == spec.published
+    own = [f for f in spec.published if f.own]
+    (params,) = [f for f in own if f.quantity == "params"]
+    # The 26.1M lead agrees with the official module's count to the digits given.
+    assert params.unit == "M" and round(manifest["params_total"] / 1e6, 1) == params.value
+    (flops,) = [f for f in own if f.quantity == "flops"]
+    assert (flops.value, flops.unit, flops.size) == (141.0, "G", (256, 256)) and "issues/19" in flops.source
+    assert not any(f.dataset for f in own), "the authors' own quality figures were not found"
+    # Second-hand: the Stripformer author's table (issue #6) and TLC's README.
+    table = {
+        (f.quantity, f.value, f.unit, f.sync) for f in spec.published if f.reporter == "Stripformer issue #6"
+    }
+    assert table == {
+        ("psnr", 32.92, "dB", None),
+        ("params", 26.0, "M", None),
+        ("flops", 140.0, "G", None),
+        ("runtime", 350.0, "ms", False),
+        ("runtime", 1116.0, "ms", True),
+    }
+    issue = [f for f in spec.published if f.reporter == "Stripformer issue #6"]
+    assert all("Stripformer-ECCV-2022-/issues/6" in f.source for f in issue)
+    assert all(f.label == "Restormer (CVPR 2022)" for f in issue)
+    assert all(f.device == "RTX3090" for f in issue if f.quantity == "runtime")
+    tlc = {(f.dataset, f.value) for f in spec.published if f.reporter.startswith("TLC README")}
+    assert tlc == {("gopro", 32.92), ("hide", 31.22)}
+    (checkpoint,) = spec.checkpoints
+    assert checkpoint.name == "motion_deblurring.pth"
+    assert checkpoint.datasets == ("gopro", "hide", "realblur_j", "realblur_r")
 
 
 def test_gdfn_hidden_widths_and_heads() -> None:

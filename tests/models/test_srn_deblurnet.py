@@ -261,5 +261,30 @@ def test_specs() -> None:
         assert spec.family == "SRN-DeblurNet"
         assert (spec.multiple, spec.min_size) == (16, 16)  # the README's rule
     assert lstm.interface.per_channel and not color.interface.per_channel
-    assert lstm.reported.psnr["gopro"] == pytest.approx(30.19)
-    assert lstm.reported.ssim["gopro"] == pytest.approx(0.9334)
+    # The README's figures for the released lstm weights, MATLAB SSIM, linear GoPro (issue #56).
+    own = {f.quantity: f for f in lstm.figures() if f.own}
+    assert set(own) == {"psnr", "ssim"}
+    assert (own["psnr"].value, own["psnr"].dataset, own["psnr"].variant) == (30.19, "gopro", "blur")
+    assert (own["ssim"].value, own["ssim"].ssim_tool) == (0.9334, "matlab")
+    assert all(f"{MANIFEST['source']['repo']}@{lstm.commit}:README.md" in f.source for f in own.values())
+    # Second-hand: each with the table it comes from and the name printed there.
+    second = {(f.reporter, f.quantity, f.dataset): f for f in lstm.figures() if not f.own}
+    lfdn = second[("LFDN (Sensors 2021) Table 3", "psnr", "gopro")]
+    assert (lfdn.value, lfdn.label) == (30.10, "Tao et al. [9]") and "fig/8.png" in lfdn.source
+    assert second[("LFDN (Sensors 2021) Table 5", "model_size", "")].printed == "modle size(MB)"
+    assert second[("LFDN (Sensors 2021) Table 4", "ssim", "kohler")].value == 0.8373
+    flops = second[("DeblurGAN-v2 README table", "flops", "")]
+    assert (flops.value, flops.unit, flops.size, flops.label) == (1434.82, "G", None, "SRN [45]")
+    assert "doc_images/gopro_table.png" in flops.source
+    assert second[("DeblurGAN-v2 README table", "psnr", "gopro")].variant == "blur"
+    assert second[("HINet Table 2 (README figure)", "psnr", "gopro")].value == 30.26
+    assert len(lstm.figures()) == 23
+    assert "30.10" in lstm.notes and "30.26" in lstm.notes  # the discrepancy REPORTED.md lists
+    assert color.figures() == ()
+    # The released TensorFlow checkpoints, one folder per model in the authors' zip.
+    assert [c.name for c in lstm.checkpoints] == ["lstm/"] and [c.name for c in color.checkpoints] == [
+        "color/"
+    ]
+    for spec in (lstm, color):
+        assert "srndeblur_models.zip" in spec.checkpoints[0].where
+        assert "convert_tf_checkpoint" in spec.checkpoints[0].note

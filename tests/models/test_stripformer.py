@@ -37,8 +37,32 @@ def test_spec_facts() -> None:
     assert (spec.multiple, spec.min_size, spec.test_mode) == (4, 4, "eval")
     assert (spec.interface.scale, spec.interface.shift, spec.interface.output) == (1.0, -0.5, None)
     assert spec.unused_modules == ()
-    assert round(manifest["params_total"] / 1e6) == spec.reported.params / 1e6  # "Params(M) 20"
-    assert spec.reported.psnr == {"gopro": 33.08} and spec.reported.ssim == {"gopro": 0.962}
+    assert spec.figures() == spec.published and all(f.own for f in spec.published)
+    issue = {
+        (f.quantity, f.value, f.unit, f.printed): f
+        for f in spec.published
+        if "Stripformer-ECCV-2022-/issues/6" in f.source
+    }
+    assert set(issue) == {
+        ("psnr", 33.08, "dB", "PSNR"),
+        ("params", 20.0, "M", "Parms (M)"),
+        ("flops", 170.0, "G", "GFLOPs"),
+        ("runtime", 52.0, "ms", "Async-Time (ms)"),
+        ("runtime", 800.0, "ms", "Sync-Time (ms)"),
+    }
+    assert round(manifest["params_total"] / 1e6) == issue["params", 20.0, "M", "Parms (M)"].value
+    assert issue["flops", 170.0, "G", "GFLOPs"].size == (256, 256)
+    assert issue["runtime", 52.0, "ms", "Async-Time (ms)"].sync is False
+    assert issue["runtime", 800.0, "ms", "Sync-Time (ms)"].sync is True
+    assert all(f.device == "RTX3090" for f in issue.values() if f.quantity == "runtime")
+    (ssim,) = [f for f in spec.published if f.quantity == "ssim"]
+    assert (ssim.value, ssim.dataset, ssim.ssim_tool) == (0.962, "gopro", "matlab")
+    assert "paperswithcode" in ssim.source
+    assert {c.name: c.datasets for c in spec.checkpoints} == {
+        "Stripformer_gopro.pth": ("gopro", "hide"),
+        "Stripformer_realblur_J.pth": ("realblur_j",),
+        "Stripformer_realblur_R.pth": ("realblur_r",),
+    }
     with pytest.raises(TypeError):  # the authors' class takes no arguments
         db.create_model("stripformer", dim=64)
 
