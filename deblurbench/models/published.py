@@ -57,6 +57,7 @@ class Published:
     device: str = ""
     sync: bool | None = None  # runtime: synchronised (True), asynchronous (False), unstated (None)
     note: str = ""
+    headline: bool = False  # the figure the network is known by where its own sources give several
 
     def __post_init__(self) -> None:
         if self.quantity not in UNITS:

@@ -111,6 +111,9 @@ class ModelSpec:
     checkpoint_kind: str = "file"  # "directory" where the official checkpoint is a folder of files
     published: tuple[Published, ...] = ()
     checkpoints: tuple[OfficialCheckpoint, ...] = ()
+    real_frame: str = (
+        ""  # what running the official checkpoint on a real frame showed (tests/test_real_data.py)
+    )
     notes: str = ""
     family: str = ""
 

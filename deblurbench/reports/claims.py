@@ -94,13 +94,15 @@ class Measured:
         rows = [r for r in self._complexity() if r.model == model and (r.height, r.width) == tuple(size)]
         return rows[0] if rows else None
 
-    def params(self, model: str) -> int | None:
-        """Declared parameters (any stored size, or counted)."""
+    def params(self, model: str, used: bool = False) -> int | None:
+        """Declared parameters (``used``: those of modules the forward calls), stored or counted."""
         stored = [r for r in self._complexity() if r.model == model]
         if stored:
-            return stored[0].params_declared
+            return stored[0].params_used if used else stored[0].params_declared
         cost = self.cost(model, SEARCH_SIZES[0]) if self.count is not None else None
-        return cost.params_declared if cost is not None else None
+        if cost is None:
+            return None
+        return cost.params_used if used else cost.params_declared
 
     def _complexity(self) -> list[ComplexityRecord]:
         if not hasattr(self, "_stored"):
@@ -170,9 +172,19 @@ def check_params(figure: Published, model: str, measured: Measured) -> Check:
         return Check(MISSING, MISSING, NOT_COMPARABLE, "parameters not counted here")
     published = figure.value * UNIT_FACTOR[figure.unit]
     ok = _within(count, figure, UNIT_FACTOR[figure.unit], TOLERANCE["params"])
-    return Check(
-        _count(count), _percent(count, published), REPRODUCED if ok else DEVIATES, "declared parameters"
-    )
+    reason = "declared parameters"
+    used = measured.params(model, used=True)
+    if (
+        not ok
+        and used
+        and used != count
+        and _within(used, figure, UNIT_FACTOR[figure.unit], TOLERANCE["params"])
+    ):
+        detail = f"the parameters the forward uses ({_count(used)}); {_count(count - used)} more are declared"
+        return Check(_count(used), _percent(used, published), REPRODUCED, detail)
+    if not ok and figure.unit == "M" and _within(count * 4, figure, 1e6, TOLERANCE["model_size"]):
+        reason = f"unit: {figure.value:g} M is the float32 weights' size in MB ({count * 4 / 1e6:.2f} MB), not a parameter count"
+    return Check(_count(count), _percent(count, published), REPRODUCED if ok else DEVIATES, reason)
 
 
 def check_model_size(figure: Published, model: str, measured: Measured) -> Check:
@@ -402,9 +414,8 @@ def describe(figure: Published) -> str:
 
 def printed(figure: Published) -> str:
     """The figure as printed: value, unit, and the header it stands under."""
-    value = f"{figure.value:g}{figure.unit if figure.unit not in ('', 'dB', 's', 'ms') else ''}"
-    if figure.unit in ("dB", "s", "ms"):
-        value += f" {figure.unit}"
+    spaced = figure.unit in ("dB", "s", "ms", "MB", "MiB")  # a unit, not a magnitude prefix such as G
+    value = f"{figure.value:g}" + (f" {figure.unit}" if spaced else figure.unit)
     return value + (f" ({figure.printed})" if figure.printed else "")
 
 
@@ -474,7 +485,7 @@ def claims_frame(
 def published_quality(model: str, dataset: str = "gopro") -> Published | None:
     """The PSNR a network is known by on ``dataset``: its authors' own figure first, else a second-hand one."""
     figures = [f for f in get_spec(model).figures() if f.quantity == "psnr" and f.dataset == dataset]
-    figures.sort(key=lambda f: (not f.own, f.variant == "blur_gamma"))
+    figures.sort(key=lambda f: (not f.headline, not f.own, f.variant == "blur_gamma"))
     return figures[0] if figures else None
 
 

@@ -155,3 +155,17 @@ def test_claims_command_counts_on_the_spot(capsys: pytest.CaptureFixture[str]) -
 def test_claims_command_out_must_hold_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["claims", "--models", "lmfn", "--out", str(tmp_path / "none")]) == 2
     assert "no such directory" in capsys.readouterr().err
+
+
+def test_a_model_size_printed_as_millions_of_parameters_is_said() -> None:
+    # the MPRNet maintainer's "21.7 Million" for DMPHN is its float32 weights' size in MB
+    dmphn = cost("dmphn_1_2_4", 5_424_393, {})
+    result = check(Published("params", 21.7, "M", SRC, printed="21.7 Million"), "dmphn_1_2_4", dmphn)
+    assert result.verdict == DEVIATES and "float32 weights' size in MB (21.70 MB)" in result.reason
+
+
+def test_a_count_of_the_parameters_used_is_reproduced_as_such() -> None:
+    # Open Model Zoo's 2.1083 M for DeblurGAN-v2 MobileNet: the used parameters, not the 3.3 M declared
+    record = replace(cost("deblurganv2_mobilenet", 3_312_707, {}), params_used=2_106_627)
+    result = check(Published("params", 2.1083, "M", SRC), "deblurganv2_mobilenet", record)
+    assert result.verdict == REPRODUCED and "the parameters the forward uses" in result.reason
