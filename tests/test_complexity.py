@@ -113,3 +113,16 @@ def test_records_keep_the_dict_shape_for_earlier_callers() -> None:
     result = db.complexity("lmfn", (64, 64), counters=("torch_flop_counter",))
     assert result["params"]["declared"] == result.params_declared == 1_247_707
     assert result.to_dict()["size"] == [64, 64] and result["macs"] == dict(result.macs)
+
+
+@pytest.mark.parametrize("name", ["lmfn", "deblurganv2_mobilenet", "restormer"])
+def test_ptflops_aten_counted_in_the_census_pass_equals_its_own_pass(name: str) -> None:
+    from deblurbench.bench.complexity import OfficialPath
+    from deblurbench.bench.counters import ptflops_macs
+
+    with torch.device("meta"):
+        model = db.create_model(name)
+    spec = db.get_spec(name)
+    path = OfficialPath(model, spec).train(spec.test_mode == "train")
+    merged = db.complexity(model, (256, 256), counters=("ptflops_aten",), real_forward=False)
+    assert merged.macs["ptflops_aten"] == ptflops_macs(path, (1, 3, 256, 256), backend="aten")

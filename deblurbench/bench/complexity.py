@@ -53,15 +53,28 @@ class OfficialPath(nn.Module):
 
 
 class _OpCensus(TorchDispatchMode):
-    """Counts every aten op dispatched, by overload packet name."""
+    """Counts every aten op dispatched, by overload packet name, and ptflops' aten MACs on the way.
+
+    ptflops' ``aten`` backend is a dispatch mode that charges each op by its handler table
+    (``ATEN_OPS_MAPPING``, from the op's arguments and outputs); applying that table here gives
+    its count from this pass, without a meta forward of its own.
+    """
 
     def __init__(self) -> None:
         super().__init__()
+        from ptflops.aten_ops import ATEN_OPS_MAPPING
+
         self.ops: Counter[str] = Counter()
+        self.ptflops_table = ATEN_OPS_MAPPING
+        self.ptflops_macs = 0
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
         self.ops[str(func.overloadpacket).removeprefix("aten.")] += 1
-        return func(*args, **(kwargs or {}))
+        handler = self.ptflops_table.get(func.overloadpacket)
+        if handler is not None:
+            self.ptflops_macs += int(handler(args, out if isinstance(out, tuple) else (out,)))
+        return out
 
 
 def _resolve(model_or_name: str | nn.Module, spec: ModelSpec | None) -> tuple[nn.Module, ModelSpec]:
@@ -94,6 +107,7 @@ class _MetaPass:
     called: set[str]
     census: Counter[str]
     torch_flops: int
+    ptflops_aten: int
 
 
 def _meta_pass(model: nn.Module, spec: ModelSpec, shape: tuple[int, ...]) -> _MetaPass:
@@ -113,7 +127,7 @@ def _meta_pass(model: nn.Module, spec: ModelSpec, shape: tuple[int, ...]) -> _Me
     finally:
         for handle in handles:
             handle.remove()
-    return _MetaPass(path, called, census.ops, int(flop_counter.get_total_flops()))
+    return _MetaPass(path, called, census.ops, int(flop_counter.get_total_flops()), census.ptflops_macs)
 
 
 def _used_parameters(model: nn.Module, meta: _MetaPass) -> dict[str, int]:
@@ -199,6 +213,7 @@ def complexity(
         meta.torch_flops,
         meta.called,
         real_path_factory=lambda: OfficialPath(model, spec).train(spec.test_mode == "train"),
+        ptflops_aten=meta.ptflops_aten,
     )
     if real_forward is None:
         real_forward = input_size[0] * input_size[1] <= REAL_FORWARD_MAX_PIXELS

@@ -99,6 +99,7 @@ class CountContext:
     torch_flops: int
     called: set[str]
     real_path_factory: Callable[[], nn.Module]
+    ptflops_aten: int = 0  # ptflops' aten handler table applied during the same meta pass
 
     @cached_property
     def real_path(self) -> nn.Module:
@@ -168,19 +169,25 @@ def _quietly(fn: Callable[[], Any]) -> Any:
 
 
 def ptflops_macs(path: nn.Module, shape: tuple[int, ...], backend: str) -> int:
-    """ptflops' MACs of ``path`` on input ``shape``; ``backend`` always explicit (README and code differ)."""
+    """ptflops' MACs of ``path`` on input ``shape``; ``backend`` always explicit (README and code differ).
+
+    Run without autograd: the count is the same and the forward 3-6x faster (ptflops itself does
+    not turn the graph off, so FFTformer's real forward took 72 s instead of 12 s).
+    """
     from ptflops import get_model_complexity_info
 
-    macs, _ = _quietly(
-        lambda: get_model_complexity_info(
-            path,
-            shape[1:],
-            as_strings=False,
-            print_per_layer_stat=False,
-            backend=backend,
-            ost=io.StringIO(),
-        )
-    )
+    def count() -> tuple[Any, Any]:
+        with torch.no_grad():
+            return get_model_complexity_info(
+                path,
+                shape[1:],
+                as_strings=False,
+                print_per_layer_stat=False,
+                backend=backend,
+                ost=io.StringIO(),
+            )
+
+    macs, _ = _quietly(count)
     return int(macs)
 
 
@@ -199,7 +206,11 @@ def _registered(op: str, registry: Any) -> bool:
     skips="element-wise ops, scaled_dot_product_attention",
 )
 def count_fvcore(ctx: CountContext) -> CounterResult:
-    """fvcore's FlopCountAnalysis on a real forward; its unsupported ops as skipped."""
+    """fvcore's FlopCountAnalysis on a real forward (traced with torch.jit); its unsupported ops as skipped.
+
+    ptflops' hooks cannot share this forward: under the tracer, sizes are tensors and its
+    hooks' arithmetic fails (interpolate: "Float can't be cast to ... Long").
+    """
 
     def analyse() -> CounterResult:
         from fvcore.nn import FlopCountAnalysis  # imported silenced: it warns about torch.jit
@@ -247,11 +258,10 @@ def count_ptflops_pytorch(ctx: CountContext) -> CounterResult:
     skips="everything but convolution and matrix products",
 )
 def count_ptflops_aten(ctx: CountContext) -> CounterResult:
-    """ptflops with ``backend="aten"`` on the meta device."""
+    """ptflops' ``aten`` backend: its handler table, applied during the census's meta pass (no forward of its own)."""
     from ptflops.aten_ops import ATEN_OPS_MAPPING
 
-    raw = ptflops_macs(ctx.meta_path, ctx.shape, backend="aten")
-    return CounterResult(raw, ctx.skipped_ops(lambda op: _registered(op, ATEN_OPS_MAPPING)))
+    return CounterResult(ctx.ptflops_aten, ctx.skipped_ops(lambda op: _registered(op, ATEN_OPS_MAPPING)))
 
 
 @register_counter(

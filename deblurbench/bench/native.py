@@ -24,11 +24,12 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
 from torch import Tensor
+
+from ..threads import shared_pool
 
 SOURCE = Path(__file__).with_name("_ssim_native.c")
 _FLAGS = ("-O3", "-shared", "-fPIC", "-std=c99", "-ffp-contract=fast")
@@ -120,12 +121,6 @@ def _loaded() -> ctypes.CDLL:
     return lib
 
 
-@functools.cache
-def _pool(workers: int, pid: int) -> ThreadPoolExecutor:
-    """Worker threads, per process: a forked child must not inherit its parent's (dead) threads."""
-    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deblurbench-ssim")
-
-
 def _spans(length: int, parts: int) -> list[tuple[int, int]]:
     step = -(-length // max(1, parts))
     return [(start, min(start + step, length)) for start in range(0, length, step)]
@@ -151,7 +146,7 @@ def _run(tasks: int, run: Callable[[int], None]) -> None:
         for task in range(tasks):
             run(task)
     else:
-        list(_pool(workers, os.getpid()).map(run, range(tasks)))
+        list(shared_pool("ssim", workers).map(run, range(tasks)))
 
 
 def _as_kernel_input(x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:

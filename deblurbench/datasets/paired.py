@@ -21,12 +21,10 @@ per dataset with a :class:`DatasetWarning`.
 
 from __future__ import annotations
 
-import functools
-import os
 import warnings
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +33,8 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 from torch.utils.data import Dataset
+
+from ..threads import shared_pool
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg"})
 
@@ -527,13 +527,6 @@ class PairedDataset(Dataset):
         return f"<{type(self).__name__} {self.name}/{split}: {len(self)} of {len(self._all_ids)} pairs>"
 
 
-@functools.cache
-def _decoder(pid: int) -> ThreadPoolExecutor:
-    """One thread per process that decodes a pair's sharp image while the caller decodes its blurry one
-    (two PNGs in about 2/3 of the time of one after the other); per pid, since a fork has no threads."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="deblurbench-decode")
-
-
 class FilePairs(PairedDataset):
     """Pairs read from image files listed by a :class:`Scan`."""
 
@@ -543,7 +536,8 @@ class FilePairs(PairedDataset):
 
     def _load(self, position: int) -> Pair:
         entry = self.entries[position]
-        sharp_read = _decoder(os.getpid()).submit(read_image, entry.sharp)  # Pillow decodes without the GIL
+        # one thread decodes the sharp image while this one decodes the blurry (2/3 of the time of both in turn)
+        sharp_read = shared_pool("decode", 1).submit(read_image, entry.sharp)  # Pillow releases the GIL
         try:
             blur = read_image(entry.blur)
         except BaseException:

@@ -423,6 +423,7 @@ class SyntheticPairs(PairedDataset):
                 }
             ),
         }
+        self._made: dict[int, Pair] = {}  # test and tiny pairs, kept once generated (about 1.6 MB each)
         super().__init__(NAME, ids, info, **options)
 
     def _plan_train(
@@ -491,6 +492,14 @@ class SyntheticPairs(PairedDataset):
         return blurred, sharp, meta
 
     def _load(self, position: int) -> Pair:
+        if self.split != "train":  # a fixed split is read once per method: generate each pair once
+            if position not in self._made:
+                self._made[position] = self._generate_pair(position)
+            made = self._made[position]  # copies: a caller changing its pair must not change the next one's
+            return Pair(made.blur.clone(), made.sharp.clone(), made.id, dict(made.meta))
+        return self._generate_pair(position)
+
+    def _generate_pair(self, position: int) -> Pair:
         blurred, sharp, meta = self.generate(position)
         return Pair(blur=to_tensor(blurred), sharp=to_tensor(sharp), id=self._all_ids[position], meta=meta)
 
