@@ -3,7 +3,7 @@
 Measures LMFN at 256x256 on the CPU both ways in the same run, on the same
 module, input and thread count, and prints the ratio of the medians.
 
-    python benchmarks/latency_agreement.py [--model lmfn] [--size 256x256] [--threads N]
+    python benchmarks/latency_agreement.py [--model lmfn] [--size 256x256] [--threads N] [--timing quick]
 """
 
 from __future__ import annotations
@@ -26,6 +26,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3, help="alternate the two methods this many times")
+    parser.add_argument(
+        "--timing",
+        choices=("fixed", "quick", "publication"),
+        default="fixed",
+        help="ours: --repeats calls exactly (fixed), or a preset that stops once the median is known",
+    )
     args = parser.parse_args()
 
     size = parse_size(args.size)
@@ -36,7 +42,13 @@ def main() -> None:
 
     ours, timer = [], []
     for _ in range(args.rounds):  # interleave so drift in machine load hits both alike
-        result = db.latency(model, size, warmup=3, repeats=args.repeats, max_time_s=1e9, threads=args.threads)
+        if (
+            args.timing == "fixed"
+        ):  # a fixed count, as the Timer takes: no early stop (tolerance 0), no budget
+            options = {"warmup": 3, "repeats": args.repeats, "min_repeats": args.repeats, "max_time_s": 1e9}
+            result = db.latency(model, size, tolerance=0, threads=args.threads, **options)
+        else:  # as the main job times: stop once the median is known to the preset's tolerance
+            result = db.latency(model, size, timing=args.timing, threads=args.threads)
         ours.append(result["median_ms"])
         torch.set_num_threads(args.threads)
         t = tb.Timer(

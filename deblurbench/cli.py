@@ -198,7 +198,10 @@ LATENCY_COLUMNS = (
     "median_ms",
     "p10_ms",
     "p90_ms",
+    "ci_low_ms",
+    "ci_high_ms",
     "repeats",
+    "stopped",
     "peak_memory_mb",
     "method",
 )
@@ -217,9 +220,12 @@ def cmd_latency(args: argparse.Namespace) -> int:
         channels_last=args.channels_last,
         compile=args.compile,
         threads=args.threads,
+        timing=args.timing,
         warmup=args.warmup,
         repeats=args.repeats,
+        min_repeats=args.min_repeats,
         max_time_s=args.max_time,
+        tolerance=args.tolerance,
         sync=not args.unsynchronised,
     ).check()
     models, sizes = _checked_grid(args)
@@ -247,6 +253,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         models=[n for n in _names_arg(args.models) if n != "all"] or None,  # unnamed: every network
         threads=args.threads,
         latency_repeats=args.repeats,
+        latency_timing=args.timing,
         subject=args.subject,
         weights_dir=args.weights_dir,
     )
@@ -628,9 +635,14 @@ def _add_latency(sub: SubParsers) -> None:
     p.add_argument("--channels-last", action="store_true")
     p.add_argument("--compile", action="store_true", help="torch.compile the network first")
     p.add_argument("--threads", type=int, help="CPU threads (default: torch's)")
-    p.add_argument("--warmup", type=int, default=3)
-    p.add_argument("--repeats", type=int, default=30)
-    p.add_argument("--max-time", type=float, default=10.0, help="stop repeating after this many seconds")
+    p.add_argument("--timing", choices=("quick", "publication"), default="quick", help=TIMING_HELP)
+    p.add_argument("--warmup", type=int, help="warm-up calls (default: the preset's)")
+    p.add_argument("--repeats", type=int, help="the most timed calls (default: the preset's)")
+    p.add_argument("--min-repeats", type=int, help="the fewest timed calls (default: the preset's)")
+    p.add_argument("--max-time", type=float, help="the time budget in seconds (default: the preset's)")
+    p.add_argument(
+        "--tolerance", type=float, help="stop when the median is known to this fraction (0: never early)"
+    )
     p.add_argument(
         "--unsynchronised",
         action="store_true",
@@ -712,6 +724,10 @@ def _add_evaluate(sub: SubParsers) -> None:
     p.set_defaults(func=cmd_evaluate)
 
 
+TIMING_HELP = (
+    "quick (default: one warm-up, repeat until the median is known to 5%% or 3 s are spent, at least 3) "
+    "or publication (10 warm-ups, at least 30 repeats, to 1%%, up to 120 s)"
+)
 WEIGHTS_DIR_HELP = "folder of official checkpoints under their published names, hash-checked where known"
 SUBJECT_HELP = "the network the report's claims and highlighted points are about (default lmfn)"
 
@@ -722,7 +738,8 @@ def _add_run(sub: SubParsers) -> None:
     p.add_argument("--config", type=Path, help="TOML run configuration")
     p.add_argument("--models", action="append", help=MODELS_HELP)
     p.add_argument("--threads", type=int, help="CPU threads for latency")
-    p.add_argument("--repeats", type=int, help="latency repeats per network")
+    p.add_argument("--repeats", type=int, help="the most latency repeats per network (default: the preset's)")
+    p.add_argument("--timing", choices=("quick", "publication"), help=TIMING_HELP)
     p.add_argument("--subject", help=SUBJECT_HELP)
     p.add_argument("--weights-dir", type=Path, help=WEIGHTS_DIR_HELP)
     p.set_defaults(func=cmd_run)

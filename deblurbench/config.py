@@ -157,6 +157,14 @@ def _dataset_split(value: Any) -> str:
     return value.strip()
 
 
+def _timing(value: Any) -> str:
+    from .bench.latency import TIMING_PLANS
+
+    if value not in TIMING_PLANS:
+        raise ValueError(f"got {value!r}")
+    return value
+
+
 def _device(value: Any) -> str:
     from .models.restorer import parse_device
 
@@ -194,9 +202,13 @@ class RunConfig:
     latency_sizes: tuple[tuple[int, int], ...] = option(((256, 256),), *_SIZES)
     latency_device: str = option("cpu", _device, "a device of this machine: cpu or cuda[:N]")
     latency_dtype: str = option("float32", _dtype, "float32, float64, float16 or bfloat16")
-    latency_repeats: int = option(10, _int(1), "an integer >= 1")
-    latency_warmup: int = option(2, _int(0), "an integer >= 0")
-    latency_max_time_s: float = option(5.0, _positive_number, "a number of seconds > 0")
+    # how timings are taken: a preset (quick: one warm-up, stop when the median is known to 5% or after
+    # 3 s, at least 3 repeats; publication: 10 warm-ups, at least 30 repeats, to 1%); the three keys
+    # after it override the preset's parts (unset: the preset's)
+    latency_timing: str = option("quick", _timing, "quick or publication")
+    latency_repeats: int | None = option(None, _optional(_int(1)), "an integer >= 1 (the most repeats)")
+    latency_warmup: int | None = option(None, _optional(_int(0)), "an integer >= 0")
+    latency_max_time_s: float | None = option(None, _optional(_positive_number), "a number of seconds > 0")
     threads: int | None = option(None, _optional(_int(1)), "an integer >= 1 (CPU threads)")
     # Quality: every network with weights (``weights`` below, or a shipped tag named like the
     # dataset, e.g. LMFN's ``synthetic``) and every reference method, on each dataset.
@@ -225,6 +237,7 @@ class RunConfig:
         return LatencySettings(
             device=self.latency_device,
             dtype=self.latency_dtype,
+            timing=self.latency_timing,
             repeats=self.latency_repeats,
             warmup=self.latency_warmup,
             max_time_s=self.latency_max_time_s,

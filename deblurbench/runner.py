@@ -10,11 +10,13 @@ killed sweep resumes without redoing finished work.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,8 +25,9 @@ from .bench.latency import LatencySettings, latency
 from .bench.records import ComplexityRecord, LatencyRecord, Record
 from .bench.store import Store
 from .config import RunConfig, format_size
-from .models import get_spec, list_models
+from .models import create_model, get_spec, list_models
 from .models.registry import resolve_weights
+from .progress import Progress
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,16 @@ class ComplexityTask(Task):
         return {"model": self.model, "height": self.size[0], "width": self.size[1]}
 
     def run(self, store: Store, run_id: int | None) -> list[Record]:
-        return [complexity(self.model, self.size)]
+        from .bench.complexity import REAL_FORWARD_MAX_PIXELS
+        from .models.restorer import padded_size
+
+        input_size = padded_size(get_spec(self.model), *self.size)
+        real = math.prod(input_size) <= REAL_FORWARD_MAX_PIXELS  # real-forward counters need real weights
+        model = NETWORKS.real(self.model) if real else NETWORKS.meta(self.model)
+        record = complexity(model, self.size, real_forward=real)
+        if real:
+            NETWORKS.warmed(self.model, input_size)
+        return [record]
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,15 @@ class LatencyTask(Task):
         return self.settings.key(self.model, self.size)
 
     def run(self, store: Store, run_id: int | None) -> list[Record]:
-        return [latency(self.model, self.size, settings=self.settings)]
+        """Time the network; its warm-up is the counters' forward when that has just run on it at this size."""
+        from .models.restorer import padded_size
+
+        warm = NETWORKS.is_warm(self.model, padded_size(get_spec(self.model), *self.size), self.settings)
+        settings = replace(self.settings, warmup=0) if warm else self.settings
+        record = latency(NETWORKS.real(self.model), self.size, settings=settings)
+        if warm:  # say so in the record: its warm-up was not a call of its own
+            record = replace(record, method=f"{record.method}; warm-up: the counters' forward just before")
+        return [record]
 
 
 @dataclass(frozen=True)
@@ -126,13 +146,71 @@ class QualityTask(Task):
         return []
 
 
+class NetworkCache:
+    """The network of the tasks in hand, built once for all of them, or on the meta device.
+
+    Building a network initialises its weights (seconds for the largest); a task that only
+    counts on the meta device gets a meta-device build, which allocates nothing. The cache
+    also knows when the counters have just run the network on real tensors at a size: that
+    forward is a warm-up (allocations, oneDNN primitives) that a timing right after needs
+    not repeat.
+    """
+
+    def __init__(self) -> None:
+        self._real: dict[str, Any] = {}
+        self._meta: dict[str, Any] = {}
+        self._warm: tuple[str, tuple[int, int]] | None = None
+
+    def real(self, name: str) -> Any:
+        """The network ``name`` with its (random) weights; the one held before is let go."""
+        if name not in self._real:
+            self._real.clear()  # one network at a time: the tasks of a network come together
+            self._real[name] = create_model(name)
+        return self._real[name]
+
+    def warmed(self, name: str, input_size: tuple[int, int]) -> None:
+        """Note that the counters just ran ``name`` on a real CPU float32 input of ``input_size``."""
+        self._warm = (name, tuple(input_size))
+
+    def is_warm(self, name: str, input_size: tuple[int, int], settings: LatencySettings) -> bool:
+        """Whether the last real forward was this network at this size, as this timing will call it."""
+        same = self._warm == (name, tuple(input_size)) and name in self._real
+        plain = (settings.device, settings.dtype, settings.batch) == ("cpu", "float32", 1)
+        return same and plain and not (settings.channels_last or settings.compile)
+
+    def meta(self, name: str) -> Any:
+        """The network ``name`` on the meta device: shapes without storage."""
+        if name not in self._meta:
+            import torch
+
+            with torch.device("meta"):
+                self._meta[name] = create_model(name)
+        return self._meta[name]
+
+    def clear(self) -> None:
+        """Forget every network built (at the end of a sweep: their memory is freed)."""
+        self._real.clear()
+        self._meta.clear()
+        self._warm = None
+
+
+NETWORKS = NetworkCache()
+
+
 @dataclass
 class SweepSummary:
-    """Counts of what a sweep did."""
+    """What a sweep did: counts, failures, and each task's seconds by kind of measurement."""
 
     done: int = 0
     skipped: int = 0
     failed: list[tuple[str, str, str]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # kind ("complexity", ...) -> seconds spent
+    last: list[Record] = field(default_factory=list)  # what the latest task stored
+
+    def add(self, task: Task, seconds: float) -> None:
+        """Count ``seconds`` spent on ``task`` towards its kind."""
+        kind = task.label.split(" ")[0]
+        self.seconds[kind] = self.seconds.get(kind, 0.0) + seconds
 
 
 def check_size(model: str, size: tuple[int, int]) -> None:
@@ -170,10 +248,15 @@ def quality_weights(config: RunConfig, model: str, dataset: str) -> str | None:
 
 
 def _cost_tasks(config: RunConfig, model: str) -> list[Task]:
+    """A network's counts and timings, each timing right after the count at its size (its warm-up)."""
     sizes = list(dict.fromkeys([*config.complexity_sizes, *config.macs_sizes]))
-    tasks: list[Task] = [ComplexityTask(model, size) for size in sizes]
     settings = config.latency_settings()
-    return tasks + [LatencyTask(model, size, settings) for size in config.latency_sizes]
+    tasks: list[Task] = []
+    for size in sizes:
+        tasks.append(ComplexityTask(model, size))
+        tasks += [LatencyTask(model, size, settings) for s in config.latency_sizes if s == size]
+    timed = {t.size for t in tasks if isinstance(t, LatencyTask)}
+    return tasks + [LatencyTask(model, s, settings) for s in config.latency_sizes if s not in timed]
 
 
 def _quality_tasks(config: RunConfig, models: list[str], text: str) -> list[Task]:
@@ -207,7 +290,7 @@ def plan(config: RunConfig) -> list[Task]:
     models = list(config.models) or list_models()
     for model in models:
         get_spec(model)  # unknown names fail here, before any work
-    work: list[Task] = [task for model in models for task in _cost_tasks(config, model)]
+    work = [task for model in models for task in _cost_tasks(config, model)]
     for text in config.quality_datasets:
         work += _quality_tasks(config, models, text)
     return work
@@ -241,30 +324,102 @@ def sweep(
     progress: bool | None = None,
     on_result: Callable[[Task, list[Record]], None] | None = None,
 ) -> SweepSummary:
-    """Do every task the store lacks; record results and failures as they come."""
-    from tqdm import tqdm
+    """Do every task the store lacks; record results and failures as they come.
 
+    The progress bar (on a terminal, or ``progress=True``) names the task in progress and
+    gives an ETA; ``summary.seconds`` holds the time spent per kind of measurement.
+    """
     work = list(work)
     summary = SweepSummary()
     show = sys.stderr.isatty() and sys.stdout.isatty() if progress is None else progress
-    bar = tqdm(work, disable=not show, unit="task", file=sys.stderr, dynamic_ncols=True)
-    for task in bar:
-        bar.set_description(f"{task.model}: {task.label}")
-        if task.is_done(store):
-            summary.skipped += 1
-            continue
-        try:
-            records = measure(task, store, run_id)
-        except KeyboardInterrupt:
-            raise
-        except Exception:
-            _record_failure(store, task, run_id, summary)
-            continue
-        store.put(records, run_id)
-        summary.done += 1
-        if on_result is not None:
-            on_result(task, records)
+    costs = WorkEstimate(store)
+    bar = Progress(work, costs.units, _kind, show)
+    try:
+        for task in work:
+            bar.begin(task)
+            started = time.perf_counter()
+            measured = _do(task, store, run_id, summary, on_result)
+            costs.learn(task, summary.last)
+            bar.end(task, time.perf_counter() - started, measured)
+            summary.add(task, time.perf_counter() - started)
+    finally:
+        bar.close()
+        NETWORKS.clear()
     return summary
+
+
+def _kind(task: Task) -> str:
+    return task.label.split(" ")[0]
+
+
+def _do(
+    task: Task,
+    store: Store,
+    run_id: int | None,
+    summary: SweepSummary,
+    on_result: Callable[[Task, list[Record]], None] | None,
+) -> bool:
+    """One task: skipped when stored, else measured and stored, or its failure recorded; whether it ran."""
+    summary.last = []
+    if task.is_done(store):
+        summary.skipped += 1
+        return False
+    try:
+        records = measure(task, store, run_id)
+    except KeyboardInterrupt:
+        raise
+    except Exception:
+        _record_failure(store, task, run_id, summary)
+        return True
+    store.put(records, run_id)
+    summary.done += 1
+    summary.last = records
+    if on_result is not None:
+        on_result(task, records)
+    return True
+
+
+class WorkEstimate:
+    """A task's expected work in units of its network's cost: GMACs at 256x256 once counted.
+
+    A complexity count with real-forward counters is about two forwards and a timing series
+    about four (a warm-up and three repeats); a count on the meta device is next to nothing;
+    an evaluation is one forward per image. Networks not counted yet take the mean of those
+    that are (or 1).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.gmacs: dict[str, float] = {}
+        for record in store.records(ComplexityRecord):
+            self.learn_record(record)
+
+    def learn(self, task: Task, records: list[Record]) -> None:
+        """Take a network's cost from the complexity records a task made."""
+        for record in records:
+            if isinstance(record, ComplexityRecord):
+                self.learn_record(record)
+
+    def learn_record(self, record: ComplexityRecord) -> None:
+        """The network's cost from a count at 256x256 (the size the default run times)."""
+        macs = next((v for v in record.macs.values() if v), None)
+        if (record.height, record.width) == (256, 256) and macs:
+            self.gmacs[record.model] = macs / 1e9
+
+    def cost(self, model: str) -> float:
+        """GMACs at 256x256 of ``model``, or the mean of the counted ones."""
+        known = list(self.gmacs.values())
+        return self.gmacs.get(model, sum(known) / len(known) if known else 1.0)
+
+    def units(self, task: Task) -> float:
+        """The expected work of ``task``."""
+        if isinstance(task, ComplexityTask):
+            real = task.size[0] * task.size[1] <= 512 * 512
+            return self.cost(task.model) * (2.0 if real else 0.05)
+        if isinstance(task, LatencyTask):
+            scale = task.size[0] * task.size[1] / (256 * 256)
+            return self.cost(task.model) * 4.0 * scale
+        images = len(open_cached(task.dataset, task.split, task.root)) if isinstance(task, QualityTask) else 1
+        return images * (self.cost(task.model) if task.model in list_models() else 1.0)
 
 
 def shard(count: int) -> tuple[list[int], int, int]:

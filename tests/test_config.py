@@ -12,7 +12,8 @@ from deblurbench.config import ConfigError, RunConfig, load_config
 # (TOML text, what the one error line must say)
 BAD = [
     ('latency_repeats = "x"', "latency_repeats expects an integer >= 1"),
-    ("latency_repeats = -5", "latency_repeats expects an integer >= 1; got -5"),
+    ("latency_repeats = -5", "latency_repeats expects an integer >= 1 (the most repeats); got -5"),
+    ('latency_timing = "slow"', "latency_timing expects quick or publication"),
     ("latency_repeats = true", "latency_repeats expects an integer >= 1"),
     ("latency_warmup = -1", "latency_warmup expects an integer >= 0"),
     ("latency_max_time_s = 0", "latency_max_time_s expects a number of seconds > 0"),

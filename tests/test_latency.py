@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import deblurbench as db
-from deblurbench.bench.latency import summarize
+from deblurbench.bench.latency import TIMING_PLANS, LatencySettings, _time_calls, median_interval, summarize
 
 
 def test_cpu_latency_result_carries_settings() -> None:
@@ -23,7 +23,6 @@ def test_cpu_latency_result_carries_settings() -> None:
         False,
         False,
     )
-    assert torch.get_num_threads() != 1 or torch.get_num_threads() == 1  # restored below
     assert result["method"] == "perf_counter"
 
 
@@ -70,3 +69,52 @@ def test_cuda_latency_and_memory(sync: bool) -> None:
     assert result["peak_memory_mb"] > 0
     assert result["method"] == ("cuda-events" if sync else result["method"])
     assert sync or "UNSYNCHRONISED" in result["method"]
+
+
+def test_median_interval_is_the_order_statistic_interval() -> None:
+    assert median_interval([1.0, 2.0, 3.0]) == (1.0, 3.0)  # fewer than 6: the full range
+    values = [float(v) for v in range(1, 10)]  # n = 9: P(B <= 1) = 10/512 <= 0.025 < P(B <= 2)
+    assert median_interval(values) == (2.0, 8.0)
+    values = [float(v) for v in range(1, 31)]  # n = 30: ranks 10 and 21, as the binomial table gives
+    assert median_interval(values) == (10.0, 21.0)
+
+
+def test_repeats_stop_once_the_median_is_known() -> None:
+    import time
+
+    quick = TIMING_PLANS["quick"]
+    calls = []
+    times, stopped = _time_calls(
+        lambda: calls.append(time.sleep(0.005)), torch.device("cpu"), quick, sync=True
+    )
+    assert stopped == "converged" and len(times) >= quick.min_repeats
+    assert len(calls) == quick.warmup + len(times)
+    assert quick.converged([10.0, 10.1, 10.2]) and not quick.converged([10.0, 14.0, 11.0])
+    assert not quick.converged([10.0, 10.0])  # fewer than the minimum
+
+
+def test_a_noisy_series_stops_at_the_budget_after_the_minimum() -> None:
+    import itertools
+    import time
+
+    sleeps = itertools.cycle([0.0, 0.004, 0.0])
+    plan = TIMING_PLANS["quick"].__class__(
+        "t", warmup=0, min_repeats=3, max_repeats=1000, budget_s=0.05, tolerance=0.0
+    )
+    times, stopped = _time_calls(lambda: time.sleep(next(sleeps)), torch.device("cpu"), plan, sync=True)
+    assert stopped == "budget" and 3 <= len(times) < 1000
+
+
+def test_presets_and_overrides() -> None:
+    publication = LatencySettings(timing="publication").plan()
+    assert (publication.warmup, publication.min_repeats, publication.tolerance) == (10, 30, 0.01)
+    fixed = LatencySettings(repeats=5, tolerance=0).plan()
+    assert (fixed.max_repeats, fixed.min_repeats, fixed.tolerance) == (5, 3, 0)
+    with pytest.raises(ValueError, match="timing='slow'"):
+        LatencySettings(timing="slow").check()
+
+
+def test_record_keeps_the_interval_and_why_it_stopped() -> None:
+    result = db.latency("lmfn", (64, 64), threads=1)
+    assert result.timing == "quick" and result.stopped in ("converged", "budget", "max repeats")
+    assert result.ci_low_ms <= result.median_ms <= result.ci_high_ms and result.repeats >= 3

@@ -11,6 +11,7 @@ from torch import nn
 
 from deblurbench import runner
 from deblurbench.bench.evaluate import weights_label
+from deblurbench.bench.records import LatencyRecord
 from deblurbench.bench.store import Store
 from deblurbench.config import RunConfig, load_config, parse_size
 from deblurbench.models import Paper, registry
@@ -171,3 +172,32 @@ def test_sweep_evaluates_networks_with_weights_and_references(tmp_path: Path) ->
     # kernel-needing references are planned only where the dataset knows its kernels
     other = replace(config, quality_datasets=("gopro",), dataset_roots={"gopro": str(tmp_path)})
     assert [m.model for m in runner.plan(other)] == ["identity", "lmfn"]
+
+
+def test_a_timing_right_after_its_count_takes_that_forward_as_its_warm_up(tmp_path: Path) -> None:
+    work = runner.plan(small_config(tmp_path, ("lmfn",)))
+    assert [t.label for t in work] == ["complexity 64x64", "latency 64x64", "complexity 128x128"]
+    store = Store(tmp_path)
+    runner.sweep(work, store, progress=False)
+    (timing,) = store.records(LatencyRecord)
+    assert timing.warmup == 0 and "the counters' forward just before" in timing.method
+    # on its own (no count just before) a timing warms up itself
+    runner.NETWORKS.clear()
+    settings = replace(work[1].settings, warmup=None)  # the quick preset's one warm-up
+    (alone,) = runner.LatencyTask("lmfn", (64, 64), settings).run(store, None)
+    assert alone.warmup == 1 and "counters" not in alone.method
+
+
+def test_summary_says_where_the_time_went(tmp_path: Path) -> None:
+    summary = runner.sweep(runner.plan(small_config(tmp_path, ("lmfn",))), Store(tmp_path), progress=False)
+    assert set(summary.seconds) == {"complexity", "latency"} and all(v > 0 for v in summary.seconds.values())
+
+
+def test_progress_eta_learns_each_kind_s_rate() -> None:
+    from deblurbench.progress import Progress, format_seconds
+
+    tasks = [runner.LatencyTask("lmfn", (64, 64)), runner.LatencyTask("hinet", (64, 64))]
+    bar = Progress(tasks, lambda t: {"lmfn": 1.0, "hinet": 10.0}[t.model], lambda t: "latency", show=False)
+    bar.end(tasks[0], seconds=2.0, measured=True)
+    assert bar.eta() == pytest.approx(20.0)  # 10 units at the 2 s per unit learned
+    assert format_seconds(95) == "1m35s" and format_seconds(3725) == "1h02m"

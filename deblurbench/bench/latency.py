@@ -15,11 +15,12 @@ runtime matches.
 from __future__ import annotations
 
 import contextlib
+import math
 import platform
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -89,33 +90,86 @@ def summarize(times_ms: list[float]) -> dict[str, float]:
     }
 
 
-def _time_calls(
-    fn: Callable[[], Any], device: torch.device, warmup: int, repeats: int, max_time_s: float, sync: bool
-) -> list[float]:
-    cuda = device.type == "cuda"
-    for _ in range(warmup):
+def median_interval(sorted_ms: list[float], level: float = 0.95) -> tuple[float, float]:
+    """A distribution-free interval for the median: order statistics from the binomial law.
+
+    ``[x_(k), x_(n+1-k)]`` with the largest k for which ``P(Binomial(n, 1/2) < k) <= (1 - level) / 2``;
+    with fewer than 6 timings (no such k above 1) it is the full range, whose coverage is
+    ``1 - 2^(1-n)`` (75% for 3, 94% for 5).
+    """
+    n = len(sorted_ms)
+    tail, k, cdf = (1 - level) / 2, 0, 0.0
+    while cdf + math.comb(n, k) / 2**n <= tail:
+        cdf += math.comb(n, k) / 2**n
+        k += 1
+    k = max(k, 1)
+    return sorted_ms[k - 1], sorted_ms[n - k]
+
+
+@dataclass(frozen=True)
+class TimingPlan:
+    """When to stop repeating: warm-up, repeat bounds, the time budget and the precision to reach."""
+
+    name: str
+    warmup: int
+    min_repeats: int
+    max_repeats: int
+    budget_s: float
+    tolerance: float  # stop once the median's interval half-width is within this fraction of it
+
+    def converged(self, times_ms: list[float]) -> bool:
+        """Whether the median of ``times_ms`` is known to within the tolerance (and enough were taken)."""
+        if len(times_ms) < self.min_repeats:
+            return False
+        ordered = sorted(times_ms)
+        low, high = median_interval(ordered)
+        return (high - low) / 2 <= self.tolerance * statistics.median(ordered)
+
+
+# quick: the default run (one warm-up; stop when the median is known to 5% or 3 s are spent; at least
+# 3 repeats). publication: more warm-up and repeats, to 1%, as a paper's table should be timed.
+TIMING_PLANS = {
+    "quick": TimingPlan("quick", warmup=1, min_repeats=3, max_repeats=30, budget_s=3.0, tolerance=0.05),
+    "publication": TimingPlan(
+        "publication", warmup=10, min_repeats=30, max_repeats=1000, budget_s=120.0, tolerance=0.01
+    ),
+}
+
+
+def _time_once(fn: Callable[[], Any], device: torch.device, sync: bool) -> float:
+    """One call in ms: CUDA events and a synchronize, or wall time (unsynchronised CUDA: launch only)."""
+    if device.type == "cuda" and sync:
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
         fn()
-    if cuda:
+        end.record()
+        end.synchronize()
+        return start.elapsed_time(end)
+    t0 = time.perf_counter()
+    fn()
+    elapsed = (time.perf_counter() - t0) * 1e3
+    if device.type == "cuda":  # unsynchronised mode: drain the queue outside the timed region
+        torch.cuda.synchronize(device)
+    return elapsed
+
+
+def _time_calls(
+    fn: Callable[[], Any], device: torch.device, plan: TimingPlan, sync: bool
+) -> tuple[list[float], str]:
+    """Timings in ms after the warm-up, and why they stopped: converged, budget or max repeats."""
+    for _ in range(plan.warmup):
+        fn()
+    if device.type == "cuda":
         torch.cuda.synchronize(device)
     times: list[float] = []
-    budget_end = time.perf_counter() + max_time_s
-    while len(times) < repeats:
-        if cuda and sync:
-            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            start.record()
-            fn()
-            end.record()
-            end.synchronize()
-            times.append(start.elapsed_time(end))
-        else:
-            t0 = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - t0) * 1e3)
-            if cuda:  # unsynchronised mode: drain the queue outside the timed region
-                torch.cuda.synchronize(device)
-        if len(times) >= 5 and time.perf_counter() > budget_end:
-            break
-    return times
+    budget_end = time.perf_counter() + plan.budget_s
+    while len(times) < plan.max_repeats:
+        times.append(_time_once(fn, device, sync))
+        if plan.converged(times):
+            return times, "converged"
+        if len(times) >= plan.min_repeats and time.perf_counter() > budget_end:
+            return times, "budget"
+    return times, "max repeats"
 
 
 @dataclass(frozen=True)
@@ -135,10 +189,28 @@ class LatencySettings:
     compile: bool = False
     threads: int | None = None
     sync: bool = True
-    warmup: int = 3
-    repeats: int = 30
-    max_time_s: float = 10.0
+    timing: str = "quick"  # a TIMING_PLANS preset; the fields below override its parts
+    warmup: int | None = None
+    repeats: int | None = None  # the most repeats
+    min_repeats: int | None = None
+    max_time_s: float | None = None  # the time budget
+    tolerance: float | None = None  # 0: never stop early
     cudnn_benchmark: bool = True
+
+    def plan(self) -> TimingPlan:
+        """The timing plan: the preset with every field given here overriding it."""
+        if self.timing not in TIMING_PLANS:
+            raise ValueError(f"timing={self.timing!r}: use one of {', '.join(TIMING_PLANS)}")
+        preset = TIMING_PLANS[self.timing]
+        given = {
+            "warmup": self.warmup,
+            "max_repeats": self.repeats,
+            "min_repeats": self.min_repeats,
+            "budget_s": self.max_time_s,
+            "tolerance": self.tolerance,
+        }
+        plan = replace(preset, **{k: v for k, v in given.items() if v is not None})
+        return replace(plan, min_repeats=min(plan.min_repeats, plan.max_repeats))
 
     def check(self) -> LatencySettings:
         """One-line ``ValueError`` for settings that cannot work; returns self."""
@@ -146,14 +218,17 @@ class LatencySettings:
         parse_dtype(self.dtype)
         if self.batch < 1:
             raise ValueError(f"batch={self.batch}: must be at least 1")
-        if self.repeats < 1 or self.warmup < 0:
+        plan = self.plan()
+        if plan.max_repeats < 1 or plan.warmup < 0 or plan.min_repeats < 1:
             raise ValueError(
-                f"repeats={self.repeats}, warmup={self.warmup}: need repeats >= 1 and warmup >= 0"
+                f"repeats={plan.max_repeats}, warmup={plan.warmup}: need repeats >= 1 and warmup >= 0"
             )
         if self.threads is not None and self.threads < 1:
             raise ValueError(f"threads={self.threads}: must be at least 1")
-        if self.max_time_s <= 0:
-            raise ValueError(f"max_time_s={self.max_time_s}: must be > 0")
+        if plan.budget_s <= 0:
+            raise ValueError(f"max_time_s={plan.budget_s}: must be > 0")
+        if plan.tolerance < 0:
+            raise ValueError(f"tolerance={plan.tolerance}: must be >= 0 (0: never stop early)")
         if not self.sync and dev.type != "cuda":
             raise ValueError("sync=False (unsynchronised timing) only makes sense on CUDA")
         return self
@@ -182,6 +257,7 @@ class LatencySettings:
             "compile": bool(self.compile),
             "threads": int(threads),
             "sync": bool(self.sync),
+            "timing": self.timing,
         }
 
 
@@ -223,8 +299,8 @@ def _method(device: torch.device, sync: bool) -> str:
     return "cuda-events" if sync else "UNSYNCHRONISED wall time (as many papers timed; not true latency)"
 
 
-def _measure(call: Callable[[], Any], settings: LatencySettings) -> tuple[list[float], float | None]:
-    """Timings in ms and the CUDA peak memory in MiB (None on CPU), with cudnn.benchmark as asked."""
+def _measure(call: Callable[[], Any], settings: LatencySettings) -> tuple[list[float], str, float | None]:
+    """Timings in ms, why they stopped, and the CUDA peak memory in MiB (None on CPU)."""
     dev = parse_device(settings.device)
     previous_benchmark = torch.backends.cudnn.benchmark
     torch.backends.cudnn.benchmark = settings.cudnn_benchmark
@@ -233,13 +309,11 @@ def _measure(call: Callable[[], Any], settings: LatencySettings) -> tuple[list[f
             if dev.type == "cuda":
                 torch.cuda.synchronize(dev)
                 torch.cuda.reset_peak_memory_stats(dev)
-            times = _time_calls(
-                call, dev, settings.warmup, settings.repeats, settings.max_time_s, settings.sync
-            )
+            times, stopped = _time_calls(call, dev, settings.plan(), settings.sync)
             peak = torch.cuda.max_memory_allocated(dev) / 2**20 if dev.type == "cuda" else None
     finally:
         torch.backends.cudnn.benchmark = previous_benchmark
-    return times, peak
+    return times, stopped, peak
 
 
 def latency(
@@ -254,10 +328,14 @@ def latency(
     """Time one network's official test-time path at ``size`` = (H, W) on ``device``.
 
     ``options`` are the fields of :class:`LatencySettings` (batch, dtype, channels_last,
-    compile, threads, warmup, repeats, max_time_s, sync, cudnn_benchmark), or pass
+    compile, threads, timing, warmup, repeats, min_repeats, max_time_s, tolerance, sync,
+    cudnn_benchmark), or pass
     ``settings``. ``dtype`` float16 / bfloat16 run under autocast (weights stay float32),
     as mixed-precision inference is done in practice; float64 casts the weights.
-    Repeats stop early (after at least 5) once ``max_time_s`` is spent. Returns a
+    After the warm-up, calls are repeated until the median is known to within the plan's
+    tolerance (its order-statistic interval, :func:`median_interval`), or the budget is
+    spent, at least ``min_repeats`` times (``timing="quick"`` or ``"publication"``, see
+    :data:`TIMING_PLANS`); the record keeps the repeats, the interval and why it stopped. Returns a
     :class:`~deblurbench.bench.records.LatencyRecord` (``.to_dict()``: the flat dict).
     """
     settings = (settings or LatencySettings(device=str(device), **options)).check()
@@ -265,17 +343,21 @@ def latency(
     input_size = padded_size(spec, *size)
     settings.check_fits(model, spec, input_size)
     path, x = _prepared(model, spec, input_size, settings)
-    times, peak = _measure(_timed_call(path, x, settings), settings)
+    times, stopped, peak = _measure(_timed_call(path, x, settings), settings)
     dev = parse_device(settings.device)
     key = settings.key(spec.name, size)
+    low, high = median_interval(sorted(times))
     return LatencyRecord(
         **key,
         **summarize(times),
         repeats=len(times),
+        ci_low_ms=low,
+        ci_high_ms=high,
+        stopped=stopped,
         peak_memory_mb=peak,
         input_height=input_size[0],
         input_width=input_size[1],
-        warmup=settings.warmup,
+        warmup=settings.plan().warmup,
         method=_method(dev, settings.sync),
         autocast=parse_dtype(settings.dtype) in (torch.float16, torch.bfloat16),
         cudnn_benchmark=settings.cudnn_benchmark if dev.type == "cuda" else None,

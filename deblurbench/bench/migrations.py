@@ -151,6 +151,7 @@ def rebuild(db: sqlite3.Connection, record: type[Record]) -> None:
 # into records and written as the current schema at once (it needs no later step).
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: lambda db: rebuild(db, QualityRecord),  # 1 -> 2: the dataset variant joins the quality key
+    2: lambda db: rebuild(db, LatencyRecord),  # 2 -> 3: the timing plan joins the latency key
 }
 
 

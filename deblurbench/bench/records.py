@@ -401,11 +401,15 @@ class LatencyRecord(Record):
     compile: bool = key("compiled")
     threads: int = key("Threads")  # CPU threads; 0 on CUDA
     sync: bool = key("Synchronised")
+    timing: str = key("Timing plan", default="")  # quick / publication; "" for rows timed before plans
     median_ms: float | None = value("ms", LOWER, "Median")
     p10_ms: float | None = value("ms", LOWER, "p10")
     p90_ms: float | None = value("ms", LOWER, "p90")
     mean_ms: float | None = value("ms", LOWER, "Mean")
     repeats: int | None = info("Repeats")
+    ci_low_ms: float | None = info("Median interval low (ms)")  # distribution-free interval of the median
+    ci_high_ms: float | None = info("Median interval high (ms)")
+    stopped: str | None = info("Stopped")  # converged, budget or max repeats
     peak_memory_mb: float | None = value("MiB", LOWER, "Peak memory")
     input_height: int | None = info()
     input_width: int | None = info()
@@ -517,6 +521,8 @@ class RunRecord(Record):
     config: str = info()
     environment: str = info()
     finished: float | None = info()
+    load_start: float | None = info()  # the machine's 1-minute load average when the run started
+    load_end: float | None = info()
 
 
 MEASUREMENTS: tuple[type[Record], ...] = (ComplexityRecord, LatencyRecord, QualityRecord, FailureRecord)

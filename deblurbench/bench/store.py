@@ -28,7 +28,7 @@ from .migrations import backup, insert_row, is_schema0, migrate
 from .records import RECORDS, FailureRecord, QualityRecord, Record, RunRecord
 
 APPLICATION_ID = 0x44424E43  # "DBNC": marks a deblurbench results store
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TABLES = tuple(r.TABLE for r in RECORDS)
 _OPEN_TIMEOUT_S = 60.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -48,6 +48,14 @@ def environment() -> dict[str, Any]:
         "cuda_available": torch.cuda.is_available(),
         "cpu_threads": torch.get_num_threads(),
     }
+
+
+def load_average() -> float | None:
+    """The machine's 1-minute load average (None where the system does not say): a busy machine times slowly."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
 
 
 def table_sql(record: type[Record]) -> str:
@@ -273,6 +281,7 @@ class Store:
             command=command,
             config=json.dumps(dict(config), default=str),
             environment=json.dumps(environment()),
+            load_start=load_average(),
         )
         self.put(run)
         return int(self._db.execute("SELECT max(run_id) FROM runs").fetchone()[0])
@@ -280,7 +289,10 @@ class Store:
     def finish_run(self, run_id: int) -> None:
         """Mark a run finished."""
         with self._transaction() as db:
-            db.execute("UPDATE runs SET finished = ? WHERE run_id = ?", (time.time(), run_id))
+            db.execute(
+                "UPDATE runs SET finished = ?, load_end = ? WHERE run_id = ?",
+                (time.time(), load_average(), run_id),
+            )
 
     def put_failure(self, model: str, task: str, error: str, run_id: int | None = None) -> None:
         """Record that ``task`` failed for ``model``; the sweep goes on."""

@@ -155,8 +155,44 @@ def _bubble_sizes(values: pd.Series) -> pd.Series:
     return (30.0 + 870.0 * values / finite.max()).fillna(60.0)
 
 
-def psnr_vs_params(paper: pd.DataFrame, path: Path, highlight: str | None = None) -> list[Path]:
-    """PSNR against parameters (log), bubble area proportional to MACs, labelled, LMFN highlighted."""
+def _reference_lines(ax: plt.Axes, references: dict[str, float] | None) -> None:
+    """Reference methods (no parameters, no latency to place them by) as labelled horizontal lines.
+
+    The blurry input is the floor and the deconvolutions told the true kernel an oracle: a
+    single trained network is read against both.
+    """
+    for i, (label, psnr) in enumerate(sorted((references or {}).items(), key=lambda item: item[1])):
+        if not np.isfinite(psnr):
+            continue
+        ax.axhline(psnr, color=REFERENCE_COLOUR, linestyle=("--", ":", "-.")[i % 3], linewidth=1.1, zorder=1)
+        ax.annotate(
+            f"{label} {psnr:.2f} dB",
+            (1.0, psnr),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, 3),
+            textcoords="offset points",
+            ha="right",
+            fontsize=7.5,
+            color=(0.3, 0.3, 0.3),
+        )
+
+
+def _include_lines(ax: plt.Axes, references: dict[str, float] | None) -> None:
+    """Widen the y axis so that every reference line is inside it."""
+    values = [v for v in (references or {}).values() if np.isfinite(v)]
+    if values:
+        low, high = ax.get_ylim()
+        span = max(high, max(values)) - min(low, min(values))
+        ax.set_ylim(min(low, min(values)) - 0.05 * span, max(high, max(values)) + 0.08 * span)
+
+
+def psnr_vs_params(
+    paper: pd.DataFrame, path: Path, highlight: str | None = None, references: dict[str, float] | None = None
+) -> list[Path]:
+    """PSNR against parameters (log), bubble area proportional to MACs, labelled, the subject highlighted.
+
+    ``references`` (label -> PSNR) are drawn as labelled horizontal lines.
+    """
     psnr, macs = _column(paper, "PSNR"), _column(paper, "GMACs")
     if psnr is None or "Params (M)" not in paper:
         return []
@@ -166,6 +202,8 @@ def psnr_vs_params(paper: pd.DataFrame, path: Path, highlight: str | None = None
         return []
     fig, ax = plt.subplots(figsize=(7.5, 5))
     _labelled_scatter(ax, data, "Params (M)", psnr, _bubble_sizes(data[macs]) if macs else None, highlight)
+    _include_lines(ax, references)
+    _reference_lines(ax, references)
     _log(ax, "x")
     ax.set_xlabel("Parameters (millions, log scale)")
     ax.set_ylabel(psnr.replace("PSNR (dB)", "PSNR (dB),"))
@@ -177,8 +215,11 @@ def psnr_vs_params(paper: pd.DataFrame, path: Path, highlight: str | None = None
     return save(fig, path)
 
 
-def psnr_vs_latency(paper: pd.DataFrame, path: Path, highlight: str | None = None) -> list[Path]:
-    """PSNR against latency (log), one labelled point per network; CUDA latency where measured, else CPU."""
+def psnr_vs_latency(
+    paper: pd.DataFrame, path: Path, highlight: str | None = None, references: dict[str, float] | None = None
+) -> list[Path]:
+    """PSNR against latency (log), a labelled point per network (CUDA latency where measured, else CPU);
+    ``references`` (label -> PSNR) as labelled horizontal lines."""
     psnr = _column(paper, "PSNR")
     latency = _column(paper, "CUDA latency") or _column(paper, "CPU latency")
     if psnr is None or latency is None:
@@ -189,6 +230,8 @@ def psnr_vs_latency(paper: pd.DataFrame, path: Path, highlight: str | None = Non
         return []
     fig, ax = plt.subplots(figsize=(7.5, 5))
     _labelled_scatter(ax, data, latency, psnr, None, highlight)
+    _include_lines(ax, references)
+    _reference_lines(ax, references)
     _log(ax, "x")
     ax.set_xlabel(f"{latency}, median, log scale")
     ax.set_ylabel(psnr.replace("PSNR (dB)", "PSNR (dB),"))

@@ -92,10 +92,15 @@ def _environment(store: Store) -> list[str]:
     runs = store.frame("runs")
     if runs.empty:
         return []
-    env = json.loads(runs.iloc[-1]["environment"] or "{}")
+    last = runs.iloc[-1]
+    env = json.loads(last["environment"] or "{}")
+    load = ""
+    if "load_start" in runs and pd.notna(last["load_start"]):
+        end = f", {last['load_end']:.2f} at its end" if pd.notna(last.get("load_end")) else ""
+        load = f" Load average {last['load_start']:.2f} when the last run started{end} (timings on a busy machine are slower)."
     return [
         f"torch {env.get('torch')}, Python {env.get('python')}, {env.get('platform')}, "
-        f"{env.get('cpu_threads')} CPU threads."
+        f"{env.get('cpu_threads')} CPU threads.{load}"
     ]
 
 
@@ -151,12 +156,25 @@ def _paper_section(ctx: ReportContext) -> Section | None:
         ],
         tables=[Table("paper", table, "Quality and cost per network")],
     )
+    references = _reference_psnr(table)
     for name, title, plot in (
         ("psnr_vs_params", "PSNR vs. parameters", plots.psnr_vs_params),
         ("psnr_vs_latency", "PSNR vs. latency", plots.psnr_vs_latency),
     ):
-        section.figures += _figure(title, plot(table, ctx.figures / name, ctx.highlight))
+        section.figures += _figure(title, plot(table, ctx.figures / name, ctx.highlight, references))
     return section
+
+
+def _reference_psnr(table: pd.DataFrame) -> dict[str, float]:
+    """The reference methods' PSNR in the paper table (label -> dB): the lines the networks are read against."""
+    from ..bench.references import REFERENCES
+
+    names = {REFERENCES.get(n).display_name for n in REFERENCES.names()}
+    psnr = next((c for c in table.columns if c.startswith("PSNR")), None)
+    if psnr is None:
+        return {}
+    rows = table[table["Network"].isin(names)]
+    return {str(n): float(v) for n, v in zip(rows["Network"], rows[psnr], strict=True) if pd.notna(v)}
 
 
 def _strip(

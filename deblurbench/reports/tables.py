@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -283,7 +284,7 @@ def _timing_label(sync: Any, device: str) -> str:
 
 
 def _latency_settings(row: pd.Series) -> str:
-    parts = []
+    parts = [f"{row['timing']} timing"] if row.get("timing") not in (None, "", "quick") else []
     if row["device"] == "cpu" and row["threads"]:
         parts.append(f"{int(row['threads'])} threads")
     if int(row["channels_last"]):
@@ -298,18 +299,38 @@ def latency_table(store: Store) -> pd.DataFrame:
     lat = latency_frame(store)
     if lat.empty:
         return pd.DataFrame()
-    lat = lat.assign(timing=[_timing_label(s, d) for s, d in zip(lat["sync"], lat["device"], strict=True)])
-    lat = lat.sort_values(["device_name", "dtype", "timing", "pixels", "median_ms"]).reset_index(drop=True)
+    clock = [_timing_label(s, d) for s, d in zip(lat["sync"], lat["device"], strict=True)]
+    lat = lat.assign(clock=clock).sort_values(["device_name", "dtype", "clock", "pixels", "median_ms"])
+    lat = lat.reset_index(drop=True)
     d = Display()
     d.add("Network", lat["model"].map(display_name))
     for header, column in (("Device", "device_name"), ("Dtype", "dtype"), ("Size (HxW)", "size")):
         d.add(header, lat[column])
     d.add("Batch", lat["batch"].astype(int))
-    d.add("Timing", lat["timing"])
+    d.add("Timing", lat["clock"])
     d.add("Settings", [_latency_settings(row) for _, row in lat.iterrows()])
     for name in ("median_ms", "p90_ms", "peak_memory_mb"):
         d.measured(LatencyRecord.column(name), lat[name])
-    return _drop_empty(d.frame(), keep=("Median (ms)",))
+    d.add("Repeats", lat["repeats"])
+    d.add("Median interval (ms)", [_interval(row) for _, row in lat.iterrows()])
+    d.add("Noisy", [_noisy(row) for _, row in lat.iterrows()])
+    return _drop_empty(d.frame(), keep=("Median (ms)", "Noisy"))
+
+
+NOISY_SPREAD = 1.5  # a timing whose p90 is above this multiple of its median is marked noisy
+
+
+def _noisy(row: pd.Series) -> str:
+    """``noisy (p90 1.7x median)`` where the spread says the machine was busy, else empty."""
+    spread = row["p90_ms"] / row["median_ms"] if row["median_ms"] else math.nan
+    return f"noisy (p90 {spread:.2g}x median)" if spread > NOISY_SPREAD else ""
+
+
+def _interval(row: pd.Series) -> str:
+    """The median's order-statistic interval, where recorded (rows timed before 0.2 have none)."""
+    if pd.isna(row.get("ci_low_ms")):
+        return MISSING
+    return f"{row['ci_low_ms']:.3g}-{row['ci_high_ms']:.3g}"
 
 
 LATENCY_GROUP = ("Device", "Dtype", "Size (HxW)", "Batch", "Timing", "Settings")
@@ -395,7 +416,7 @@ def paper_table(store: Store, size: str = "256x256", dataset: str | None = None)
         return pd.DataFrame()
     rows = _paper_rows(quality, models)
     cost = small.reindex([m for m, _ in rows]).reset_index(drop=True)
-    qrows = pd.DataFrame([r if r is not None else {} for _, r in rows]).reindex(columns=q.columns)
+    qrows = pd.DataFrame([r.to_dict() if r is not None else {} for _, r in rows]).reindex(columns=q.columns)
     d = Display()
     d.add("Network", [display_name(m) for m, _ in rows])
     d.add("Weights", [MISSING if r is None else (r["weights"] or "none") for _, r in rows])

@@ -157,3 +157,39 @@ def test_write_table_writes_four_formats(store: Store, tmp_path) -> None:
     assert sorted(p.suffix for p in paths) == [".csv", ".html", ".md", ".tex"]
     assert all(p.stat().st_size > 100 for p in paths)
     assert len(pd.read_csv(tmp_path / "tables" / "latency.csv")) == len(latency_table(store))
+
+
+def test_a_noisy_timing_is_marked(store: Store) -> None:
+    from dataclasses import replace
+
+    from deblurbench.bench.records import LatencyRecord
+
+    (row,) = [
+        r for r in store.records(LatencyRecord) if r.model == "lmfn" and r.device == "cpu" and r.height == 256
+    ]
+    store.put(replace(row, p90_ms=row.median_ms * 1.7, ci_low_ms=1.0, ci_high_ms=2.0))
+    table = latency_table(store)
+    lmfn = table[
+        (table["Network"] == "LMFN")
+        & (table["Size (HxW)"] == "256x256")
+        & (table["Device"] == "Fabricated CPU")
+    ]
+    assert (
+        lmfn["Noisy"].iloc[0] == "noisy (p90 1.7x median)" and lmfn["Median interval (ms)"].iloc[0] == "1-2"
+    )
+    others = table[table["Network"] != "LMFN"]
+    assert (others["Noisy"] == "").all()
+
+
+def test_paper_table_with_networks_with_and_without_quality(tmp_path) -> None:
+    from fabricated import complexity_result, quality_rows
+
+    store = Store(tmp_path)
+    store.put(complexity_result("hinet", (256, 256), 88_668_806, 88_668_806, 170.0))
+    store.put(complexity_result("lmfn", (256, 256), 1_247_707, 1_223_804, 4.49))
+    store.put(quality_rows("lmfn", "w", "synthetic", 26.0))
+    table = paper_table(store)
+    assert list(table["Network"]) == ["LMFN", "HINet"]
+    assert table["PSNR (dB) synthetic"].iloc[0] == pytest.approx(26.0) and math.isnan(
+        table["PSNR (dB) synthetic"].iloc[1]
+    )
