@@ -619,7 +619,7 @@ def _add_complexity(sub: SubParsers) -> None:
         "--real-forward",
         action="store_true",
         default=None,
-        help="run fvcore and ptflops-pytorch (no meta device) at any size, allocating activations",
+        help="run fvcore (no meta device) at any size, allocating activations",
     )
     _with_format(p)
     p.set_defaults(func=cmd_complexity)

@@ -382,8 +382,9 @@ def _do(
 class WorkEstimate:
     """A task's expected work in units of its network's cost: GMACs at 256x256 once counted.
 
-    A complexity count with real-forward counters is about two forwards and a timing series
-    about four (a warm-up and three repeats); a count on the meta device is next to nothing;
+    A complexity count with fvcore's real forward is about one forward (the other counters
+    share a meta pass) and a timing series about four (a warm-up and three repeats); a count
+    on the meta device only is next to nothing;
     an evaluation is one forward per image. Networks not counted yet take the mean of those
     that are (or 1).
     """
@@ -413,8 +414,10 @@ class WorkEstimate:
     def units(self, task: Task) -> float:
         """The expected work of ``task``."""
         if isinstance(task, ComplexityTask):
-            real = task.size[0] * task.size[1] <= 512 * 512
-            return self.cost(task.model) * (2.0 if real else 0.05)
+            from .bench.complexity import REAL_FORWARD_MAX_PIXELS
+
+            real = task.size[0] * task.size[1] <= REAL_FORWARD_MAX_PIXELS
+            return self.cost(task.model) * (1.2 if real else 0.05)
         if isinstance(task, LatencyTask):
             scale = task.size[0] * task.size[1] / (256 * 256)
             return self.cost(task.model) * 4.0 * scale

@@ -10,14 +10,13 @@ at the size the bare network accepts (the requested size padded up to the
 spec's multiple), so a network run per colour channel or on a pyramid is
 charged for all of it.
 
-Meta device: ``torch.utils.flop_counter`` and ptflops's ``aten`` backend run on
-meta tensors, so counting at 2160x3840 allocates no activations. Two counters
-cannot: fvcore traces with ``torch.jit`` (meta shape functions fail under the
-tracer), and ptflops's ``pytorch`` backend patches ``torch.add``/``torch.mul``
-that the meta kernels' Python decompositions call too (LMFN at 256x256: +2.3%).
-Those two need a real CPU forward: by default they run only up to
-``REAL_FORWARD_MAX_PIXELS`` (512 x 512) and are otherwise skipped with a note;
-``real_forward=True`` forces them at any size.
+Meta device: ``torch.utils.flop_counter`` and both ptflops backends run on meta
+tensors, so counting at 2160x3840 allocates no activations (ptflops-pytorch with its
+patched functions hidden from the meta kernels: see ``counters._PtflopsKernelShield``).
+fvcore cannot: it traces with ``torch.jit`` and meta shape functions fail under the
+tracer. It needs a real CPU forward: by default only up to ``REAL_FORWARD_MAX_PIXELS``
+(512 x 512), otherwise it is skipped with a note; ``real_forward=True`` forces it at
+any size.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from ..models.restorer import padded_size
 from .counters import COUNTERS, CountContext, ptflops_macs
 from .records import ComplexityRecord
 
-# fvcore and ptflops-pytorch need a real forward; by default only up to this many
+# fvcore needs a real forward; by default only up to this many
 # pixels, so counting at 720x1280 or 2160x3840 allocates no activations.
 REAL_FORWARD_MAX_PIXELS = 512 * 512
 
@@ -247,8 +246,8 @@ def meta_complexity(name: str, size: tuple[int, int]) -> ComplexityRecord:
     """Parameters and the meta-device counters' MACs, without allocating a weight or an activation.
 
     The network is built on the meta device (no initialisation), so a check of published
-    figures counts every registered network in seconds; fvcore and ptflops-pytorch, which
-    need a real forward, are not run.
+    figures counts every registered network in seconds; fvcore, which needs a real
+    forward, is not run.
     """
     with torch.device("meta"):
         model = create_model(name)

@@ -22,6 +22,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from ..registry import Registry
 
@@ -226,20 +227,61 @@ def count_fvcore(ctx: CountContext) -> CounterResult:
     return _quietly(analyse)
 
 
+class _PtflopsKernelShield(TorchDispatchMode):
+    """Hides ptflops' patched torch functions from the kernels that run inside an op's dispatch.
+
+    ptflops' ``pytorch`` backend replaces ``torch.add``, ``F.interpolate`` and the like with
+    counting wrappers. On the meta device many kernels are Python decompositions that call those
+    same functions, and they would be charged too (Stripformer at 256x256: +49%). While an op
+    is dispatched, this mode puts the originals back, so only the network's own calls count and
+    a meta forward gives the real forward's figure exactly (tests/test_counters.py checks it).
+    The functions are the keys of ptflops' own mapping tables, not a list of ours.
+    """
+
+    def __enter__(self) -> _PtflopsKernelShield:
+        from ptflops.pytorch_ops import FUNCTIONAL_MAPPING, TENSOR_OPS_MAPPING
+
+        counted = {id(f) for f in (*FUNCTIONAL_MAPPING, *TENSOR_OPS_MAPPING)}
+        self.slots = [
+            (owner, name)
+            for owner in (torch, torch.Tensor, torch.nn.functional)
+            for name in dir(owner)
+            if id(getattr(owner, name, None)) in counted
+        ]
+        return super().__enter__()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        patched = [(owner, name, getattr(owner, name)) for owner, name in self.slots]
+        patched = [(owner, name, fn) for owner, name, fn in patched if hasattr(fn, "op")]
+        for owner, name, fn in patched:
+            setattr(owner, name, fn.op)
+        try:
+            return func(*args, **(kwargs or {}))
+        finally:
+            for owner, name, fn in patched:
+                setattr(owner, name, fn)
+
+
 @register_counter(
     name="ptflops_pytorch",
     label="ptflops-pytorch",
     unit="MACs",
     macs_per_unit=1.0,
-    meta=False,
+    meta=True,
     counts="module hooks, plus patched torch functional calls",
     skips="modules it has no hook for (e.g. LMFN's MeanShift, a Conv2d subclass)",
 )
 def count_ptflops_pytorch(ctx: CountContext) -> CounterResult:
-    """ptflops with ``backend="pytorch"`` on a real forward; called leaf modules without a hook as skipped."""
+    """ptflops with ``backend="pytorch"`` on the meta path; called leaf modules without a hook as skipped."""
     from ptflops.pytorch_ops import MODULES_MAPPING
 
-    raw = ptflops_macs(ctx.real_path, ctx.shape, backend="pytorch")
+    training = [(module, module.training) for module in ctx.meta_path.modules()]
+    try:
+        with _PtflopsKernelShield():
+            raw = ptflops_macs(ctx.meta_path, ctx.shape, backend="pytorch")
+    finally:  # ptflops puts the model in eval mode; the official path may be in train mode
+        for module, mode in training:
+            module.training = mode
     unhooked: Tally[str] = Tally()
     for name, module in ctx.model.named_modules():
         leaf = not any(True for _ in module.children())

@@ -220,7 +220,8 @@ def save_image(image: torch.Tensor, save_dir: Path, image_id: str) -> Path:
     target = image_path(save_dir, image_id)
     array = (quantize(image).clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
     with atomic_path(target) as partial:  # a kill leaves no truncated PNG for a resumed run to skip
-        Image.fromarray(np.ascontiguousarray(array)).save(partial)
+        # lossless at any level; level 1 writes ~3x faster than PIL's default 6 for ~10% more bytes
+        Image.fromarray(np.ascontiguousarray(array)).save(partial, format="PNG", compress_level=1)
     return target
 
 
