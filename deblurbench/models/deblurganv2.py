@@ -1024,10 +1024,10 @@ _COMMON_NOTES = (
         "Inception-ResNet-v2 tail (repeat_2, block8, conv2d_7b, last_linear) holds 25,089,192. "
         "Backbone BatchNorm eps is 1e-3 (TensorFlow port). Inception laterals are "
         "reflect-padded (lateral4/3/1 by 1, lateral2 by (1, 2, 1, 2), lateral0 by (0, 1, 0, 1)). "
-        "The README's 411.34G 'FLOPS' names no input size: no size of 256x256, 512x512, 720x1280 or "
-        "1024x1024 reproduces it, read as multiply-adds or as two FLOPs each (closest: 305.9 GMACs at "
-        "1024x1024 by torch.utils.flop_counter and ptflops-aten; ptflops' pytorch backend counts 460.4 G "
-        "there, its module hooks charging BatchNorm and activations too)."
+        "The README's 411.34G 'FLOPS' names no input size: it is ptflops' pytorch backend at a GoPro "
+        "frame, 720x1280 padded to 736x1280 (412.06 G, +0.2%), its module hooks charging norms and "
+        "activations beside the convolutions (convolutions and products alone: 274.1 GMACs there, by "
+        "torch.utils.flop_counter and ptflops-aten)."
         + _FIGURE_NOTES
         + " Discrepancy: LFDN's Table 4 lists DeblurGANv2 [15] on Kohler at 26.97 / 0.830, the authors' "
         "Table 2 Inception-ResNet-v2 at 26.72 / 0.836."
@@ -1066,8 +1066,10 @@ def deblurganv2_inception(**kwargs: object) -> nn.Module:
         "features.16-18 (1,206,080) are never called. The Open Model Zoo card of the converted "
         "GoPro model (not the authors) gives 2.1083 MParams and 80.89 GFLOPs at 736x1312 (our "
         "count: 39.93 GMACs there, so that card's FLOPs are two per multiply-add, and its parameters "
-        "are those used, 2,106,627). The README's 43.75G 'FLOPS' names no input size: it is 1024x1024 "
-        "read as multiply-adds (torch.utils.flop_counter 43.34 G, -0.9%; fvcore 44.18 G, +1.0%)."
+        "are those used, 2,106,627). The README's 43.75G 'FLOPS' names no input size: read as "
+        "Inception's 411.34G is, ptflops' pytorch backend at 720x1280 padded to 736x1280, it is 44.33 G "
+        "(+1.3%); 1024x1024 multiply-adds of convolutions alone come as close (torch.utils.flop_counter "
+        "43.34 G, -0.9%), but only the first reading fits both columns of the table."
         + _FIGURE_NOTES
         + " Table 1 gives 0.06s for MobileNet without a size; the DVD table gives the same 0.06s at 1280 x 720."
     ),
