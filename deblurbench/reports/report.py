@@ -24,6 +24,7 @@ from ..bench.store import Store
 from . import plots
 from .claims import DEVIATES, NOT_COMPARABLE, REPRODUCED, SUBJECT, TOLERANCE, claims_frame, subject_claims
 from .tables import (
+    BY_SOURCE_GROUP,
     LATENCY_GROUP,
     QUALITY_GROUP,
     _display_name,
@@ -34,10 +35,12 @@ from .tables import (
     latency_frame,
     latency_table,
     paper_table,
+    quality_by_source,
     quality_tables,
     summary_frame,
     to_html,
     to_markdown,
+    weights_suffix,
     write_table,
 )
 
@@ -241,11 +244,21 @@ def _quality_section(
         tables=[Table(f"quality_{_slug(dataset)}", table, f"Quality on {dataset}", QUALITY_GROUP)],
     )
     rows = _pick_protocol(per_image[per_image["dataset"] == dataset])
-    labels = [
-        f"{_display_name(m)} [{w}]" if w else _display_name(m)
-        for m, w in zip(rows["model"], rows["weights"], strict=True)
-    ]
-    rows = rows.assign(label=labels)
+    by_source = quality_by_source(rows)
+    if not by_source.empty:
+        section.paragraphs.append(
+            "PSNR per source (the first part of the image id: a scene, a part, a picture). The split's "
+            "mean weighs each source by its image count; the mean of sources weighs them equally."
+        )
+        section.tables.append(
+            Table(
+                f"quality_{_slug(dataset)}_by_source",
+                by_source,
+                f"PSNR by source, {dataset}",
+                BY_SOURCE_GROUP,
+            )
+        )
+    rows = rows.assign(label=rows["model"].map(_display_name) + weights_suffix(rows["weights"]))
     title = f"Per-image PSNR, {dataset}"
     path = ctx.figures / f"psnr_distribution_{_slug(dataset)}"
     section.figures += _figure(title, plots.psnr_distribution(rows, path, title, ctx.highlight))

@@ -379,6 +379,57 @@ def quality_tables(store: Store) -> dict[str, pd.DataFrame]:
 
 QUALITY_GROUP = ("Split", "Variant", "Protocol", "8-bit")
 
+# the by-source table: the first part of an image id (a GoPro scene, a HIDE part, a synthetic picture)
+SOURCE = "Source"
+MEAN_OF_SOURCES = "(mean of sources)"
+BY_SOURCE_GROUP = ("Split", SOURCE)
+
+
+def quality_by_source(rows: pd.DataFrame) -> pd.DataFrame:
+    """Mean PSNR per source (first part of the image id) and method, and the mean of those means.
+
+    ``rows``: one dataset's per-image quality rows, one protocol (as :func:`pick_protocol` leaves
+    them). An image mean weighs a source by its image count (9 of the synthetic test split's 24
+    tiles are one picture, hubble_deep_field); the mean of source means weighs each source
+    equally. Empty when the ids name fewer than two sources or one image each.
+    """
+    if rows.empty:
+        return pd.DataFrame()
+    ids = rows["image_id"].astype(str)
+    source = ids.str.split("/", n=1).str[0].where(ids.str.contains("/"), "")
+    if source.eq("").any() or source.nunique() < 2 or source.nunique() == ids.nunique():
+        return pd.DataFrame()
+    rows = rows.assign(source=source, label=rows["model"].map(display_name) + weights_suffix(rows["weights"]))
+    per_source = rows.groupby(["split", "source", "label"], as_index=False).agg(
+        images=("image_id", "count"), psnr=("psnr", "mean")
+    )
+    balanced = per_source.groupby(["split", "label"], as_index=False).agg(
+        images=("images", "sum"), psnr=("psnr", "mean")
+    )
+    both = pd.concat([per_source, balanced.assign(source=MEAN_OF_SOURCES)], ignore_index=True)
+    both = both.sort_values(["split", "source", "psnr"], ascending=[True, True, False], key=_sources_last)
+    d = Display()
+    d.add("Split", both["split"])
+    d.add(SOURCE, both["source"])
+    d.add("Method", both["label"])
+    d.add("Images", both["images"].astype(int))
+    d.measured(QualityRecord.column("psnr"), both["psnr"])
+    return d.frame().reset_index(drop=True)
+
+
+def _sources_last(values: pd.Series) -> pd.Series:
+    """Sort key: the mean-of-sources rows after every source of their split."""
+    return (
+        values.map(lambda v: (1, v) if v == MEAN_OF_SOURCES else (0, v))
+        if values.name == "source"
+        else values
+    )
+
+
+def weights_suffix(weights: pd.Series) -> pd.Series:
+    """`` [tag]`` after a network trained with named weights, nothing for none."""
+    return weights.fillna("").map(lambda w: f" [{w}]" if w else "")
+
 
 def paper_dataset(quality: pd.DataFrame) -> str | None:
     """The dataset the paper table uses: GoPro when measured, else the one most networks ran on."""

@@ -114,6 +114,8 @@ def test_tables_in_every_format(report_dir: Path) -> None:
     names = {p.stem for p in (report_dir / "tables").glob("*.csv")}
     expected = "summary paper quality_gopro quality_synthetic complexity latency claims lmfn_claim failures"
     assert set(expected.split()) <= names
+    # the fabricated ids name GoPro scenes (two images of one, one of two others): a by-source table each
+    assert {"quality_gopro_by_source", "quality_synthetic_by_source"} <= names
     for name in names:
         for suffix in (".md", ".tex", ".html"):
             assert (report_dir / "tables" / f"{name}{suffix}").stat().st_size > 0

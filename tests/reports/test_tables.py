@@ -193,3 +193,45 @@ def test_paper_table_with_networks_with_and_without_quality(tmp_path) -> None:
     assert table["PSNR (dB) synthetic"].iloc[0] == pytest.approx(26.0) and math.isnan(
         table["PSNR (dB) synthetic"].iloc[1]
     )
+
+
+def _per_image(ids_and_psnr: dict[str, float], model: str = "lmfn", weights: str = "") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "model": model,
+            "weights": weights,
+            "split": "test",
+            "image_id": list(ids_and_psnr),
+            "psnr": list(ids_and_psnr.values()),
+        }
+    )
+
+
+def test_quality_by_source_weighs_sources_equally_in_its_mean_row() -> None:
+    from deblurbench.reports.tables import MEAN_OF_SOURCES, quality_by_source
+
+    # three tiles of one picture at 30 dB, one of another at 20 dB: image mean 27.5, source mean 25
+    rows = pd.concat(
+        [
+            _per_image({"sky/0": 30.0, "sky/1": 30.0, "sky/2": 30.0, "cat/3": 20.0}, "lmfn", "synthetic"),
+            _per_image({"sky/0": 29.0, "sky/1": 29.0, "sky/2": 29.0, "cat/3": 22.0}, "identity"),
+        ]
+    )
+    table = quality_by_source(rows)
+    mean = table[table["Source"] == MEAN_OF_SOURCES].set_index("Method")
+    assert mean.loc["LMFN [synthetic]", "PSNR (dB)"] == pytest.approx(25.0)
+    assert mean.loc["LMFN [synthetic]", "Images"] == 4
+    assert mean.loc["Blurry input", "PSNR (dB)"] == pytest.approx(25.5)
+    assert table["Source"].tolist()[-1] == MEAN_OF_SOURCES  # after every source
+    cat = table[table["Source"] == "cat"].set_index("Method")["PSNR (dB)"]
+    assert cat.to_dict() == {"Blurry input": 22.0, "LMFN [synthetic]": 20.0}
+    # best marked within each source, not across sources
+    assert "**22.00**" in to_markdown(table, group=("Split", "Source"))
+
+
+def test_quality_by_source_is_empty_without_sources() -> None:
+    from deblurbench.reports.tables import quality_by_source
+
+    assert quality_by_source(_per_image({"0": 1.0, "1": 2.0})).empty  # ids without a source part
+    assert quality_by_source(_per_image({"a/0": 1.0, "a/1": 2.0})).empty  # a single source
+    assert quality_by_source(_per_image({"a/0": 1.0, "b/1": 2.0})).empty  # one image per source
