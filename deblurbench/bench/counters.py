@@ -241,13 +241,18 @@ class _PtflopsKernelShield(TorchDispatchMode):
     def __enter__(self) -> _PtflopsKernelShield:
         from ptflops.pytorch_ops import FUNCTIONAL_MAPPING, TENSOR_OPS_MAPPING
 
-        counted = {id(f) for f in (*FUNCTIONAL_MAPPING, *TENSOR_OPS_MAPPING)}
-        self.slots = [
-            (owner, name)
-            for owner in (torch, torch.Tensor, torch.nn.functional)
-            for name in dir(owner)
-            if id(getattr(owner, name, None)) in counted
-        ]
+        counted = (*FUNCTIONAL_MAPPING, *TENSOR_OPS_MAPPING)
+        owners = (torch, torch.Tensor, torch.nn.functional)
+        # looked up by each function's own name (getattr over dir(torch) would import its lazy modules)
+        self.slots = sorted(
+            {
+                (owner, fn.__name__)
+                for fn in counted
+                for owner in owners
+                if isinstance(getattr(fn, "__name__", None), str) and getattr(owner, fn.__name__, None) is fn
+            },
+            key=lambda slot: (owners.index(slot[0]), slot[1]),
+        )
         return super().__enter__()
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
