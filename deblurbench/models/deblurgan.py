@@ -31,6 +31,15 @@ from torch import nn
 from .interface import ImageInterface
 from .published import OfficialCheckpoint, Published
 from .registry import Paper, register_model
+from .sources import (
+    DEBLURGANV2_GOPRO,
+    DEBLURGANV2_KOHLER,
+    HINET_GOPRO,
+    LFDN_GOPRO,
+    LFDN_HIDE,
+    LFDN_KOHLER,
+    MARKDOWN_COPY,
+)
 
 NormLayer = Callable[[int], nn.Module]
 
@@ -201,30 +210,15 @@ _OWN = tuple(
     for column, value, note in zip(("Before", "After"), values, (_BEFORE, _AFTER), strict=True)
 )
 
-_LFDN = "LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf"
-_LFDN_T3 = f"{_LFDN}:fig/8.png (Table 3: Performance and efficiency comparison on GoPro dataset, row 'DeblurGAN [14]')"
-_LFDN_T4 = f"{_LFDN}:fig/9.png (Table 4: Performance and efficiency comparison on Kohler dataset, row 'DeblurGAN [14]')"
-_LFDN_T5 = f"{_LFDN}:fig/10.png (Table 5: Performance comparison on HIDE dataset, column 'Kupyn et al. [14]')"
-_V2 = "VITA-Group/DeblurGANv2@c16bd9f5be63885389a57202c74023531d9ca086"
-_V2_T1 = (
-    f"{_V2}:doc_images/gopro_table.png (Table 1: Performance and efficiency comparison on the GoPro "
-    "test dataset, All models were tested on the linear image subset; column 'DeblurGAN [21]')"
-)
-_V2_T2 = (
-    f"{_V2}:doc_images/kohler_table.png (Table 2: PSNR and SSIM comparison on the Kohler dataset; "
-    "commented out of the README; column 'DeblurGAN [21]')"
-)
-_HINET = (
-    "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad:figures/GoPro Result.jpg "
-    "(Table 2: Deblurring comparisons on GoPro [31] dataset, row 'DeblurGAN [21]')"
-)
-_COPY = (
-    "hukv1990/MarkDown@d70182b9f4afe2392f6ae3e10d9162779a1355ee:论文/Deblurred.md "
-    "('Quantitative evaluations of state-of-the-arts' table, column 'DeblurGAN', row 'Parameters(M)')"
-)
-_LFDN_T3_NAME, _LFDN_T4_NAME, _LFDN_T5_NAME = (f"LFDN (Sensors 2021) Table {n}" for n in (3, 4, 5))
-_V2_T1_NAME = "DeblurGAN-v2 README table"
-_V2_T2_NAME = "DeblurGAN-v2 Kohler table (doc_images, commented out of the README)"
+_LFDN_T3 = LFDN_GOPRO.at("row 'DeblurGAN [14]'")
+_LFDN_T4 = LFDN_KOHLER.at("row 'DeblurGAN [14]'")
+_LFDN_T5 = LFDN_HIDE.at("column 'Kupyn et al. [14]'")
+_V2_T1 = DEBLURGANV2_GOPRO.at("column 'DeblurGAN [21]'")
+_V2_T2 = DEBLURGANV2_KOHLER.at("column 'DeblurGAN [21]'")
+_HINET = HINET_GOPRO.at("row 'DeblurGAN [21]'")
+_COPY = MARKDOWN_COPY.at("column 'DeblurGAN', row 'Parameters(M)'")
+_LFDN_T3_NAME, _LFDN_T4_NAME, _LFDN_T5_NAME = (t.reporter for t in (LFDN_GOPRO, LFDN_KOHLER, LFDN_HIDE))
+_V2_T1_NAME, _V2_T2_NAME = DEBLURGANV2_GOPRO.reporter, DEBLURGANV2_KOHLER.reporter
 _LINEAR = "blur: the caption says all models were tested on the linear subset"
 _NO_CONDITIONS = "device, resolution and synchronisation not stated"
 
@@ -419,7 +413,7 @@ _SECOND_HAND = (
         "dB",
         _HINET,
         printed="PSNR",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="DeblurGAN [21]",
         dataset="gopro",
     ),
@@ -429,7 +423,7 @@ _SECOND_HAND = (
         "",
         _HINET,
         printed="SSIM",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="DeblurGAN [21]",
         dataset="gopro",
     ),
@@ -440,7 +434,7 @@ _SECOND_HAND = (
         "M",
         _COPY,
         printed="Parameters(M)",
-        reporter="hukv1990/MarkDown Deblurred.md (third-party comparison table)",
+        reporter=MARKDOWN_COPY.reporter,
         label="DeblurGAN",
         note="a personal notes repository; the manifest notes call the table a copy of the SVRNN "
         "(Zhang et al., CVPR 2018) comparison; 11,378,179 are counted here (the authors' two-convolution "

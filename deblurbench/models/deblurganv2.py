@@ -45,6 +45,7 @@ from torch import nn
 from .interface import ImageInterface
 from .published import OfficialCheckpoint, Published
 from .registry import Paper, register_model
+from .sources import DEBLURGANV2_GOPRO, DEBLURGANV2_KOHLER, HINET_GOPRO, LFDN_GOPRO, LFDN_KOHLER
 
 NormLayer = Callable[[int], nn.Module]
 
@@ -628,14 +629,6 @@ _OUTPUT = "the single output tensor, clamp(tanh(final) + x, -1, 1), mapped back 
 
 _V2 = "VITA-Group/DeblurGANv2@c16bd9f5be63885389a57202c74023531d9ca086"
 _README = f"{_V2}:README.md (HTML table 'Pre-trained models', row '{{row}}', column 'PSNR/ SSIM')"
-_T1 = (
-    f"{_V2}:doc_images/gopro_table.png (Table 1: Performance and efficiency comparison on the GoPro "
-    "test dataset, All models were tested on the linear image subset; column '{column}')"
-)
-_T2 = (
-    f"{_V2}:doc_images/kohler_table.png (Table 2: PSNR and SSIM comparison on the Kohler dataset; "
-    "commented out of the README; column '{column}')"
-)
 _T3_DVD = (
     f"{_V2}:doc_images/dvd_table.png (Table 3: Results on DVD dataset; commented out of the README; "
     "row 'DeblurGAN-v2 (MobileNet)')"
@@ -660,7 +653,8 @@ def _own_figures(
     kohler: tuple[float, float],
 ) -> tuple[Published, ...]:
     """The authors' README table, Table 1 (GoPro) and Table 2 (Kohler) figures of one backbone."""
-    readme, t1, t2 = _README.format(row=readme_row), _T1.format(column=column), _T2.format(column=column)
+    readme = _README.format(row=readme_row)
+    t1, t2 = DEBLURGANV2_GOPRO.at(f"column '{column}'"), DEBLURGANV2_KOHLER.at(f"column '{column}'")
     return (
         Published(
             "psnr",
@@ -738,23 +732,19 @@ def _own_figures(
     )
 
 
-_LFDN = "LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf"
-_LFDN_T3 = f"{_LFDN}:fig/8.png (Table 3: Performance and efficiency comparison on GoPro dataset, row 'DeblurGANv2 [15]')"
-_LFDN_T4 = f"{_LFDN}:fig/9.png (Table 4: Performance and efficiency comparison on Kohler dataset, row 'DeblurGANv2 [15]')"
+_LFDN_T3 = LFDN_GOPRO.at("row 'DeblurGANv2 [15]'")
+_LFDN_T4 = LFDN_KOHLER.at("row 'DeblurGANv2 [15]'")
 _LFDN_VARIANT = (
     "backbone not stated; attributed to Inception-ResNet-v2: LFDN's GoPro row (29.55 / 0.934, 0.35 s) is "
     "exactly the authors' Inception-ResNet-v2 column of Table 1. The 15 MB fits neither release exactly "
     "(fpn_inception.h5 is 244,480,361 bytes, fpn_mobilenet.h5 13,505,344 per Open Model Zoo)"
 )
-_HINET = (
-    "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad:figures/GoPro Result.jpg "
-    "(Table 2: Deblurring comparisons on GoPro [31] dataset, row 'DeblurGAN-v2 [22]')"
-)
+_HINET = HINET_GOPRO.at("row 'DeblurGAN-v2 [22]'")
 _HINET_VARIANT = (
     "backbone not stated; attributed to Inception-ResNet-v2: 29.55 / 0.934 is exactly the authors' "
     "Inception-ResNet-v2 GoPro figure"
 )
-_LFDN_T3_NAME, _LFDN_T4_NAME = (f"LFDN (Sensors 2021) Table {n}" for n in (3, 4))
+_LFDN_T3_NAME, _LFDN_T4_NAME = LFDN_GOPRO.reporter, LFDN_KOHLER.reporter
 _NO_CONDITIONS = "device, resolution and synchronisation not stated"
 
 _INCEPTION_FIGURES = (
@@ -849,7 +839,7 @@ _INCEPTION_FIGURES = (
         "dB",
         _HINET,
         printed="PSNR",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="DeblurGAN-v2 [22]",
         dataset="gopro",
         note=_HINET_VARIANT,
@@ -860,7 +850,7 @@ _INCEPTION_FIGURES = (
         "",
         _HINET,
         printed="SSIM",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="DeblurGAN-v2 [22]",
         dataset="gopro",
         note=_HINET_VARIANT,

@@ -30,6 +30,15 @@ from torch import nn
 from .interface import ImageInterface
 from .published import OfficialCheckpoint, Published
 from .registry import Paper, register_model
+from .sources import (
+    DEBLURGANV2_GOPRO,
+    DEBLURGANV2_KOHLER,
+    HINET_GOPRO,
+    LFDN_GOPRO,
+    LFDN_HIDE,
+    LFDN_KOHLER,
+    MARKDOWN_COPY,
+)
 
 # ---- building blocks (the authors' common.py) ----
 
@@ -243,35 +252,20 @@ _PT_SSIM = (
 )
 _PT_GAMMA = "blur_gamma: the code's GOPRO_Large dataset reads blur_key 'blur_gamma' (src/data/gopro_large.py)"
 _PT_REDS = "REDS-trained model; REDS validation set presumably (the REDS command runs with --do_test false)"
-_LFDN = "LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf"
-_LFDN_T3 = f"{_LFDN}:fig/8.png (Table 3: Performance and efficiency comparison on GoPro dataset, row 'DeepDeblur [8]')"
-_LFDN_T4 = f"{_LFDN}:fig/9.png (Table 4: Performance and efficiency comparison on Kohler dataset, row 'DeepDeblur [8]')"
-_LFDN_T5 = f"{_LFDN}:fig/10.png (Table 5: Performance comparison on HIDE dataset, column 'Nah et al. [8]')"
-_V2 = "VITA-Group/DeblurGANv2@c16bd9f5be63885389a57202c74023531d9ca086"
-_V2_T1 = (
-    f"{_V2}:doc_images/gopro_table.png (Table 1: Performance and efficiency comparison on the GoPro "
-    "test dataset, All models were tested on the linear image subset; column 'DeepDeblur [33]')"
-)
-_V2_T2 = (
-    f"{_V2}:doc_images/kohler_table.png (Table 2: PSNR and SSIM comparison on the Kohler dataset; "
-    "commented out of the README; column 'DeepDeblur [33]')"
-)
+_LFDN_T3 = LFDN_GOPRO.at("row 'DeepDeblur [8]'")
+_LFDN_T4 = LFDN_KOHLER.at("row 'DeepDeblur [8]'")
+_LFDN_T5 = LFDN_HIDE.at("column 'Nah et al. [8]'")
+_V2_T1 = DEBLURGANV2_GOPRO.at("column 'DeepDeblur [33]'")
+_V2_T2 = DEBLURGANV2_KOHLER.at("column 'DeepDeblur [33]'")
 _DGAN_RESULTS = (
     "KupynOrest/DeblurGAN@2499a87f96f34f262ea294c7e4cd3fd7e90251f8:images/results.png (row 'DeepDeblur', "
     "column '{column}'; shown in the README from 8a91180 to dd9e940 under 'The code used to create the "
     "paper contains a bug in PSNR calculation ... results recalculation are present below')"
 )
-_HINET = (
-    "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad:figures/GoPro Result.jpg "
-    "(Table 2: Deblurring comparisons on GoPro [31] dataset, row 'Nah et al. [31]')"
-)
-_COPY = (
-    "hukv1990/MarkDown@d70182b9f4afe2392f6ae3e10d9162779a1355ee:论文/Deblurred.md "
-    "('Quantitative evaluations of state-of-the-arts' table, column 'Nah et al.', row 'Parameters(M)')"
-)
-_LFDN_T3_NAME, _LFDN_T4_NAME, _LFDN_T5_NAME = (f"LFDN (Sensors 2021) Table {n}" for n in (3, 4, 5))
-_V2_T1_NAME = "DeblurGAN-v2 README table"
-_V2_T2_NAME = "DeblurGAN-v2 Kohler table (doc_images, commented out of the README)"
+_HINET = HINET_GOPRO.at("row 'Nah et al. [31]'")
+_COPY = MARKDOWN_COPY.at("column 'Nah et al.', row 'Parameters(M)'")
+_LFDN_T3_NAME, _LFDN_T4_NAME, _LFDN_T5_NAME = (t.reporter for t in (LFDN_GOPRO, LFDN_KOHLER, LFDN_HIDE))
+_V2_T1_NAME, _V2_T2_NAME = DEBLURGANV2_GOPRO.reporter, DEBLURGANV2_KOHLER.reporter
 
 _PUBLISHED = (
     # own: the PyTorch re-implementation's README (the registered code and its weights)
@@ -622,7 +616,7 @@ _PUBLISHED = (
         "dB",
         _HINET,
         printed="PSNR",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="Nah et al. [31]",
         dataset="gopro",
     ),
@@ -632,7 +626,7 @@ _PUBLISHED = (
         "",
         _HINET,
         printed="SSIM",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="Nah et al. [31]",
         dataset="gopro",
     ),
@@ -643,7 +637,7 @@ _PUBLISHED = (
         "M",
         _COPY,
         printed="Parameters(M)",
-        reporter="hukv1990/MarkDown Deblurred.md (third-party comparison table)",
+        reporter=MARKDOWN_COPY.reporter,
         label="Nah et al.",
         note="a personal notes repository; the manifest notes call the table a copy of the SVRNN "
         "(Zhang et al., CVPR 2018) comparison; 11,721,321 are counted here",

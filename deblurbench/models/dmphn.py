@@ -37,6 +37,7 @@ from .checkpoint import read_checkpoint
 from .interface import ImageInterface
 from .published import OfficialCheckpoint, Published
 from .registry import ModelSpec, Paper, register_model
+from .sources import HINET_GOPRO, LFDN_GOPRO, MIMO_UNET_TIMING
 
 
 def _res_branch(channels: int) -> nn.Sequential:
@@ -288,18 +289,9 @@ _ABSTRACT = (
     "https://openaccess.thecvf.com/content_CVPR_2019/html/"
     "Zhang_Deep_Stacked_Hierarchical_Multi-Patch_Network_for_Image_Deblurring_CVPR_2019_paper.html"
 )
-_LFDN_T3 = (
-    "LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf:fig/8.png (Table 3, Performance and "
-    "efficiency comparison on GoPro dataset, row 'DMPHN [11]')"
-)
-_HINET_T2 = (
-    "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad:figures/GoPro Result.jpg "
-    "(Table 2: Deblurring comparisons on GoPro [31] dataset, row 'DMPHN [57]')"
-)
-_MIMO_SYNC = (
-    "chosj95/MIMO-UNet@5c580135ed1c03344ac9c741267324ff90b5f209:README.md ('GPU syncronization "
-    "issue on measuring inference time' table, row 'DMPHN'; RTX3090, VRAM restricted to 12 GB)"
-)
+_LFDN_T3 = LFDN_GOPRO.at("row 'DMPHN [11]'")
+_HINET_T2 = HINET_GOPRO.at("row 'DMPHN [57]'")
+_MIMO_SYNC = MIMO_UNET_TIMING.at("row 'DMPHN'")
 _SIZE_IS_1_2_4 = (
     "variant not stated; 21.7 MB = 5,424,393 parameters x 4 bytes (float32), the 1-2-4 model "
     "(1-2-4-8: 7,232,524 x 4 = 28.9 MB)"
@@ -333,7 +325,7 @@ _DMPHN_1_2_4_PUBLISHED = (
         "dB",
         _LFDN_T3,
         printed="PSNR",
-        reporter="LFDN (Sensors 2021) Table 3",
+        reporter=LFDN_GOPRO.reporter,
         label="DMPHN [11]",
         dataset="gopro",
         note=_SAME_ROW,
@@ -344,7 +336,7 @@ _DMPHN_1_2_4_PUBLISHED = (
         "",
         _LFDN_T3,
         printed="SSIM",
-        reporter="LFDN (Sensors 2021) Table 3",
+        reporter=LFDN_GOPRO.reporter,
         label="DMPHN [11]",
         dataset="gopro",
         note=_SAME_ROW,
@@ -355,7 +347,7 @@ _DMPHN_1_2_4_PUBLISHED = (
         "MB",
         _LFDN_T3,
         printed="Model Size (MB)",
-        reporter="LFDN (Sensors 2021) Table 3",
+        reporter=LFDN_GOPRO.reporter,
         label="DMPHN [11]",
         note=_SIZE_IS_1_2_4,
     ),
@@ -365,7 +357,7 @@ _DMPHN_1_2_4_PUBLISHED = (
         "s",
         _LFDN_T3,
         printed="Ave. inf.time(s)",
-        reporter="LFDN (Sensors 2021) Table 3",
+        reporter=LFDN_GOPRO.reporter,
         label="DMPHN [11]",
         note=_SAME_ROW + "; device, resolution and synchronisation not stated",
     ),
@@ -391,7 +383,7 @@ _DMPHN_1_2_4_PUBLISHED = (
         "dB",
         _HINET_T2,
         printed="PSNR",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="DMPHN [57]",
         dataset="gopro",
         note=_NOT_STATED,
@@ -402,7 +394,7 @@ _DMPHN_1_2_4_PUBLISHED = (
         "",
         _HINET_T2,
         printed="SSIM",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="DMPHN [57]",
         dataset="gopro",
         note=_NOT_STATED,
@@ -413,7 +405,7 @@ _DMPHN_1_2_4_PUBLISHED = (
         "s",
         _MIMO_SYNC,
         printed="Async-Time*(s)",
-        reporter="MIMO-UNet README",
+        reporter=MIMO_UNET_TIMING.reporter,
         label="DMPHN",
         size=(720, 1280),
         device="RTX 3090",
@@ -426,7 +418,7 @@ _DMPHN_1_2_4_PUBLISHED = (
         "s",
         _MIMO_SYNC,
         printed="Sync-Time** (s)",
-        reporter="MIMO-UNet README",
+        reporter=MIMO_UNET_TIMING.reporter,
         label="DMPHN",
         size=(720, 1280),
         device="RTX 3090",
@@ -439,7 +431,7 @@ _DMPHN_1_2_4_PUBLISHED = (
         "dB",
         _MIMO_SYNC,
         printed="PSNR",
-        reporter="MIMO-UNet README",
+        reporter=MIMO_UNET_TIMING.reporter,
         label="DMPHN",
         dataset="gopro",
         note=_NOT_STATED,

@@ -31,6 +31,7 @@ from torch import nn
 from .interface import ImageInterface
 from .published import OfficialCheckpoint, Published
 from .registry import ModelSpec, Paper, register_model
+from .sources import HINET_GOPRO, HINET_REDS
 
 
 def conv3x3(in_chn: int, out_chn: int, bias: bool = True) -> nn.Conv2d:
@@ -290,16 +291,8 @@ class HINetGridInterface(ImageInterface):
         return f"{super().describe()}; {grid}"
 
 
-_HINET = "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad"
-_HINET_GOPRO_TABLE = (
-    f"{_HINET}:figures/GoPro Result.jpg (image 'Table 2: Deblurring comparisons on GoPro [31] "
-    "dataset.', row 'HINet (ours)')"
-)
-_HINET_REDS_TABLE = (
-    f"{_HINET}:figures/REDS Result.jpg (image 'Table 2: Comparison of MPRNet and HINet(ours) on "
-    "the REDS dataset of NTIRE 2021 Image Deblurring Challenge Track 2. JPEG artifacts. The scores "
-    "are evaluated from 300 images from the val set.', row 'HINet (ours)')"
-)
+_HINET_GOPRO_TABLE = HINET_GOPRO.at("row 'HINet (ours)'")
+_HINET_REDS_TABLE = HINET_REDS.at("row 'HINet (ours)'")
 # TLC's authors (Chu, Chen, Chen, Lu) are all HINet authors: its README's HINet row is an own figure.
 _TLC_README = (
     "megvii-research/TLC@8e87983d917b387c63fdaa3425eb1a677aa39af6:README.md "

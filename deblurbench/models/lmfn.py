@@ -27,6 +27,7 @@ from torch import nn
 from .interface import ImageInterface
 from .published import Published
 from .registry import Paper, register_model
+from .sources import LFDN_GOPRO, LFDN_HIDE, LFDN_KOHLER
 
 # ---- building blocks (RFDN's block.py, EDSR's common.py, BasicSR's arch_util.py) ----
 
@@ -280,11 +281,10 @@ class RFDN(nn.Module):
 # LMFN's repository holds the tables of its journal version, LFDN (Sensors 2021, 21(16), 5312:
 # "the extended version of the ICIP 2021 paper", per the MDPI article's footnote), same code.
 # The figures are recorded under that label; the LMFN paper itself gives none we could read.
-_LFDN = "LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf"
 _LFDN_TABLES = {
-    "gopro": f"{_LFDN}:fig/8.png (Table 3, Performance and efficiency comparison on GoPro dataset, row 'LFDN(Ours)')",
-    "kohler": f"{_LFDN}:fig/9.png (Table 4, Performance and efficiency comparison on Kohler dataset, row 'LFDN(Ours)')",
-    "hide": f"{_LFDN}:fig/10.png (Table 5, Performance comparison on HIDE dataset, column 'LFDN(Ours)')",
+    "gopro": LFDN_GOPRO.at("row 'LFDN(Ours)'"),
+    "kohler": LFDN_KOHLER.at("row 'LFDN(Ours)'"),
+    "hide": LFDN_HIDE.at("column 'LFDN(Ours)'"),
 }
 _LFDN_QUALITY = {"gopro": (31.54, 0.923), "kohler": (30.94, 0.9027), "hide": (30.07, 0.923)}
 _LFDN_COST_HEADERS = {

@@ -28,6 +28,7 @@ from torch import nn
 from .interface import ImageInterface
 from .published import OfficialCheckpoint, Published
 from .registry import Paper, register_model
+from .sources import HINET_GOPRO, HINET_REDS, MIMO_UNET_TIMING
 
 
 def conv(
@@ -415,18 +416,10 @@ _MATLAB = (
     "datasets, run this MATLAB script' (evaluate_GOPRO_HIDE.m, MATLAB ssim())"
 )
 _BLUR = "the 'blur' version of GoPro per the authors (MPRNet issue #75)"
-_MIMO = (
-    "chosj95/MIMO-UNet@5c580135ed1c03344ac9c741267324ff90b5f209:README.md ('GPU syncronization issue "
-    "on measuring inference time' table, row 'MPRNet'; RTX3090, VRAM restricted to 12 GB)"
-)
+_MIMO = MIMO_UNET_TIMING.at("row 'MPRNet'")
 _MIMO_SIZE = "GoPro test frames, 1280x720 (resolution not printed in the table)"
-_HINET = "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad"
-_HINET_GOPRO = f"{_HINET}:figures/GoPro Result.jpg (Table 2: Deblurring comparisons on GoPro [31] dataset, row 'MPRNet [56]')"
-_HINET_REDS = (
-    f"{_HINET}:figures/REDS Result.jpg (Table 2: Comparison of MPRNet and HINet(ours) on the REDS "
-    "dataset of NTIRE 2021 Image Deblurring Challenge Track 2. JPEG artifacts; 300 images of the val "
-    "set; row 'MPRNet [56]')"
-)
+_HINET_GOPRO = HINET_GOPRO.at("row 'MPRNet [56]'")
+_HINET_REDS = HINET_REDS.at("row 'MPRNet [56]'")
 _STRIPFORMER = (
     "https://github.com/pp00704831/Stripformer-ECCV-2022-/issues/6 (pp00704831, 2022-10-13: table row "
     "'MPRNet (CVPR 2021)'; 'on the GoPro test set with a single RTX3090 GPU', 'The GFLOPs are measured "
@@ -477,7 +470,7 @@ _MPRNET_PUBLISHED = (
         "s",
         _MIMO,
         printed="Async-Time*(s)",
-        reporter="MIMO-UNet README",
+        reporter=MIMO_UNET_TIMING.reporter,
         label="MPRNet",
         size=(720, 1280),
         device="RTX 3090",
@@ -490,7 +483,7 @@ _MPRNET_PUBLISHED = (
         "s",
         _MIMO,
         printed="Sync-Time** (s)",
-        reporter="MIMO-UNet README",
+        reporter=MIMO_UNET_TIMING.reporter,
         label="MPRNet",
         size=(720, 1280),
         device="RTX 3090",
@@ -503,7 +496,7 @@ _MPRNET_PUBLISHED = (
         "dB",
         _MIMO,
         printed="PSNR",
-        reporter="MIMO-UNet README",
+        reporter=MIMO_UNET_TIMING.reporter,
         label="MPRNet",
         dataset="gopro",
     ),
@@ -514,7 +507,7 @@ _MPRNET_PUBLISHED = (
         "dB",
         _HINET_GOPRO,
         printed="PSNR",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="MPRNet [56]",
         dataset="gopro",
     ),
@@ -524,7 +517,7 @@ _MPRNET_PUBLISHED = (
         "",
         _HINET_GOPRO,
         printed="SSIM",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="MPRNet [56]",
         dataset="gopro",
     ),
@@ -534,7 +527,7 @@ _MPRNET_PUBLISHED = (
         "dB",
         _HINET_REDS,
         printed="PSNR",
-        reporter="HINet REDS table (README figure)",
+        reporter=HINET_REDS.reporter,
         label="MPRNet [56]",
         dataset="reds",
         note="REDS val (NTIRE 2021 deblurring track 2, JPEG artifacts): not the GoPro checkpoint's task",
@@ -545,7 +538,7 @@ _MPRNET_PUBLISHED = (
         "",
         _HINET_REDS,
         printed="SSIM",
-        reporter="HINet REDS table (README figure)",
+        reporter=HINET_REDS.reporter,
         label="MPRNet [56]",
         dataset="reds",
         note="REDS val (NTIRE 2021 deblurring track 2, JPEG artifacts): not the GoPro checkpoint's task",

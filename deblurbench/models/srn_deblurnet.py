@@ -46,6 +46,16 @@ from torch import nn
 from .interface import ImageInterface
 from .published import OfficialCheckpoint, Published
 from .registry import ModelSpec, Paper, register_model
+from .sources import (
+    DEBLURGANV2_GOPRO,
+    DEBLURGANV2_KOHLER,
+    HINET_GOPRO,
+    LFDN_GOPRO,
+    LFDN_HIDE,
+    LFDN_KOHLER,
+    MARKDOWN_COPY,
+    SourceTable,
+)
 
 MODEL_TYPES = ("lstm", "gray", "color")
 
@@ -380,44 +390,24 @@ _README = f"{_REPO}@{_COMMIT}:README.md"
 _NO_DEVICE = "device, resolution and synchronisation not stated"
 
 
-def _lfdn(table: int, image: str, caption: str, where: str) -> str:
-    return (
-        f"LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf:fig/{image} "
-        f"(Table {table}, {caption}, {where} 'Tao et al. [9]')"
-    )
-
-
-_LFDN_T3 = _lfdn(3, "8.png", "Performance and efficiency comparison on GoPro dataset", "row")
-_LFDN_T4 = _lfdn(4, "9.png", "Performance and efficiency comparison on Kohler dataset", "row")
-_LFDN_T5 = _lfdn(5, "10.png", "Performance comparison on HIDE dataset", "column")
-_DGV2 = "VITA-Group/DeblurGANv2@c16bd9f5be63885389a57202c74023531d9ca086"
-_DGV2_T1 = (
-    f"{_DGV2}:doc_images/gopro_table.png (Table 1: Performance and efficiency comparison on the "
-    "GoPro test dataset, All models were tested on the linear image subset; column 'SRN [45]')"
-)
-_DGV2_T2 = (
-    f"{_DGV2}:doc_images/kohler_table.png (Table 2: PSNR and SSIM comparison on the Kohler dataset, "
-    "embedded in the README only inside an HTML comment; column 'SRN [45]')"
-)
-_HINET_T2 = (
-    "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad:figures/GoPro Result.jpg "
-    "(Table 2: Deblurring comparisons on GoPro [31] dataset, row 'SRN [39]')"
-)
-_LFDN_REPORTERS = {
-    _LFDN_T3: "LFDN (Sensors 2021) Table 3",
-    _LFDN_T4: "LFDN (Sensors 2021) Table 4",
-    _LFDN_T5: "LFDN (Sensors 2021) Table 5",
+# where LFDN's tables list SRN
+_TAO = {
+    t: f"{where} 'Tao et al. [9]'"
+    for t, where in ((LFDN_GOPRO, "row"), (LFDN_KOHLER, "row"), (LFDN_HIDE, "column"))
 }
+_DGV2_T1 = DEBLURGANV2_GOPRO.at("column 'SRN [45]'")
+_DGV2_T2 = DEBLURGANV2_KOHLER.at("column 'SRN [45]'")
+_HINET_T2 = HINET_GOPRO.at("row 'SRN [39]'")
 
 
-def _tao(quantity: str, value: float, unit: str, source: str, printed: str, **kw: object) -> Published:
+def _tao(quantity: str, value: float, unit: str, table: SourceTable, printed: str, **kw: object) -> Published:
     return Published(
         quantity,
         value,
         unit,
-        source,
+        table.at(_TAO[table]),
         printed=printed,
-        reporter=_LFDN_REPORTERS[source],
+        reporter=table.reporter,
         label="Tao et al. [9]",
         **kw,
     )
@@ -455,18 +445,18 @@ _SRN_PUBLISHED = (
         ),
     ),
     # LFDN (Sensors 2021), Tables 3-5, as 'Tao et al. [9]'
-    _tao("psnr", 30.10, "dB", _LFDN_T3, "PSNR", dataset="gopro"),
-    _tao("ssim", 0.9323, "", _LFDN_T3, "SSIM", dataset="gopro"),
-    _tao("model_size", 33.6, "MB", _LFDN_T3, "Model Size (MB)"),
-    _tao("runtime", 1.6, "s", _LFDN_T3, "Ave. inf.time(s)", note=_NO_DEVICE),
-    _tao("psnr", 26.57, "dB", _LFDN_T4, "PSNR", dataset="kohler"),
-    _tao("ssim", 0.8373, "", _LFDN_T4, "SSIM", dataset="kohler"),
-    _tao("model_size", 33.6, "MB", _LFDN_T4, "Model Size (MB)"),
-    _tao("runtime", 1.6, "s", _LFDN_T4, "Ave.inf.time(s)", note=_NO_DEVICE),
-    _tao("psnr", 28.60, "dB", _LFDN_T5, "PSNR", dataset="hide"),
-    _tao("ssim", 0.928, "", _LFDN_T5, "SSIM", dataset="hide"),
-    _tao("runtime", 1.6, "s", _LFDN_T5, "Ave.inf.time(s) (s)", note=_NO_DEVICE),
-    _tao("model_size", 33.6, "MB", _LFDN_T5, "modle size(MB)"),  # the row label as printed
+    _tao("psnr", 30.10, "dB", LFDN_GOPRO, "PSNR", dataset="gopro"),
+    _tao("ssim", 0.9323, "", LFDN_GOPRO, "SSIM", dataset="gopro"),
+    _tao("model_size", 33.6, "MB", LFDN_GOPRO, "Model Size (MB)"),
+    _tao("runtime", 1.6, "s", LFDN_GOPRO, "Ave. inf.time(s)", note=_NO_DEVICE),
+    _tao("psnr", 26.57, "dB", LFDN_KOHLER, "PSNR", dataset="kohler"),
+    _tao("ssim", 0.8373, "", LFDN_KOHLER, "SSIM", dataset="kohler"),
+    _tao("model_size", 33.6, "MB", LFDN_KOHLER, "Model Size (MB)"),
+    _tao("runtime", 1.6, "s", LFDN_KOHLER, "Ave.inf.time(s)", note=_NO_DEVICE),
+    _tao("psnr", 28.60, "dB", LFDN_HIDE, "PSNR", dataset="hide"),
+    _tao("ssim", 0.928, "", LFDN_HIDE, "SSIM", dataset="hide"),
+    _tao("runtime", 1.6, "s", LFDN_HIDE, "Ave.inf.time(s) (s)", note=_NO_DEVICE),
+    _tao("model_size", 33.6, "MB", LFDN_HIDE, "modle size(MB)"),  # the row label as printed
     # DeblurGAN-v2 (ICCV 2019), Tables 1 and 2 as images in its repository, as 'SRN [45]'
     Published(
         "psnr",
@@ -474,7 +464,7 @@ _SRN_PUBLISHED = (
         "dB",
         _DGV2_T1,
         printed="PSNR",
-        reporter="DeblurGAN-v2 README table",
+        reporter=DEBLURGANV2_GOPRO.reporter,
         label="SRN [45]",
         dataset="gopro",
         variant="blur",
@@ -486,7 +476,7 @@ _SRN_PUBLISHED = (
         "",
         _DGV2_T1,
         printed="SSIM",
-        reporter="DeblurGAN-v2 README table",
+        reporter=DEBLURGANV2_GOPRO.reporter,
         label="SRN [45]",
         dataset="gopro",
         variant="blur",
@@ -498,7 +488,7 @@ _SRN_PUBLISHED = (
         "s",
         _DGV2_T1,
         printed="Time",
-        reporter="DeblurGAN-v2 README table",
+        reporter=DEBLURGANV2_GOPRO.reporter,
         label="SRN [45]",
         note="printed '1.6s'; device, input size and synchronisation not printed",
     ),
@@ -508,7 +498,7 @@ _SRN_PUBLISHED = (
         "G",
         _DGV2_T1,
         printed="FLOPS",
-        reporter="DeblurGAN-v2 README table",
+        reporter=DEBLURGANV2_GOPRO.reporter,
         label="SRN [45]",
         note="printed '1434.82G'; input size not printed",
     ),
@@ -518,7 +508,7 @@ _SRN_PUBLISHED = (
         "dB",
         _DGV2_T2,
         printed="PSNR",
-        reporter="DeblurGAN-v2 Kohler table (doc_images, commented out of the README)",
+        reporter=DEBLURGANV2_KOHLER.reporter,
         label="SRN [45]",
         dataset="kohler",
     ),
@@ -528,7 +518,7 @@ _SRN_PUBLISHED = (
         "",
         _DGV2_T2,
         printed="SSIM",
-        reporter="DeblurGAN-v2 Kohler table (doc_images, commented out of the README)",
+        reporter=DEBLURGANV2_KOHLER.reporter,
         label="SRN [45]",
         dataset="kohler",
     ),
@@ -539,7 +529,7 @@ _SRN_PUBLISHED = (
         "dB",
         _HINET_T2,
         printed="PSNR",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="SRN [39]",
         dataset="gopro",
     ),
@@ -549,7 +539,7 @@ _SRN_PUBLISHED = (
         "",
         _HINET_T2,
         printed="SSIM",
-        reporter="HINet Table 2 (README figure)",
+        reporter=HINET_GOPRO.reporter,
         label="SRN [39]",
         dataset="gopro",
     ),
@@ -558,10 +548,9 @@ _SRN_PUBLISHED = (
         "params",
         8.1,
         "M",
-        "hukv1990/MarkDown@d70182b9f4afe2392f6ae3e10d9162779a1355ee:论文/Deblurred.md "
-        "('Quantitative evaluations of state-of-the-arts' table, column 'SRN', row 'Parameters(M)')",
+        MARKDOWN_COPY.at("column 'SRN', row 'Parameters(M)'"),
         printed="Parameters(M)",
-        reporter="hukv1990/MarkDown Deblurred.md (third-party comparison table)",
+        reporter=MARKDOWN_COPY.reporter,
         label="SRN",
         note=(
             "a personal notes file whose table the reference manifest attributes to SVRNN (Zhang et "
