@@ -10,7 +10,6 @@ killed sweep resumes without redoing finished work.
 from __future__ import annotations
 
 import functools
-import math
 import os
 import sys
 import time
@@ -70,11 +69,11 @@ class ComplexityTask(Task):
         return {"model": self.model, "height": self.size[0], "width": self.size[1]}
 
     def run(self, store: Store, run_id: int | None) -> list[Record]:
-        from .bench.complexity import REAL_FORWARD_MAX_PIXELS
+        from .bench.complexity import real_forward_by_default
         from .models.restorer import padded_size
 
         input_size = padded_size(get_spec(self.model), *self.size)
-        real = math.prod(input_size) <= REAL_FORWARD_MAX_PIXELS  # real-forward counters need real weights
+        real = real_forward_by_default(input_size)  # a real forward needs real weights
         model = NETWORKS.real(self.model) if real else NETWORKS.meta(self.model)
         record = complexity(model, self.size, real_forward=real)
         if real:
@@ -414,9 +413,10 @@ class WorkEstimate:
     def units(self, task: Task) -> float:
         """The expected work of ``task``."""
         if isinstance(task, ComplexityTask):
-            from .bench.complexity import REAL_FORWARD_MAX_PIXELS
+            from .bench.complexity import real_forward_by_default
+            from .models.restorer import padded_size
 
-            real = task.size[0] * task.size[1] <= REAL_FORWARD_MAX_PIXELS
+            real = real_forward_by_default(padded_size(get_spec(task.model), *task.size))
             return self.cost(task.model) * (1.2 if real else 0.05)
         if isinstance(task, LatencyTask):
             scale = task.size[0] * task.size[1] / (256 * 256)

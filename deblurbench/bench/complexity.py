@@ -39,6 +39,11 @@ from .records import ComplexityRecord
 REAL_FORWARD_MAX_PIXELS = 512 * 512
 
 
+def real_forward_by_default(input_size: tuple[int, int]) -> bool:
+    """Whether fvcore's real forward runs at this (padded) input size unless told otherwise."""
+    return input_size[0] * input_size[1] <= REAL_FORWARD_MAX_PIXELS
+
+
 class OfficialPath(nn.Module):
     """The bare network wrapped with its official input/output mapping, as one module."""
 
@@ -215,7 +220,7 @@ def complexity(
         ptflops_aten=meta.ptflops_aten,
     )
     if real_forward is None:
-        real_forward = input_size[0] * input_size[1] <= REAL_FORWARD_MAX_PIXELS
+        real_forward = real_forward_by_default(input_size)
     raw, skipped, on_meta, notes = _count(ctx, counters, real_forward, input_size)
     model.eval()
     params = _used_parameters(model, meta)

@@ -406,8 +406,8 @@ def quality_by_source(rows: pd.DataFrame) -> pd.DataFrame:
     balanced = per_source.groupby(["split", "label"], as_index=False).agg(
         images=("images", "sum"), psnr=("psnr", "mean")
     )
-    both = pd.concat([per_source, balanced.assign(source=MEAN_OF_SOURCES)], ignore_index=True)
-    both = both.sort_values(["split", "source", "psnr"], ascending=[True, True, False], key=_sources_last)
+    both = pd.concat([per_source.assign(last=False), balanced.assign(source=MEAN_OF_SOURCES, last=True)])
+    both = both.sort_values(["split", "last", "source", "psnr"], ascending=[True, True, True, False])
     d = Display()
     d.add("Split", both["split"])
     d.add(SOURCE, both["source"])
@@ -415,15 +415,6 @@ def quality_by_source(rows: pd.DataFrame) -> pd.DataFrame:
     d.add("Images", both["images"].astype(int))
     d.measured(QualityRecord.column("psnr"), both["psnr"])
     return d.frame().reset_index(drop=True)
-
-
-def _sources_last(values: pd.Series) -> pd.Series:
-    """Sort key: the mean-of-sources rows after every source of their split."""
-    return (
-        values.map(lambda v: (1, v) if v == MEAN_OF_SOURCES else (0, v))
-        if values.name == "source"
-        else values
-    )
 
 
 def weights_suffix(weights: pd.Series) -> pd.Series:
