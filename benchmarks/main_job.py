@@ -4,7 +4,9 @@ Runs exactly what ``deblurbench run`` runs on the embedded default (a fresh outp
 temporary folder unless ``--out`` is given), then prints the wall time, each phase's share
 (complexity, latency, quality, report) and, as the ratio to track across machines, that wall time
 over the sum of one 256x256 forward of every network measured in the same run (the latency rows'
-medians: each is one forward of that network, timed in this run).
+medians: each is one forward of that network, timed in this run). Each phase is also given in
+forwards (its seconds over that sum), which shows how near it is to its floor: latency's is 3
+(at least three timed repeats of every network), complexity's about 2 (one cold, traced forward).
 
     python benchmarks/main_job.py [--out DIR] [--models a,b]
 """
@@ -58,9 +60,11 @@ def main() -> None:
     print(
         f"wall time {wall:.1f} s ({summary.done} measured, {summary.skipped} already stored, {len(summary.failed)} failed)"
     )
-    for phase, seconds in phases.items():
-        print(f"  {phase:<34} {seconds:7.1f} s  {100 * seconds / wall:5.1f}%")
     total = sum(forwards.values())
+    # a phase in forwards: its seconds over the sum of forwards (latency's floor is 3: three repeats)
+    for phase, seconds in phases.items():
+        in_forwards = f"  {seconds / total:4.1f} forwards" if total else ""
+        print(f"  {phase:<34} {seconds:7.1f} s  {100 * seconds / wall:5.1f}%{in_forwards}")
     print(f"sum of one 256x256 forward of every network (this run's latency medians): {total:.1f} s")
     print(f"ratio wall / sum of forwards = {wall / total:.2f}" if total else "no latency rows: no ratio")
 
