@@ -61,7 +61,6 @@ def main() -> None:
         f"wall time {wall:.1f} s ({summary.done} measured, {summary.skipped} already stored, {len(summary.failed)} failed)"
     )
     total = sum(forwards.values())
-    # a phase in forwards: its seconds over the sum of forwards (latency's floor is 3: three repeats)
     for phase, seconds in phases.items():
         in_forwards = f"  {seconds / total:4.1f} forwards" if total else ""
         print(f"  {phase:<34} {seconds:7.1f} s  {100 * seconds / wall:5.1f}%{in_forwards}")
