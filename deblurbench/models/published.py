@@ -8,6 +8,10 @@ another network (a comparison table) is its own record naming that paper as its
 ``reporter``. Where sources disagree each figure is kept; nothing here is converted or
 reconciled: the claims check does that, and says where units do not fit.
 
+A :class:`Relative` record is a comparison a source prints between the network and another
+one ("22.5% of MPRNet's MACs", "40x faster", "fewer parameters than ..."): the claims check
+holds it against the same ratio of our own counts.
+
 An :class:`OfficialCheckpoint` is a checkpoint file (or, for networks released as one
 file per module, a folder) as the authors publish it: its name, where it is published,
 and its sha256 where known, so that ``--weights-dir DIR`` can find and verify it.
@@ -79,6 +83,45 @@ class Published:
     @property
     def own(self) -> bool:
         """Whether the network's own authors publish it (not a comparison table of another paper)."""
+        return not self.reporter
+
+
+RELATIVE_QUANTITIES = ("params", "macs", "runtime")
+
+
+@dataclass(frozen=True)
+class Relative:
+    """A comparison with another network, as printed: this network's value over the other's.
+
+    ``ratio`` is the printed relation as a number (``"22.5% of its MACs"`` -> 0.225, ``"40x
+    faster"`` -> 1/40); None where the source only says "fewer" or "less" (the ratio is then
+    claimed to be below 1). ``other`` is a registered network name, or the name as printed
+    where the compared network is not registered (the claim is then not comparable).
+    ``printed`` is the sentence or phrase verbatim; ``reporter`` as for :class:`Published`.
+    """
+
+    quantity: str
+    other: str
+    ratio: float | None
+    printed: str
+    source: str
+    reporter: str = ""
+    size: tuple[int, int] | None = None  # (H, W) the comparison is made at, where stated
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.quantity not in RELATIVE_QUANTITIES:
+            raise ValueError(
+                f"relative quantity {self.quantity!r}: use one of {', '.join(RELATIVE_QUANTITIES)}"
+            )
+        if self.ratio is not None and not self.ratio > 0:
+            raise ValueError(f"relative ratio {self.ratio!r}: a positive number, or None for 'fewer'")
+        if not self.source.strip() or not self.printed.strip():
+            raise ValueError("a relative claim needs its printed words and its source")
+
+    @property
+    def own(self) -> bool:
+        """Whether the network's own authors print it."""
         return not self.reporter
 
 

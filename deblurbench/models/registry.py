@@ -21,7 +21,7 @@ from torch import nn
 
 from ..registry import Registry, UnknownNameError, import_submodules
 from .interface import ImageInterface
-from .published import OfficialCheckpoint, Published
+from .published import OfficialCheckpoint, Published, Relative
 
 ENTRY_POINT_GROUP = "deblurbench.models"
 
@@ -110,6 +110,7 @@ class ModelSpec:
     checkpoint_reader: Callable[[Path], Mapping[str, Any]] | None = None
     checkpoint_kind: str = "file"  # "directory" where the official checkpoint is a folder of files
     published: tuple[Published, ...] = ()
+    relative: tuple[Relative, ...] = ()  # comparisons with other networks the sources print
     checkpoints: tuple[OfficialCheckpoint, ...] = ()
     real_frame: str = (
         ""  # what running the official checkpoint on a real frame showed (tests/test_real_data.py)
