@@ -73,6 +73,14 @@ def _emit(rows: list[dict[str, Any]], table: pd.DataFrame, fmt: str) -> None:
         print(to_text(table, fmt, floatfmt=".4g"), end="" if fmt == "csv" else "\n")
 
 
+def _published_params(spec: Any) -> str | None:
+    """The parameter count a network's sources print, as printed and by whom (its authors' own first)."""
+    from .reports.claims import printed, reporter
+
+    figures = sorted((f for f in spec.figures() if f.quantity == "params"), key=lambda f: not f.own)
+    return f"{printed(figures[0]).split(' (')[0]} ({reporter(figures[0])})" if figures else None
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from .bench.references import get_reference, list_references
     from .models import get_spec, list_models
@@ -90,7 +98,7 @@ def cmd_models(args: argparse.Namespace) -> int:
                 "input": spec.interface.describe(),
                 "multiple": spec.multiple,
                 "min_size": spec.min_size,
-                "reported_params_m": spec.reported.params / 1e6 if spec.reported.params else None,
+                "published_params": _published_params(spec),
                 "repo": spec.repo,
             }
         )
@@ -127,7 +135,7 @@ def _complexity_row(result: Any, published: list[dict[str, Any]]) -> dict[str, A
 def _published_costs(results: list[Any]) -> list[list[dict[str, Any]]]:
     """Per result, the checks of its network's own published parameter and MAC figures at its size."""
     from .models import get_spec
-    from .reports.claims import CHECKS, Measured, describe, printed
+    from .reports.claims import Measured, check, describe, printed
 
     measured = Measured.of(results)
     out = []
@@ -137,7 +145,7 @@ def _published_costs(results: list[Any]) -> list[list[dict[str, Any]]]:
             for f in get_spec(r.model).figures()
             if f.own and (f.quantity == "params" or (f.quantity == "macs" and f.size == (r.height, r.width)))
         ]
-        checks = [(f, CHECKS[f.quantity](f, r.model, measured)) for f in figures]
+        checks = [(f, check(f, r.model, measured)) for f in figures]
         out.append(
             [
                 {
@@ -161,6 +169,9 @@ def _complexity_notes(results: list[Any]) -> None:
             print(f"note: {r.model}: modules never called: {', '.join(r.unused_modules)}")
         for counter, note in r.notes.items():
             print(f"note: {r.model} {r.height}x{r.width} {counter}: {note}")
+        for counter, wrong in r.miscounted.items():
+            for what, macs in wrong.items():
+                print(f"note: {r.model} {r.height}x{r.width} {counter}: {what} ({macs / 1e9:+,.2f} GMACs)")
 
 
 def cmd_complexity(args: argparse.Namespace) -> int:
@@ -301,35 +312,99 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+DEFAULT_OUT = Path("deblurbench-out")
+CLAIM_TEXT_COLUMNS = (
+    "Network",
+    "Figure",
+    "Published",
+    "Reported by",
+    "Measured",
+    "Difference",
+    "Verdict",
+    "Reason",
+)
+
+
+def _claims_store(out: Path | None) -> Any:
+    """The store ``claims`` reads: --out DIR's, else ./deblurbench-out's when there; None (and one line) without."""
+    from .bench.store import Store
+
+    where = out if out is not None else DEFAULT_OUT
+    if (where / Store.FILENAME).is_file():
+        return _open_store(where)
+    if out is not None:
+        print(
+            f"deblurbench claims: {out} holds no {Store.FILENAME}: parameters and MACs are counted here; quality "
+            f"and latency need its store ('deblurbench run --out {out}')",
+            file=sys.stderr,
+        )
+    return None
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON-ready records: NaN as null, never a bare NaN token."""
+    return json.loads(frame.to_json(orient="records")) if not frame.empty else []
+
+
 def cmd_claims(args: argparse.Namespace) -> int:
-    """Every published figure checked, and the subject's central claim baseline by baseline."""
+    """Every published figure and comparison checked, the subject's claim, and the claim figure."""
     from .bench.complexity import meta_complexity
-    from .reports.claims import claims_frame, subject_claims
+    from .reports.answer import check_claims
+    from .reports.claims import NOT_COMPARABLE, verdict_counts
 
     subject = _subject_arg(args.subject)
     models = _models_arg(args.models)
-    store = _existing_store(args.out) if args.out is not None else None
-    table = claims_frame(store, models, count=meta_complexity)
-    claim, lines = subject_claims(store, subject=subject, count=meta_complexity, baselines=models)
+    store = _claims_store(args.out)
+    claims = check_claims(store, models, subject=subject, count=meta_complexity)
+    if args.plot is not None:
+        _claim_plot(claims, args.plot)
     if args.format == "json":
-        payload = {"figures": table.to_dict("records"), "subject": subject, "claim": claim.to_dict("records")}
-        print(json.dumps({**payload, "summary": lines}, indent=2, default=str))
+        payload = {
+            "summary": claims.summary,
+            "counts": verdict_counts(claims.figures),
+            "networks": _records(claims.networks),
+            "figures": _records(claims.figures),
+            "relative": _records(claims.relative),
+            "subject": subject,
+            "claim": _records(claims.subject_table),
+            "claim_summary": claims.subject_lines,
+            "front": claims.front + claims.scored_front,
+        }
+        print(json.dumps(payload, indent=2))
         return 0
     if args.format == "csv":
-        print(table.to_csv(index=False), end="")
+        print(claims.figures.to_csv(index=False), end="")
         return 0
-    shown = table.drop(columns=["model", "Source"])
-    print(_table_text(shown))
-    print(
-        f"\n{(table['Verdict'] == 'reproduced').sum()} reproduced, {(table['Verdict'] == 'deviates').sum()} "
-        f"deviate, {(table['Verdict'] == 'not comparable').sum()} not comparable, of {len(table)} published figures"
-    )
-    print(f"\n{lines[0]}")
-    if not claim.empty:
-        print(_table_text(claim))
-    for line in lines[1:]:
+    figures = claims.figures
+    shown = figures if args.all else figures[figures["Verdict"] != NOT_COMPARABLE]
+    print(_table_text(claims.networks))
+    print(f"\n{claims.summary}.")
+    if len(shown):
+        print(_table_text(shown[list(CLAIM_TEXT_COLUMNS)]))
+    if len(shown) < len(figures):
+        print(
+            f"({len(figures) - len(shown)} rows not comparable here: --all shows them, --format csv has every column)"
+        )
+    if not claims.relative.empty:
+        print("\nComparisons the sources print, on our counts:")
+        print(_table_text(claims.relative.drop(columns=["model", "Reference", "Note"])))
+    print(f"\n{claims.subject_lines[0]}")
+    if not claims.subject_table.empty:
+        print(_table_text(claims.subject_table))
+    for line in claims.subject_lines[1:] + claims.front + claims.scored_front:
         print(line)
     return 0
+
+
+def _claim_plot(claims: Any, target: Path) -> None:
+    """Write the claim figure to ``target`` (.png and .svg), or say in one line why there is none."""
+    from .reports import plots
+    from .reports.tables import display_name
+
+    if claims.points.empty:
+        raise UsageError("--plot: no network has both a published GoPro PSNR and a count here")
+    written = plots.claim_figure(claims.points, target.with_suffix(""), display_name(claims.subject))
+    print(f"deblurbench claims: claim figure {', '.join(map(str, written))}", file=sys.stderr)
 
 
 def _existing_store(out: Path) -> Any:
@@ -778,7 +853,13 @@ def _add_claims(sub: SubParsers) -> None:
     p = sub.add_parser("claims", help="published figures against measured ones, and the subject's claim")
     p.add_argument("--subject", help=SUBJECT_HELP)
     p.add_argument("--models", action="append", help=MODELS_HELP)
-    p.add_argument("--out", type=Path, help="also hold quality and latency from DIR's store")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="hold quality and latency from DIR's store (default ./deblurbench-out when it holds one)",
+    )
+    p.add_argument("--plot", type=Path, metavar="FILE", help="write the claim figure to FILE (.png and .svg)")
+    p.add_argument("--all", action="store_true", help="print every figure, the not comparable ones too")
     _with_format(p)
     p.set_defaults(func=cmd_claims)
 

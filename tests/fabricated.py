@@ -45,6 +45,7 @@ def complexity_result(
             },
             "raw": {},
             "skipped": {},
+            "conventions": {"output_grid": int(macs * 1.08)},
             "meta": {},
             "notes": {} if real else {"fvcore": "not run"},
         }

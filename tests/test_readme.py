@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import deblurbench as db
-from deblurbench.reports.claims import published_quality
+from deblurbench.reports.subject import published_quality
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
 

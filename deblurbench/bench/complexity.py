@@ -22,15 +22,14 @@ any size.
 from __future__ import annotations
 
 import copy
-from collections import Counter
 from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.utils._python_dispatch import TorchDispatchMode
 
 from ..models import ModelSpec, create_model, get_spec
 from ..models.restorer import padded_size
+from .census import Census, CensusMode, aliases, convention_counts
 from .counters import COUNTERS, CountContext, ptflops_macs
 from .records import ComplexityRecord
 
@@ -54,31 +53,6 @@ class OfficialPath(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.spec.interface(self.net, x)
-
-
-class _OpCensus(TorchDispatchMode):
-    """Counts every aten op dispatched, by overload packet name, and ptflops' aten MACs on the way.
-
-    ptflops' ``aten`` backend is a dispatch mode that charges each op by its handler table
-    (``ATEN_OPS_MAPPING``, from the op's arguments and outputs); applying that table here gives
-    its count from this pass, without a meta forward of its own.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        from ptflops.aten_ops import ATEN_OPS_MAPPING
-
-        self.ops: Counter[str] = Counter()
-        self.ptflops_table = ATEN_OPS_MAPPING
-        self.ptflops_macs = 0
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        self.ops[str(func.overloadpacket).removeprefix("aten.")] += 1
-        handler = self.ptflops_table.get(func.overloadpacket)
-        if handler is not None:
-            self.ptflops_macs += int(handler(args, out if isinstance(out, tuple) else (out,)))
-        return out
 
 
 def _resolve(model_or_name: str | nn.Module, spec: ModelSpec | None) -> tuple[nn.Module, ModelSpec]:
@@ -105,17 +79,17 @@ def parameter_counts(model: nn.Module, used: set[int] | None = None) -> dict[str
 
 @dataclass
 class _MetaPass:
-    """What one forward on the meta device tells: modules called, the aten-op census, torch's flops."""
+    """What one forward on the meta device tells: modules called, the census, torch's flops."""
 
     path: OfficialPath
     called: set[str]
-    census: Counter[str]
+    census: Census
     torch_flops: int
-    ptflops_aten: int
 
 
 def _meta_pass(model: nn.Module, spec: ModelSpec, shape: tuple[int, ...]) -> _MetaPass:
     """Run the official path once on a meta copy of ``model`` under the census and flop counter."""
+    from ptflops.pytorch_ops import MODULES_MAPPING
     from torch.utils.flop_counter import FlopCounterMode
 
     path = OfficialPath(copy.deepcopy(model).to("meta"), spec).train(spec.test_mode == "train")
@@ -124,14 +98,15 @@ def _meta_pass(model: nn.Module, spec: ModelSpec, shape: tuple[int, ...]) -> _Me
         module.register_forward_pre_hook(lambda _m, _i, name=name: called.add(name))
         for name, module in path.net.named_modules()
     ]
-    census = _OpCensus()
+    census = CensusMode(frozenset(MODULES_MAPPING))
+    handles += census.watch(path.net)
     try:
         with torch.no_grad(), FlopCounterMode(display=False) as flop_counter, census:
             path(torch.empty(shape, device="meta"))
     finally:
         for handle in handles:
             handle.remove()
-    return _MetaPass(path, called, census.ops, int(flop_counter.get_total_flops()), census.ptflops_macs)
+    return _MetaPass(path, called, census.census, int(flop_counter.get_total_flops()))
 
 
 def _used_parameters(model: nn.Module, meta: _MetaPass) -> dict[str, int]:
@@ -174,9 +149,9 @@ def _check_counters(counters: tuple[str, ...] | None) -> tuple[str, ...]:
 
 def _count(
     ctx: CountContext, counters: tuple[str, ...], real_forward: bool, input_size: tuple[int, int]
-) -> tuple[dict, dict, dict, dict]:
-    """Run every counter the size allows: (raw counts, skipped ops, meta flags, notes) per counter."""
-    raw, skipped, on_meta, notes = {}, {}, {}, {}
+) -> tuple[dict, dict, dict, dict, dict]:
+    """Run every counter the size allows: (raw counts, skipped, meta flags, notes, miscounts) per counter."""
+    raw, skipped, on_meta, notes, miscounted = {}, {}, {}, {}, {}
     for name in counters:
         counter = COUNTERS.get(name)
         on_meta[name] = counter.meta
@@ -185,7 +160,9 @@ def _count(
             continue
         result = counter.count(ctx)
         raw[name], skipped[name] = result.raw, result.skipped
-    return raw, skipped, on_meta, notes
+        if result.miscounted:
+            miscounted[name] = result.miscounted
+    return raw, skipped, on_meta, notes, miscounted
 
 
 def complexity(
@@ -217,11 +194,10 @@ def complexity(
         meta.torch_flops,
         meta.called,
         real_path_factory=lambda: OfficialPath(model, spec).train(spec.test_mode == "train"),
-        ptflops_aten=meta.ptflops_aten,
     )
     if real_forward is None:
         real_forward = real_forward_by_default(input_size)
-    raw, skipped, on_meta, notes = _count(ctx, counters, real_forward, input_size)
+    raw, skipped, on_meta, notes, miscounted = _count(ctx, counters, real_forward, input_size)
     model.eval()
     params = _used_parameters(model, meta)
     return ComplexityRecord(
@@ -237,6 +213,9 @@ def complexity(
         torch_version=torch.__version__,
         raw=raw,
         skipped=skipped,
+        miscounted=miscounted,
+        conventions=convention_counts(meta.census),
+        aliases=aliases(model),
         meta=on_meta,
         notes=notes,
         unused_modules=_uncalled_leaves(model, meta.called),

@@ -16,7 +16,7 @@ import io
 import warnings
 from collections import Counter as Tally
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -25,6 +25,7 @@ from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from ..registry import Registry
+from .census import MATMUL_OPS, Census, alias_objects, aliases
 
 # aten ops that move or view data but compute nothing: never reported as "skipped".
 NO_COMPUTE_OPS = frozenset(
@@ -96,11 +97,10 @@ class CountContext:
     model: nn.Module
     meta_path: nn.Module
     shape: tuple[int, ...]
-    census: Tally[str]
+    census: Census
     torch_flops: int
     called: set[str]
     real_path_factory: Callable[[], nn.Module]
-    ptflops_aten: int = 0  # ptflops' aten handler table applied during the same meta pass
 
     @cached_property
     def real_path(self) -> nn.Module:
@@ -117,17 +117,23 @@ class CountContext:
         """Ops of the census that compute something and that ``counted`` says are not charged."""
         return {
             op: n
-            for op, n in sorted(self.census.items())
+            for op, n in sorted(self.census.ops.items())
             if not counted(op) and op.rstrip("_") not in NO_COMPUTE_OPS and op not in NO_COMPUTE_OPS
         }
 
 
 @dataclass(frozen=True)
 class CounterResult:
-    """One counter's raw count (in its own unit) and what it skipped (op or module -> count)."""
+    """One counter's raw count (in its own unit), what it skipped and what it miscounted.
+
+    ``skipped``: op or module -> calls not charged; ``miscounted``: what -> MACs the count
+    is off by because of it (positive: charged too much, e.g. an aliased module counted at
+    each of its names; negative: computation it never saw, e.g. matmuls by the ``@`` operator).
+    """
 
     raw: int
     skipped: dict[str, int]
+    miscounted: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -292,7 +298,39 @@ def count_ptflops_pytorch(ctx: CountContext) -> CounterResult:
         leaf = not any(True for _ in module.children())
         if name in ctx.called and leaf and type(module) not in MODULES_MAPPING:
             unhooked[type(module).__name__] += 1
-    return CounterResult(raw, dict(sorted(unhooked.items())))
+    unseen = {op: n for op, n in ctx.census.outside_hooked_ops.items() if "fft" in op}
+    return CounterResult(raw, dict(sorted({**unhooked, **unseen}.items())), _ptflops_tree_miscounts(ctx, raw))
+
+
+def _ptflops_tree_miscounts(ctx: CountContext, raw: int) -> dict[str, int]:
+    """What ptflops' module-tree sum got wrong: aliased modules charged at each name, matmuls unseen.
+
+    It sums each module's count over the tree's children, so a module registered under
+    names with different parents is charged once per parent. It sees functional calls only
+    through the torch functions it patches, not through operators (``q @ k``): the matmul
+    MACs dispatched outside its hooked modules are listed as unseen when the count's deficit
+    against the census, after the double counts, equals them (within 2% of the census).
+    """
+    net = ctx.meta_path.net
+    found: dict[str, int] = {}
+    for first, module in alias_objects(net).items():
+        names = (first, *aliases(net)[first])
+        parents = {name.rpartition(".")[0] for name in names}
+        extra = (len(parents) - 1) * ctx.census.module_macs.get(id(module), 0)
+        if extra:
+            found[f"aliased module counted {len(parents)}x: {' = '.join(names)}"] = extra
+    correct = ctx.census.macs
+    deficit = correct + sum(found.values()) - raw
+    outside = {op: m for op, m in ctx.census.outside_hooked_macs.items() if op in MATMUL_OPS and m}
+    if outside and abs(deficit - sum(outside.values())) <= 0.02 * correct:
+        found.update(
+            {f"unseen: {op} outside hooked modules (operator calls)": -m for op, m in outside.items()}
+        )
+    elif deficit > 0.02 * correct:
+        found["not seen, not attributed (against the census)"] = -deficit
+    elif deficit < -0.02 * correct:
+        found["charged beyond the census (element-wise ops, norms, activations)"] = -deficit
+    return found
 
 
 @register_counter(
@@ -308,7 +346,9 @@ def count_ptflops_aten(ctx: CountContext) -> CounterResult:
     """ptflops' ``aten`` backend: its handler table, applied during the census's meta pass (no forward of its own)."""
     from ptflops.aten_ops import ATEN_OPS_MAPPING
 
-    return CounterResult(ctx.ptflops_aten, ctx.skipped_ops(lambda op: _registered(op, ATEN_OPS_MAPPING)))
+    return CounterResult(
+        ctx.census.ptflops_aten, ctx.skipped_ops(lambda op: _registered(op, ATEN_OPS_MAPPING))
+    )
 
 
 @register_counter(

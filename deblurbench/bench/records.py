@@ -323,6 +323,11 @@ class ComplexityRecord(Record):
     meta: Mapping[str, bool] = detail()
     notes: Mapping[str, str] = detail()
     unused_modules: Sequence[str] = detail(list)
+    # per counter, what it got wrong and by how many MACs (see counters.CounterResult)
+    miscounted: Mapping[str, Mapping[str, int]] = detail()
+    # the count under each named convention (census.CONVENTIONS), beside the correct ones
+    conventions: Mapping[str, int] = detail()
+    aliases: Mapping[str, Sequence[str]] = detail()  # modules registered under several names
 
     @property
     def size(self) -> tuple[int, int]:
@@ -354,6 +359,9 @@ class ComplexityRecord(Record):
                 "macs": dict(self.macs),
                 "raw": dict(self.raw),
                 "skipped": dict(self.skipped),
+                "miscounted": dict(self.miscounted),
+                "conventions": dict(self.conventions),
+                "aliases": dict(self.aliases),
                 "meta": dict(self.meta),
                 "notes": dict(self.notes),
             }
@@ -377,6 +385,9 @@ class ComplexityRecord(Record):
             torch_version=torch_version,
             raw=dict(result.get("raw", {})),
             skipped=dict(result.get("skipped", {})),
+            miscounted=dict(result.get("miscounted", {})),
+            conventions=dict(result.get("conventions", {})),
+            aliases=dict(result.get("aliases", {})),
             meta=dict(result.get("meta", {})),
             notes=dict(result.get("notes", {})),
             unused_modules=list(result.get("unused_modules", [])),

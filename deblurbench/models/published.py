@@ -32,6 +32,19 @@ UNITS: Mapping[str, tuple[str, ...]] = {
     "psnr": ("dB",),
     "ssim": ("",),
 }
+# what a printed unit means in base units (parameters, MACs, seconds, bytes)
+UNIT_FACTOR: Mapping[str, float] = {
+    "": 1.0,
+    "K": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "s": 1.0,
+    "ms": 1e-3,
+    "MB": 1e6,
+    "MiB": 2**20,
+    "dB": 1.0,
+}
 DATASETS = ("gopro", "hide", "kohler", "realblur_j", "realblur_r", "dvd", "lai", "reds")
 GOPRO_VARIANTS = ("", "blur", "blur_gamma")
 SSIM_TOOLS = ("", "matlab", "skimage", "basicsr", "cw-ssim", "pytorch-ssim")

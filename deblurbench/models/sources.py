@@ -72,3 +72,15 @@ MARKDOWN_COPY = SourceTable(
     "hukv1990/MarkDown@d70182b9f4afe2392f6ae3e10d9162779a1355ee:论文/Deblurred.md "
     "('Quantitative evaluations of state-of-the-arts' table, {entry})",
 )
+
+
+def table_of(source: str) -> str:
+    """The printed table a figure's source cites: its :class:`SourceTable`, else the source itself."""
+    for table in TABLES:
+        head = table.where.split("{entry}")[0]
+        if source.startswith(head):
+            return table.reporter
+    return source
+
+
+TABLES = tuple(value for value in list(globals().values()) if isinstance(value, SourceTable))

@@ -1,65 +1,62 @@
-"""Published figures held against measured ones, units checked rather than trusted.
+"""Published figures held against measured ones, with a verdict a referee would sign.
 
-Pure functions over specs and measurements; nothing here runs a network. What is measured
-comes from a :class:`Measured`: the results store's rows (the report) and, where the
-caller supplies a counter (``deblurbench claims``), parameters and MACs counted on the
-spot on the meta device.
+Pure functions over specs and measurements; nothing here runs a network but the meta-device
+counting ``count`` callers pass in. What is measured comes from a :class:`Measured`: the
+results store's rows and, where a counter is given, parameters and MACs counted on the spot.
 
-- :func:`claims_frame`: per network and published figure (:class:`~deblurbench.models.published.Published`),
-  the figure as printed, its source, who reports it, the measured value, the difference and
-  a verdict, ``reproduced``, ``deviates`` or ``not comparable``, with the reason. Each
-  quantity has its check (:data:`CHECKS`): a parameter count as printed (its rounding
-  allowed); a model size in MB tried as float32 weights and as a parameter count in
-  millions; GMACs at the stated size by every counter; FLOPs both as multiply-adds and as
-  two per multiply-add, and where no size is stated the sizes searched for one that
-  reproduces it; a runtime beside the synchronised and unsynchronised CUDA timings (or
-  the CPU one), saying that the devices differ; PSNR/SSIM beside this store's scores on
-  the same dataset and GoPro variant, in the SSIM convention the authors name.
-- :func:`subject_claims`: a subject network's central claim (LMFN's by default: fewer
-  parameters and less computation than each baseline at comparable published quality),
-  baseline by baseline.
+A verdict is one of :data:`VERDICTS`:
+
+- **reproduced**: a correct count or score under the stated conditions, within the figure's
+  printed precision (exact counts by rounding: 11.378 M does not reproduce "11.6M");
+- **explained**: the figure equals a named convention or counter artifact that differs from
+  the correct count (an aliased module charged at each name, matmuls or FFTs a counter never
+  saw, transposed convolutions charged on their output grid, a size found by search: then
+  "explained (size inferred)"), shown with the correct count and how far the figure is off;
+- **deviates**: nothing explains it; **not comparable**: with the reason (devices differ, the
+  dataset is not scored here, no size stated and none found).
+
+Each published quantity is one :class:`Quantity` row (its label, precision rule and check);
+the printed units and their factors are declared with the figures
+(:data:`~deblurbench.models.published.UNITS`, :data:`~deblurbench.models.published.UNIT_FACTOR`).
+The correct MAC count is the census's (``torch.utils.flop_counter``'s formulas, which equal a
+hand count of convolutions, matmuls and attention); only the meta-device counters and the
+named conventions are consulted, so a check gives the same answer with or without a store.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from ..bench.counters import COUNTERS, by_preference
+from ..bench.census import CONVENTIONS
+from ..bench.counters import by_preference
 from ..bench.records import ComplexityRecord
 from ..bench.store import Store
 from ..models import get_spec, list_models
-from ..models.published import Published
-from .tables import MISSING, display_name, latency_frame, pick_protocol, quality_frame, with_marks
+from ..models.published import UNIT_FACTOR, UNITS, Published, Relative
+from ..models.sources import table_of
+from .tables import MISSING, display_name, latency_frame, pick_protocol, quality_frame
 
 SUBJECT = "lmfn"  # the network whose claim a report checks unless told otherwise
-REPRODUCED, DEVIATES, NOT_COMPARABLE = "reproduced", "deviates", "not comparable"
-# How far a measurement may be from a published figure and still reproduce it (beyond its printed rounding).
-TOLERANCE = {"params": 0.02, "macs": 0.02, "model_size": 0.02, "psnr_db": 0.1, "ssim": 0.005}
-UNIT_FACTOR = {
-    "": 1.0,
-    "K": 1e3,
-    "M": 1e6,
-    "G": 1e9,
-    "T": 1e12,
-    "s": 1.0,
-    "ms": 1e-3,
-    "MB": 1e6,
-    "MiB": 2**20,
-}
-SEARCH_SIZES = (
-    (256, 256),
-    (512, 512),
-    (720, 1280),
-    (1024, 1024),
-)  # where a cost with no stated size is sought
+REPRODUCED, EXPLAINED, DEVIATES, NOT_COMPARABLE = "reproduced", "explained", "deviates", "not comparable"
+VERDICTS = (REPRODUCED, EXPLAINED, DEVIATES, NOT_COMPARABLE)
+SIZE_INFERRED = f"{EXPLAINED} (size inferred)"
+CORRECT_COUNTER = "torch_flop_counter"  # the census: equals a hand count on every registered network
+HEADLINE_SIZE = (256, 256)  # where a comparison with no stated size is made
+SEARCH_SIZES = ((256, 256), (512, 512), (720, 1280), (1024, 1024))  # where an unstated size is sought
 SSIM_TOOL_CONVENTION = {"matlab": "matlab", "skimage": "skimage", "basicsr": "basicsr"}
 GOPRO_VARIANT = {"": "", "blur": "", "blur_gamma": "blur=blur_gamma"}  # published variant -> stored variant
 CostCounter = Callable[[str, tuple[int, int]], ComplexityRecord]
+
+
+def verdict_kind(verdict: str) -> str:
+    """The verdict without its qualifier: ``explained (size inferred)`` -> ``explained``."""
+    return verdict.split(" (")[0]
 
 
 # ----------------------------------------------------------------------------- what was measured
@@ -67,21 +64,15 @@ CostCounter = Callable[[str, tuple[int, int]], ComplexityRecord]
 
 @dataclass
 class Measured:
-    """What this suite measured: the store's rows, and (``count``) parameters and MACs counted on demand."""
+    """What this suite measured: the store's rows, and (``count``) parameters and MACs counted on demand.
+
+    A stored complexity row is used where it holds the census's details (conventions, miscounts);
+    otherwise the network is counted on the spot, so the store and a fresh count give one answer.
+    """
 
     store: Store | None = None
     count: CostCounter | None = None
     _costs: dict[tuple[str, tuple[int, int]], ComplexityRecord | None] = field(default_factory=dict)
-
-    def cost(self, model: str, size: tuple[int, int]) -> ComplexityRecord | None:
-        """Parameters and MACs at ``size``: counted on the spot where a counter was given, else stored."""
-        key = (model, tuple(size))
-        if key not in self._costs:
-            self._costs[key] = self._stored_cost(model, size)
-            if self.count is not None:
-                fresh = self.count(model, size)
-                self._costs[key] = _merged(fresh, self._costs[key])
-        return self._costs[key]
 
     @classmethod
     def of(cls, records: Iterable[ComplexityRecord]) -> Measured:
@@ -90,6 +81,16 @@ class Measured:
         measured._stored = list(records)
         return measured
 
+    def cost(self, model: str, size: tuple[int, int]) -> ComplexityRecord | None:
+        """Parameters and MACs at ``size``: stored with the census's details, else counted where possible."""
+        key = (model, tuple(size))
+        if key not in self._costs:
+            stored = self._stored_cost(model, size)
+            if self.count is not None and (stored is None or not stored.conventions):
+                stored = self.count(model, tuple(size))
+            self._costs[key] = stored
+        return self._costs[key]
+
     def _stored_cost(self, model: str, size: tuple[int, int]) -> ComplexityRecord | None:
         rows = [r for r in self._complexity() if r.model == model and (r.height, r.width) == tuple(size)]
         return rows[0] if rows else None
@@ -97,9 +98,7 @@ class Measured:
     def params(self, model: str, used: bool = False) -> int | None:
         """Declared parameters (``used``: those of modules the forward calls), stored or counted."""
         stored = [r for r in self._complexity() if r.model == model]
-        if stored:
-            return stored[0].params_used if used else stored[0].params_declared
-        cost = self.cost(model, SEARCH_SIZES[0]) if self.count is not None else None
+        cost = stored[0] if stored else self.cost(model, HEADLINE_SIZE) if self.count is not None else None
         if cost is None:
             return None
         return cost.params_used if used else cost.params_declared
@@ -108,6 +107,12 @@ class Measured:
         if not hasattr(self, "_stored"):
             self._stored = self.store.records(ComplexityRecord) if self.store is not None else []
         return self._stored
+
+    def models(self) -> list[str]:
+        """The networks the store measured; without a store, every registered one when counting on the spot."""
+        if self.store is None and self.count is not None:
+            return list_models()
+        return sorted({r.model for r in self._complexity()} & set(list_models()))
 
     def latency(self) -> pd.DataFrame:
         """The store's latency rows (newest per setting), or an empty frame."""
@@ -118,17 +123,26 @@ class Measured:
         return quality_frame(self.store) if self.store is not None else pd.DataFrame()
 
 
-def _merged(fresh: ComplexityRecord, stored: ComplexityRecord | None) -> ComplexityRecord:
-    """Counted MACs, plus the stored counters that counting on the spot does not run (fvcore)."""
-    if stored is None:
-        return fresh
-    from dataclasses import replace
+# ----------------------------------------------------------------------------- printed precision
 
-    macs = {
-        **{k: v for k, v in stored.macs.items() if v is not None},
-        **{k: v for k, v in fresh.macs.items() if v},
-    }
-    return replace(fresh, macs=macs)
+
+def precision(value: float) -> float:
+    """Half a unit of the last printed digit: 88.7 -> 0.05, 20 -> 0.5, 1.25 -> 0.005."""
+    text = repr(float(value)).removesuffix(".0")
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+    return 0.5 * 10.0**-decimals
+
+
+def _percent(measured: float, published: float) -> str:
+    return f"{100 * (measured - published) / published:+.1f}%" if published else MISSING
+
+
+def _count(value: float) -> str:
+    return f"{value / 1e6:,.3f} M" if value >= 1e5 else f"{value:,.0f}"
+
+
+def _gmacs(value: float) -> str:
+    return f"{value / 1e9:,.2f} G"
 
 
 # ----------------------------------------------------------------------------- one check
@@ -144,151 +158,303 @@ class Check:
     reason: str
 
 
-def _precision(value: float) -> float:
-    """Half a unit of the last printed digit: 88.7 -> 0.05, 20 -> 0.5, 1.25 -> 0.005."""
-    text = repr(float(value)).removesuffix(".0")
-    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
-    return 0.5 * 10.0**-decimals
+@dataclass(frozen=True)
+class Quantity:
+    """How one published quantity is checked: its label, precision rule and check.
+
+    ``tolerance`` is how far a measurement may be from the figure beyond its printed rounding
+    (relative; absolute in the figure's unit where ``absolute``); 0 for an exact count, which
+    reproduces a figure only if it rounds to it.
+    """
+
+    name: str
+    label: str
+    tolerance: float
+    check: Callable[[Published, str, Measured, Context], Check]
+    absolute: bool = False
+
+    @property
+    def units(self) -> dict[str, float]:
+        """The units a figure of it may be printed in, with their factors to base units."""
+        return {unit: UNIT_FACTOR[unit] for unit in UNITS[self.name]}
+
+    def reproduces(self, measured: float, value: float, unit: str) -> bool:
+        """Whether ``measured`` (base units) reproduces ``value`` printed in ``unit``: its rounding, or the tolerance."""
+        factor = UNIT_FACTOR[unit]
+        published = value * factor
+        allowed = self.tolerance * (factor if self.absolute else abs(published))
+        return abs(measured - published) <= max(allowed, precision(value) * factor)
 
 
-def _within(measured: float, figure: Published, factor: float, tolerance: float) -> bool:
-    """Whether ``measured`` (base units) reproduces the figure: within tolerance or its printed rounding."""
-    published = figure.value * factor
-    return abs(measured - published) <= max(tolerance * abs(published), _precision(figure.value) * factor)
+@dataclass
+class Context:
+    """What a check needs beyond its own figure: the size each unsized cost figure's table was found at."""
+
+    inferred: dict[Published, tuple[int, int] | None] = field(default_factory=dict)
 
 
-def _percent(measured: float, published: float) -> str:
-    return f"{100 * (measured - published) / published:+.1f}%" if published else MISSING
-
-
-def _count(value: float) -> str:
-    return f"{value / 1e6:,.3f} M" if value >= 1e5 else f"{value:,.0f}"
-
-
-def check_params(figure: Published, model: str, measured: Measured) -> Check:
-    """A parameter count, as printed, against the declared parameters."""
+def check_params(figure: Published, model: str, measured: Measured, _ctx: Context) -> Check:
+    """A parameter count reproduces only if the declared count rounds to the printed figure."""
     count = measured.params(model)
     if count is None:
         return Check(MISSING, MISSING, NOT_COMPARABLE, "parameters not counted here")
+    quantity = QUANTITIES["params"]
     published = figure.value * UNIT_FACTOR[figure.unit]
-    ok = _within(count, figure, UNIT_FACTOR[figure.unit], TOLERANCE["params"])
-    reason = "declared parameters"
+    if quantity.reproduces(count, figure.value, figure.unit):
+        return Check(_count(count), _percent(count, published), REPRODUCED, "declared parameters")
     used = measured.params(model, used=True)
-    if (
-        not ok
-        and used
-        and used != count
-        and _within(used, figure, UNIT_FACTOR[figure.unit], TOLERANCE["params"])
-    ):
-        detail = f"the parameters the forward uses ({_count(used)}); {_count(count - used)} more are declared"
-        return Check(_count(used), _percent(used, published), REPRODUCED, detail)
-    if not ok and figure.unit == "M" and _within(count * 4, figure, 1e6, TOLERANCE["model_size"]):
-        reason = f"unit: {figure.value:g} M is the float32 weights' size in MB ({count * 4 / 1e6:.2f} MB), not a parameter count"
-    return Check(_count(count), _percent(count, published), REPRODUCED if ok else DEVIATES, reason)
+    if used and used != count and quantity.reproduces(used, figure.value, figure.unit):
+        return Check(
+            _count(count),
+            _percent(count, published),
+            EXPLAINED,
+            f"equals the parameters the forward uses ({_count(used)}); {_count(count - used)} more are declared",
+        )
+    if figure.unit == "M" and QUANTITIES["model_size"].reproduces(count * 4, figure.value, "MB"):
+        return Check(
+            _count(count),
+            _percent(count, published),
+            EXPLAINED,
+            f"equals the float32 weights' size in MB ({count * 4 / 1e6:.2f} MB), printed as a parameter count",
+        )
+    closest = f"; the parameters the forward uses are {_count(used)}" if used and used != count else ""
+    rule = f"the printed {figure.value:g}{figure.unit} needs a count that rounds to it"
+    return Check(_count(count), _percent(count, published), DEVIATES, f"declared parameters; {rule}{closest}")
 
 
-def check_model_size(figure: Published, model: str, measured: Measured) -> Check:
-    """A size in MB tried as float32 weights (4 bytes a parameter) and as a parameter count in millions."""
+def check_model_size(figure: Published, model: str, measured: Measured, _ctx: Context) -> Check:
+    """A size in MB against the float32 weights (4 bytes a parameter); a figure equal to the count in millions is said."""
     count = measured.params(model)
     if count is None:
         return Check(MISSING, MISSING, NOT_COMPARABLE, "parameters not counted here")
-    weights = count * 4  # bytes of the float32 weights
+    weights = count * 4
     factor = UNIT_FACTOR[figure.unit]
     shown = f"{weights / factor:.2f} {figure.unit} (float32 weights)"
-    if _within(weights, figure, factor, TOLERANCE["model_size"]):
-        return Check(
-            shown, _percent(weights, figure.value * factor), REPRODUCED, "the size of the float32 weights"
-        )
-    if _within(count, figure, 1e6, TOLERANCE["params"]):
+    difference = _percent(weights, figure.value * factor)
+    if QUANTITIES["model_size"].reproduces(weights, figure.value, figure.unit):
+        return Check(shown, difference, REPRODUCED, "the size of the float32 weights")
+    if QUANTITIES["params"].reproduces(count, figure.value, "M"):
         return Check(
             shown,
-            _percent(weights, figure.value * factor),
-            DEVIATES,
-            f"unit: {figure.value:g} is the parameter count in millions ({count / 1e6:.3f} M), printed as "
-            f"'{figure.printed or figure.unit}'; the float32 weights are {weights / 1e6:.2f} MB",
+            difference,
+            EXPLAINED,
+            f"{figure.value:g} equals the parameter count in millions ({count / 1e6:.3f} M), printed under "
+            f"'{figure.printed or figure.unit}'; the float32 weights are {weights / 1e6:.2f} MB. The source does "
+            "not say which it meant",
         )
     return Check(
         shown,
-        _percent(weights, figure.value * factor),
+        difference,
         DEVIATES,
         f"neither the float32 weights' size nor the parameter count in millions ({count / 1e6:.3f} M)",
     )
 
 
-def _cost_matches(
-    figure: Published,
-    model: str,
-    measured: Measured,
-    sizes: Iterable[tuple[int, int]],
-    per_mac: tuple[float, ...],
-) -> list[tuple[float, tuple[int, int], str, float]]:
-    """Every (relative error, size, counter, flops per MAC) of the counts against the figure, best first."""
-    published = figure.value * UNIT_FACTOR[figure.unit]
-    found = []
-    for size in sizes:
-        cost = measured.cost(model, size)
-        for counter, macs in cost.macs.items() if cost is not None else ():
-            for multiple in per_mac:
-                if macs:
-                    found.append((abs(macs * multiple - published) / published, size, counter, multiple))
-    return sorted(found)
+# ----------------------------------------------------------------------------- MACs and FLOPs
 
 
-def _cost_check(figure: Published, model: str, measured: Measured, per_mac: tuple[float, ...]) -> Check:
-    sizes = [figure.size] if figure.size else list(SEARCH_SIZES)
-    found = _cost_matches(figure, model, measured, sizes, per_mac)
-    if not found:
-        return Check(MISSING, MISSING, NOT_COMPARABLE, "MACs not counted here at the figure's size")
-    error, size, counter, multiple = found[0]
-    cost = measured.cost(model, size)
-    value = cost.macs[counter] * multiple
-    label = COUNTERS.get(counter).label if counter in COUNTERS else counter
-    unit = (
-        "GMACs"
-        if figure.quantity == "macs"
-        else ("GFLOPs (1 per multiply-add)" if multiple == 1 else "GFLOPs (2 per multiply-add)")
-    )
-    shown = f"{value / 1e9:,.2f} {unit} at {size[0]}x{size[1]} ({label})"
-    ok = _within(value, figure, UNIT_FACTOR[figure.unit], TOLERANCE["macs"])
-    where = f"at {size[0]}x{size[1]}" + (
-        "" if figure.size else ", a size the source does not state, found by search"
-    )
-    reading = (
-        ""
-        if figure.quantity == "macs"
-        else (" read as 1 FLOP per multiply-add" if multiple == 1 else " read as 2 FLOPs per multiply-add")
-    )
-    if ok:
-        return Check(
-            shown,
-            _percent(value, figure.value * UNIT_FACTOR[figure.unit]),
-            REPRODUCED,
-            f"{label}{reading} {where}",
+@dataclass(frozen=True)
+class Reading:
+    """One way of counting a network at one size: its MACs, what it is, and whether it is correct."""
+
+    macs: int
+    what: str
+    correct: bool
+    why: str = ""  # for an incorrect reading: what it gets wrong
+
+
+def correct_macs(cost: ComplexityRecord | None) -> int | None:
+    """The correct MAC count of a record: the census's, else the first meta counter that counted."""
+    if cost is None:
+        return None
+    for name in (CORRECT_COUNTER, *(c.name for c in by_preference(meta_only=True))):
+        if cost.macs.get(name):
+            return int(cost.macs[name])
+    return None
+
+
+def _miscount_text(miscounted: Mapping[str, int]) -> str:
+    """What a counter got wrong, in words: ``aliased modules charged twice (10, +136.06 G)``."""
+    doubled = {k: v for k, v in miscounted.items() if k.startswith("aliased module")}
+    parts = []
+    if doubled:
+        first = next(iter(doubled)).split(": ", 1)[1]
+        parts.append(
+            f"charges {len(doubled)} aliased module(s) at each of their names (e.g. {first}; "
+            f"+{_gmacs(sum(doubled.values()))})"
         )
-    if not figure.size:
-        tried = ", ".join(f"{h}x{w}" for h, w in SEARCH_SIZES)
+    for what, macs in miscounted.items():
+        if what.startswith("unseen: "):
+            op = what.removeprefix("unseen: ").split(" ")[0]
+            parts.append(f"never sees the {op} matmuls of operator calls such as q @ k ({_gmacs(-macs)})")
+        elif not what.startswith("aliased module"):
+            parts.append(f"{what} ({'+' if macs > 0 else ''}{_gmacs(macs)})")
+    return "; ".join(parts)
+
+
+def readings(cost: ComplexityRecord) -> list[Reading]:
+    """The correct count, each meta counter's count (with what it got wrong) and each convention's."""
+    correct = correct_macs(cost)
+    found = []
+    for counter in by_preference(meta_only=True):
+        macs = cost.macs.get(counter.name)
+        if not macs or correct is None:
+            continue
+        right = abs(macs - correct) <= 0.02 * correct
+        why = _miscount_text(cost.miscounted.get(counter.name, {})) or (
+            f"differs from the correct count by {_percent(macs, correct)}"
+        )
+        found.append(Reading(int(macs), counter.label, right, "" if right else why))
+    for name, macs in cost.conventions.items():
+        if macs and correct and abs(macs - correct) > 0.02 * correct and name in CONVENTIONS:
+            convention = CONVENTIONS.get(name)
+            found.append(Reading(int(macs), convention.label, False, convention.charges))
+    return found
+
+
+@dataclass(frozen=True)
+class Match:
+    """A reading of a cost figure at one size: its relative error, the reading and the FLOPs per MAC."""
+
+    error: float
+    size: tuple[int, int]
+    reading: Reading
+    per_mac: float
+
+
+def _matches(figure: Published, cost: ComplexityRecord | None, size: tuple[int, int]) -> list[Match]:
+    """Every reading of ``cost`` against the figure, best first (FLOPs read as 1 and as 2 per MAC)."""
+    if cost is None:
+        return []
+    published = figure.value * UNIT_FACTOR[figure.unit]
+    per_mac = (1.0,) if figure.quantity == "macs" else (1.0, 2.0)
+    found = [
+        Match(abs(r.macs * m - published) / published, size, r, m) for r in readings(cost) for m in per_mac
+    ]
+    return sorted(found, key=lambda m: (m.error, not m.reading.correct))
+
+
+def _fits(figure: Published, match: Match) -> bool:
+    return QUANTITIES[figure.quantity].reproduces(
+        match.reading.macs * match.per_mac, figure.value, figure.unit
+    )
+
+
+def _counted_at(cost: ComplexityRecord) -> str:
+    """The size actually counted, and the requested one where padding changed it."""
+    counted = f"{cost.input_height or cost.height}x{cost.input_width or cost.width}"
+    requested = f"{cost.height}x{cost.width}"
+    return counted if counted == requested else f"{counted} (the padded {requested})"
+
+
+def _reading_name(figure: Published, match: Match) -> str:
+    if figure.quantity == "macs":
+        return match.reading.what
+    flops = "1 FLOP" if match.per_mac == 1 else "2 FLOPs"
+    return f"{match.reading.what}, read as {flops} per multiply-add"
+
+
+def check_cost(figure: Published, model: str, measured: Measured, ctx: Context) -> Check:
+    """MACs or FLOPs at the stated size (or the size found for the figure's table) by every reading."""
+    inferred = figure.size is None
+    size = figure.size or ctx.inferred.get(figure)
+    if size is None:
+        return _no_size(figure, model, measured)
+    cost = measured.cost(model, size)
+    correct = correct_macs(cost)
+    matches = [m for m in _matches(figure, cost, size) if _fits(figure, m)]
+    if cost is None or correct is None:
+        return Check(MISSING, MISSING, NOT_COMPARABLE, "MACs not counted here at the figure's size")
+    at = _counted_at(cost)
+    published = figure.value * UNIT_FACTOR[figure.unit]
+    unit = "GMACs" if figure.quantity == "macs" else "GFLOPs"
+    right = [m for m in matches if m.reading.correct]
+    where = f" at {at}" + (
+        ", a size the source does not state, found for its whole table" if inferred else ""
+    )
+    if right:
+        match = right[0]
+        value = match.reading.macs * match.per_mac
+        shown = f"{value / 1e9:,.2f} {unit} at {at}"
+        verdict = SIZE_INFERRED if inferred else REPRODUCED
+        return Check(shown, _percent(value, published), verdict, f"{_reading_name(figure, match)}{where}")
+    correct_value = correct * (matches[0].per_mac if matches else 1.0)
+    shown = f"{correct_value / 1e9:,.2f} {unit} at {at} (correct count)"
+    side = "above" if published > correct_value else "below"
+    off = f"the published figure is {abs(100 * (published - correct_value) / correct_value):.1f}% {side} the correct count"
+    if matches:
+        seen, parts = set(), []
+        for match in matches:
+            if match.reading.what not in seen:
+                seen.add(match.reading.what)
+                value = match.reading.macs * match.per_mac / 1e9
+                parts.append(f"{_reading_name(figure, match)} ({value:,.2f} G), which {match.reading.why}")
+        text = f"equals {'; also '.join(parts)}{where}; {off}"
+        return Check(
+            shown, _percent(correct_value, published), SIZE_INFERRED if inferred else EXPLAINED, text
+        )
+    closest = _matches(figure, cost, size)
+    near = (
+        f"; closest: {_reading_name(figure, closest[0])}, {100 * closest[0].error:.1f}% away"
+        if closest
+        else ""
+    )
+    if inferred:  # the size is a guess made for the table: a figure it does not fit is not a deviation
         return Check(
             shown,
-            f"{100 * error:+.1f}%",
+            _percent(correct_value, published),
             NOT_COMPARABLE,
-            f"no size stated, and no counter reproduces it at {tried} as MACs or 2 x MACs (closest shown)",
+            f"no size stated; at {at}, the size found for its table, no count or convention gives it{near}",
         )
     return Check(
-        shown,
-        _percent(value, figure.value * UNIT_FACTOR[figure.unit]),
-        DEVIATES,
-        f"closest counter {label}{reading}",
+        shown, _percent(correct_value, published), DEVIATES, f"no count or convention{where} gives it{near}"
     )
 
 
-def check_macs(figure: Published, model: str, measured: Measured) -> Check:
-    """Multiply-accumulates at the stated size, by every counter (the closest shown)."""
-    return _cost_check(figure, model, measured, (1.0,))
+def _no_size(figure: Published, model: str, measured: Measured) -> Check:
+    """An unsized cost figure for which no size of :data:`SEARCH_SIZES` fits its table."""
+    tried = ", ".join(f"{h}x{w}" for h, w in SEARCH_SIZES)
+    found = [m for size in SEARCH_SIZES for m in _matches(figure, measured.cost(model, size), size)]
+    if not found:
+        return Check(MISSING, MISSING, NOT_COMPARABLE, "MACs not counted here")
+    best = min(found, key=lambda m: m.error)
+    return Check(
+        MISSING,
+        MISSING,
+        NOT_COMPARABLE,
+        f"no size stated, and no size tried ({tried}) fits the figures of its table; closest: "
+        f"{_reading_name(figure, best)} at {best.size[0]}x{best.size[1]}, {100 * best.error:.1f}% away",
+    )
 
 
-def check_flops(figure: Published, model: str, measured: Measured) -> Check:
-    """FLOPs as printed: tried both as multiply-adds (fvcore's "flop") and as two per multiply-add."""
-    return _cost_check(figure, model, measured, (1.0, 2.0))
+def infer_table_sizes(
+    figures: Iterable[tuple[str, Published]], measured: Measured
+) -> dict[Published, tuple[int, int] | None]:
+    """One size per printed table for its cost figures that state none: the size that fits most of them.
+
+    All rows of one printed table were measured alike, so the size is searched for the table,
+    not per row: the size of :data:`SEARCH_SIZES` at which most of its figures are matched by
+    some reading (ties: the smaller total error). None where no size fits any of them.
+    """
+    tables: dict[str, list[tuple[str, Published]]] = {}
+    for model, figure in figures:
+        if figure.quantity in ("macs", "flops") and figure.size is None:
+            tables.setdefault(table_of(figure.source), []).append((model, figure))
+    chosen: dict[Published, tuple[int, int] | None] = {}
+    for members in tables.values():
+        scores = []
+        for size in SEARCH_SIZES:
+            best = [_matches(f, measured.cost(m, size), size) for m, f in members]
+            fitted = sum(1 for f, b in zip(members, best, strict=True) if b and _fits(f[1], b[0]))
+            error = sum(b[0].error if b else 1.0 for b in best)
+            scores.append((-fitted, error, size))
+        fitted, _, size = min(scores)
+        for _, figure in members:
+            chosen[figure] = size if fitted < 0 else None
+    return chosen
+
+
+# ----------------------------------------------------------------------------- runtime and quality
 
 
 def _timings(measured: Measured, model: str, size: tuple[int, int] | None) -> tuple[pd.DataFrame, str]:
@@ -303,12 +469,11 @@ def _timings(measured: Measured, model: str, size: tuple[int, int] | None) -> tu
     if size is not None and ((rows["height"] == size[0]) & (rows["width"] == size[1])).any():
         rows = rows[(rows["height"] == size[0]) & (rows["width"] == size[1])]
     elif not rows.empty:
-        largest = rows["pixels"].max()
-        rows = rows[rows["pixels"] == largest]
+        rows = rows[rows["pixels"] == rows["pixels"].max()]
     return rows, device
 
 
-def check_runtime(figure: Published, model: str, measured: Measured) -> Check:
+def check_runtime(figure: Published, model: str, measured: Measured, _ctx: Context) -> Check:
     """A published runtime beside our synchronised and unsynchronised CUDA timings, or the CPU one."""
     rows, device = _timings(measured, model, figure.size)
     if rows.empty:
@@ -322,8 +487,7 @@ def check_runtime(figure: Published, model: str, measured: Measured) -> Check:
         ratios[label] = seconds / published
     at = f"{int(rows['height'].iloc[-1])}x{int(rows['width'].iloc[-1])}"
     ours = f"{rows['device_name'].iloc[-1]} ({device.upper()}) at {at}"
-    theirs = figure.device or "an unstated device"
-    reason = f"devices differ: published on {theirs}, measured on {ours}"
+    reason = f"devices differ: published on {figure.device or 'an unstated device'}, measured on {ours}"
     if len(ratios) == 2:
         closer = min(ratios, key=lambda k: abs(math.log(ratios[k])))
         reason += f"; the figure is closer to the {closer} timing"
@@ -347,7 +511,7 @@ def _quality_rows(figure: Published, model: str, measured: Measured) -> pd.DataF
     return pick_protocol(rows) if not rows.empty else rows
 
 
-def check_quality(figure: Published, model: str, measured: Measured) -> Check:
+def check_quality(figure: Published, model: str, measured: Measured, _ctx: Context) -> Check:
     """PSNR, or SSIM in the convention the authors name, against this store's mean on the same data."""
     rows = _quality_rows(figure, model, measured)
     where = figure.dataset + (f" ({figure.variant})" if figure.variant else "")
@@ -355,12 +519,12 @@ def check_quality(figure: Published, model: str, measured: Measured) -> Check:
         return Check(MISSING, MISSING, NOT_COMPARABLE, f"not evaluated on {where} here")
     best = rows.sort_values("psnr").iloc[-1]  # the best-scoring weights evaluated
     weights = best["weights"] or "no weights"
+    quantity = QUANTITIES[figure.quantity]
     if figure.quantity == "psnr":
-        diff = float(best["psnr"]) - figure.value
-        ok = abs(diff) <= max(TOLERANCE["psnr_db"], _precision(figure.value))
+        ok = quantity.reproduces(float(best["psnr"]), figure.value, figure.unit)
         return Check(
             f"{best['psnr']:.2f} dB",
-            f"{diff:+.2f} dB",
+            f"{float(best['psnr']) - figure.value:+.2f} dB",
             REPRODUCED if ok else DEVIATES,
             f"{int(best['images'])} images, weights {weights}",
         )
@@ -374,42 +538,46 @@ def check_quality(figure: Published, model: str, measured: Measured) -> Check:
     if not values:
         return Check(MISSING, MISSING, NOT_COMPARABLE, f"no SSIM ({convention or 'any convention'}) stored")
     column = min(values, key=lambda c: abs(values[c] - figure.value))
-    diff = float(values[column]) - figure.value
-    ok = abs(diff) <= max(TOLERANCE["ssim"], _precision(figure.value))
+    ok = quantity.reproduces(float(values[column]), figure.value, figure.unit)
     how = "the convention the authors name" if convention else "SSIM tool not stated: the closest convention"
     return Check(
         f"{values[column]:.4f} ({column[5:]})",
-        f"{diff:+.4f}",
+        f"{float(values[column]) - figure.value:+.4f}",
         REPRODUCED if ok else DEVIATES,
         f"{how}; weights {weights}",
     )
 
 
-CHECKS: Mapping[str, Callable[[Published, str, Measured], Check]] = {
-    "params": check_params,
-    "model_size": check_model_size,
-    "macs": check_macs,
-    "flops": check_flops,
-    "runtime": check_runtime,
-    "psnr": check_quality,
-    "ssim": check_quality,
+QUANTITIES: dict[str, Quantity] = {
+    q.name: q
+    for q in (
+        Quantity("params", "parameters", 0.0, check_params),
+        Quantity("model_size", "model size", 0.02, check_model_size),
+        Quantity("macs", "MACs", 0.02, check_cost),
+        Quantity("flops", "FLOPs", 0.02, check_cost),
+        Quantity("runtime", "runtime", 0.0, check_runtime),
+        Quantity("psnr", "PSNR", 0.1, check_quality, absolute=True),
+        Quantity("ssim", "SSIM", 0.005, check_quality, absolute=True),
+    )
 }
+assert set(QUANTITIES) == set(UNITS), "every published quantity needs its Quantity row"
+
+
+def check(figure: Published, model: str, measured: Measured, ctx: Context | None = None) -> Check:
+    """Hold one published figure of ``model`` against what is measured."""
+    return QUANTITIES[figure.quantity].check(figure, model, measured, ctx or Context())
 
 
 # ----------------------------------------------------------------------------- the table
 
 
 def describe(figure: Published) -> str:
-    """What a figure is, in a few words: ``PSNR gopro (blur)``, ``GFLOPs @1024x1024``, ``runtime``."""
-    name = {"params": "parameters", "model_size": "model size", "macs": "MACs", "flops": "FLOPs"}
-    text = name.get(
-        figure.quantity, figure.quantity.upper() if figure.quantity in ("psnr", "ssim") else figure.quantity
+    """What a figure is, in a few words: ``PSNR gopro (blur)``, ``FLOPs @1024x1024``, ``runtime``."""
+    label = QUANTITIES[figure.quantity].label
+    text = label + (
+        f" {figure.dataset}" + (f" ({figure.variant})" if figure.variant else "") if figure.dataset else ""
     )
-    if figure.dataset:
-        text += f" {figure.dataset}" + (f" ({figure.variant})" if figure.variant else "")
-    if figure.size:
-        text += f" @{figure.size[0]}x{figure.size[1]}"
-    return text
+    return text + (f" @{figure.size[0]}x{figure.size[1]}" if figure.size else "")
 
 
 def printed(figure: Published) -> str:
@@ -417,6 +585,19 @@ def printed(figure: Published) -> str:
     spaced = figure.unit in ("dB", "s", "ms", "MB", "MiB")  # a unit, not a magnitude prefix such as G
     value = f"{figure.value:g}" + (f" {figure.unit}" if spaced else figure.unit)
     return value + (f" ({figure.printed})" if figure.printed else "")
+
+
+def short_source(source: str) -> str:
+    """A source in a few words: commits shortened, the parenthesised detail dropped (kept in json/csv)."""
+    text = re.sub(r"@([0-9a-f]{7})[0-9a-f]{33}", r"@\1", source).split(" (")[0].split("; ")[0]
+    return text if len(text) <= 72 else text[:71] + "…"
+
+
+def reporter(item: Published | Relative) -> str:
+    """Who reports a figure: "the authors" only for the network's own paper or repository."""
+    text = item.reporter or "the authors"
+    label = getattr(item, "label", "")
+    return text + (f" (as {label})" if label else "")
 
 
 CLAIM_COLUMNS = (
@@ -430,194 +611,202 @@ CLAIM_COLUMNS = (
     "Difference",
     "Verdict",
     "Reason",
+    "Note",
+    "Reference",
 )
 
 
-def figure_rows(model: str, measured: Measured) -> list[dict[str, Any]]:
-    """One row per published figure of ``model``: as printed, its source, measured, difference, verdict."""
-    rows = []
-    for figure in get_spec(model).figures():
-        check = CHECKS[figure.quantity](figure, model, measured)
-        reporter = figure.reporter or "the authors"
-        if figure.label:
-            reporter += f" (as {figure.label})"
-        rows.append(
-            dict(
-                zip(
-                    CLAIM_COLUMNS,
-                    (
-                        display_name(model),
-                        model,
-                        describe(figure),
-                        printed(figure),
-                        figure.source,
-                        reporter,
-                        check.measured,
-                        check.difference,
-                        check.verdict,
-                        check.reason,
-                    ),
-                    strict=True,
-                )
-            )
-        )
-    return rows
+def _figure_row(model: str, figure: Published, result: Check) -> dict[str, Any]:
+    values = (
+        display_name(model),
+        model,
+        describe(figure),
+        printed(figure),
+        short_source(figure.source),
+        reporter(figure),
+        result.measured,
+        result.difference,
+        result.verdict,
+        result.reason,
+        figure.note,
+        figure.source,
+    )
+    return dict(zip(CLAIM_COLUMNS, values, strict=True))
 
 
 def claims_frame(
     store: Store | None = None, models: Iterable[str] | None = None, count: CostCounter | None = None
 ) -> pd.DataFrame:
-    """Every published figure of ``models`` (default: every network measured in ``store``, or all) checked."""
+    """Every published figure of ``models`` (default: every network measured, or all when counting) checked."""
     measured = Measured(store, count)
-    if models is None:
-        models = (
-            sorted({r.model for r in measured._complexity()})
-            if store is not None and count is None
-            else list_models()
-        )
-    rows = [row for model in models if model in list_models() for row in figure_rows(model, measured)]
-    return with_marks(pd.DataFrame(rows, columns=list(CLAIM_COLUMNS)), {})
+    return _claims_frame(measured, _known(models, measured))
 
 
-# ----------------------------------------------------------------------------- the subject's claim
+def _known(models: Iterable[str] | None, measured: Measured) -> list[str]:
+    return [m for m in (measured.models() if models is None else models) if m in list_models()]
 
 
-def published_quality(model: str, dataset: str = "gopro") -> Published | None:
-    """The PSNR a network is known by on ``dataset``: its authors' own figure first, else a second-hand one."""
-    figures = [f for f in get_spec(model).figures() if f.quantity == "psnr" and f.dataset == dataset]
-    figures.sort(key=lambda f: (not f.headline, not f.own, f.variant == "blur_gamma"))
-    return figures[0] if figures else None
+def _claims_frame(measured: Measured, models: list[str]) -> pd.DataFrame:
+    figures = [(model, figure) for model in models for figure in get_spec(model).figures()]
+    ctx = Context(infer_table_sizes(figures, measured))
+    rows = [_figure_row(model, figure, check(figure, model, measured, ctx)) for model, figure in figures]
+    frame = pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
+    return _with_table_peers(frame, figures)
 
 
-def _verdict(subject: float | None, baseline: float | None) -> str:
-    """``yes (0.07x)`` when the subject is lower than the baseline."""
-    if subject is None or baseline is None or pd.isna(subject) or pd.isna(baseline):
-        return MISSING
-    return f"{'yes' if subject < baseline else 'no'} ({subject / baseline:.2g}x)" if baseline else MISSING
+def _with_table_peers(frame: pd.DataFrame, figures: list[tuple[str, Published]]) -> pd.DataFrame:
+    """A model size equal to a parameter count says how its own table prints the other networks' sizes."""
+    tables = [table_of(f.source) for _, f in figures]
+    for i, (_, figure) in enumerate(figures):
+        if figure.quantity != "model_size" or frame.at[i, "Verdict"] != EXPLAINED:
+            continue
+        peers = [
+            f"{frame.at[j, 'Network']}'s {printed(other).split(' (')[0]}"
+            for j, (_, other) in enumerate(figures)
+            if j != i
+            and tables[j] == tables[i]
+            and other.quantity == "model_size"
+            and frame.at[j, "Verdict"] == REPRODUCED
+        ]
+        if peers:
+            frame.at[i, "Reason"] += f"; the same table prints {', '.join(peers)} as float32 weights in MB"
+    return frame
 
 
-def _headline_macs(cost: ComplexityRecord | None) -> float | None:
-    if cost is None:
-        return None
-    for counter in by_preference():
-        if cost.macs.get(counter.name):
-            return cost.macs[counter.name] / 1e9
-    return None
+def verdict_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Distinct figures per verdict kind (see :func:`distinct`)."""
+    if frame.empty:
+        return dict.fromkeys(VERDICTS, 0)
+    kinds = distinct(frame)["Verdict"].map(verdict_kind)
+    return {v: int((kinds == v).sum()) for v in VERDICTS}
 
 
-@dataclass(frozen=True)
-class SubjectColumns:
-    """The headers of a subject's claim table, each naming the subject (e.g. "LMFN fewer params")."""
-
-    name: str
-
-    @property
-    def params(self) -> str:
-        return f"{self.name} fewer params"
-
-    @property
-    def macs(self) -> str:
-        return f"{self.name} less computation"
-
-    @property
-    def quality(self) -> str:
-        return f"{self.name} published PSNR minus baseline's (dB)"
+def distinct(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct figure: the same value of one quantity of a network, printed in several tables, once."""
+    if frame.empty:
+        return frame
+    value = frame["Published"].str.split(" \\(").str[0]
+    keyed = frame.assign(_value=value)
+    return keyed.drop_duplicates(subset=["model", "Figure", "_value"]).drop(columns="_value")
 
 
-def _baseline_row(
-    base: str, subject: str, cols: SubjectColumns, measured: Measured, size: tuple[int, int]
-) -> dict[str, Any]:
-    mine, theirs = measured.cost(subject, size), measured.cost(base, size)
-    params = {m: (c.params_declared / 1e6 if c else None) for m, c in ((subject, mine), (base, theirs))}
-    macs = {subject: _headline_macs(mine), base: _headline_macs(theirs)}
-    psnr = {m: published_quality(m) for m in (subject, base)}
-    gap = psnr[subject].value - psnr[base].value if psnr[subject] and psnr[base] else math.nan
-    where = f"@{size[0]}x{size[1]}"
-    return {
-        "Baseline": display_name(base),
-        "Params (M)": params[base],
-        cols.params: _verdict(params[subject], params[base]),
-        f"GMACs {where}": macs[base],
-        cols.macs: _verdict(macs[subject], macs[base]),
-        "Published GoPro PSNR (dB)": psnr[base].value if psnr[base] else math.nan,
-        "PSNR source": (psnr[base].reporter or "the authors") if psnr[base] else MISSING,
-        cols.quality: gap,
-    }
-
-
-def _count_line(table: pd.DataFrame, criterion: str, column: str) -> list[str]:
-    known = table[table[column] != MISSING] if column in table else table.iloc[0:0]
-    if known.empty:
-        return []
-    wins = known[known[column].str.startswith("yes")]["Baseline"].tolist()
-    losses = known[known[column].str.startswith("no")]["Baseline"].tolist()
-    return [
-        f"{criterion}: {len(wins)} of {len(known)} baselines"
-        + (f" (not: {', '.join(losses)})" if losses else "")
-        + "."
-    ]
-
-
-def _quality_line(table: pd.DataFrame, cols: SubjectColumns, subject: Published | None) -> str:
-    if subject is None:
-        return f"Quality: {cols.name} has no published GoPro PSNR; quality not compared."
-    if table.empty:
-        return "No baseline was measured at this size: nothing to compare with."
-    gaps = table.dropna(subset=[cols.quality]) if cols.quality in table else table
-    lower = [
-        f"{b} by {-g:.2f} dB" for b, g in zip(gaps["Baseline"], gaps[cols.quality], strict=True) if g < 0
-    ]
-    text = (
-        f"Published GoPro PSNR ({subject.value:g} dB, {subject.reporter or 'the authors'}"
-        f"{' as ' + subject.label if subject.label else ''}): at least as high as "
-        f"{len(gaps) - len(lower)} of {len(gaps)} baselines with a published figure"
+def summary_line(frame: pd.DataFrame) -> str:
+    """``N distinct figures (M rows): a reproduced, b explained, c deviate, d not comparable``."""
+    counts = verdict_counts(frame)
+    total = sum(counts.values())
+    return (
+        f"{total} distinct published figures ({len(frame)} rows, a figure printed in several tables counted once): "
+        f"{counts[REPRODUCED]} reproduced, {counts[EXPLAINED]} explained, {counts[DEVIATES]} deviate, "
+        f"{counts[NOT_COMPARABLE]} not comparable"
     )
-    return text + (f"; lower than {', '.join(lower)}." if lower else ".")
 
 
-def subject_claims(
-    store: Store | None = None,
-    size: str | tuple[int, int] = (256, 256),
-    subject: str = SUBJECT,
-    count: CostCounter | None = None,
-    baselines: Iterable[str] | None = None,
-) -> tuple[pd.DataFrame, list[str]]:
-    """The subject against each baseline: fewer parameters, less computation, published quality.
-
-    Parameters and MACs are measured (stored, or counted with ``count``); quality is each
-    network's published GoPro PSNR (its authors' own figure first), since papers claim
-    "comparable quality" on their published numbers. Reference methods and other variants of
-    the subject (``<subject>_*``) are not baselines.
-    """
-    size = _size(size)
-    measured = Measured(store, count)
-    name = display_name(subject)
-    if measured.cost(subject, size) is None:
-        return pd.DataFrame(), [f"{name} was not measured at {size[0]}x{size[1]}: nothing to check."]
-    if baselines is None:
-        stored = {r.model for r in measured._complexity() if (r.height, r.width) == size}
-        baselines = list_models() if count is not None else sorted(stored)
-    others = [b for b in baselines if b != subject and not b.startswith(f"{subject}_") and b in list_models()]
-    cols = SubjectColumns(name)
-    rows = [
-        _baseline_row(b, subject, cols, measured, size) for b in others if measured.cost(b, size) is not None
-    ]
-    table = pd.DataFrame(rows)
-    if not table.empty:
-        table = table.sort_values("Params (M)").reset_index(drop=True)
-        with_marks(table, {}, {"Params (M)": 3, "Published GoPro PSNR (dB)": 2, cols.quality: 2})
-    mine = measured.cost(subject, size)
-    summary = [
-        f"{name}: {mine.params_declared / 1e6:.3f} M parameters, {_headline_macs(mine):.3g} GMACs at {size[0]}x{size[1]}."
-    ]
-    summary += _count_line(table, "Fewer parameters than", cols.params)
-    summary += _count_line(table, f"Less computation (MACs at {size[0]}x{size[1]}) than", cols.macs)
-    summary.append(_quality_line(table, cols, published_quality(subject)))
-    return table, summary
+def network_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per network, its distinct figures by verdict kind: the answer at a glance."""
+    if frame.empty:
+        return pd.DataFrame()
+    rows = distinct(frame).assign(kind=lambda f: f["Verdict"].map(verdict_kind))
+    table = pd.crosstab(rows["Network"], rows["kind"]).reindex(columns=list(VERDICTS), fill_value=0)
+    table = table.reset_index().rename_axis(columns=None)
+    return table.sort_values(["deviates", "explained"], ascending=False).reset_index(drop=True)
 
 
-def _size(size: str | tuple[int, int]) -> tuple[int, int]:
-    if isinstance(size, str):
-        height, width = size.lower().split("x")
-        return int(height), int(width)
-    return (int(size[0]), int(size[1]))
+# ----------------------------------------------------------------------------- relative claims
+
+
+RELATIVE_COLUMNS = (
+    "Network",
+    "model",
+    "Claim",
+    "Compared with",
+    "Published ratio",
+    "Measured ratio",
+    "Verdict",
+    "Reason",
+    "Source",
+    "Reported by",
+    "Note",
+    "Reference",
+)
+
+
+def _ratio_text(ratio: float | None, quantity: str) -> str:
+    if ratio is None:
+        return "< 1 (fewer / less)"
+    return f"{100 * ratio:.3g}%" if ratio >= 0.01 and quantity != "runtime" else f"1/{1 / ratio:.3g}"
+
+
+def _ratio_fits(ours: float, claimed: float | None) -> bool:
+    if claimed is None:
+        return ours < 1
+    return abs(ours - claimed) <= max(0.02 * claimed, precision(round(claimed, 6)))
+
+
+def check_relative(claim: Relative, model: str, measured: Measured) -> Check:
+    """A comparison as printed against the same ratio of our counts (the correct one first, then conventions)."""
+    if claim.other not in list_models():
+        return Check(MISSING, MISSING, NOT_COMPARABLE, f"{claim.other} is not a registered network")
+    if claim.quantity == "runtime":
+        return _relative_runtime(claim, model, measured)
+    size = claim.size or HEADLINE_SIZE
+    mine, theirs = measured.cost(model, size), measured.cost(claim.other, size)
+    if mine is None or theirs is None:
+        return Check(MISSING, MISSING, NOT_COMPARABLE, "not counted here")
+    if claim.quantity == "params":
+        ours = mine.params_declared / theirs.params_declared
+        verdict = REPRODUCED if _ratio_fits(ours, claim.ratio) else DEVIATES
+        return Check(_ratio_text(ours, "params"), MISSING, verdict, "declared parameters of both")
+    ours = correct_macs(mine) / correct_macs(theirs)
+    where = f"at {_counted_at(mine)}"
+    if _ratio_fits(ours, claim.ratio):
+        return Check(_ratio_text(ours, "macs"), MISSING, REPRODUCED, f"correct counts {where}")
+    for name in CONVENTIONS.names():
+        a, b = mine.conventions.get(name), theirs.conventions.get(name)
+        if a and b and _ratio_fits(a / b, claim.ratio):
+            return Check(
+                _ratio_text(ours, "macs"),
+                MISSING,
+                EXPLAINED,
+                f"{_ratio_text(a / b, 'macs')} by the {CONVENTIONS.get(name).label} {where}; correct counts give "
+                f"{_ratio_text(ours, 'macs')}",
+            )
+    return Check(_ratio_text(ours, "macs"), MISSING, DEVIATES, f"correct counts {where}")
+
+
+def _relative_runtime(claim: Relative, model: str, measured: Measured) -> Check:
+    rows = {m: _timings(measured, m, claim.size)[0] for m in (model, claim.other)}
+    if any(r.empty for r in rows.values()):
+        return Check(MISSING, MISSING, NOT_COMPARABLE, "not both timed here (deblurbench run --out DIR)")
+    mine, theirs = (float(rows[m]["median_ms"].iloc[-1]) for m in (model, claim.other))
+    device = str(rows[model]["device_name"].iloc[-1])
+    return Check(
+        _ratio_text(mine / theirs, "runtime"),
+        MISSING,
+        NOT_COMPARABLE,
+        f"our medians on {device}; a speed ratio depends on the device, the source's is not this one",
+    )
+
+
+def relative_frame(measured: Measured, models: Iterable[str]) -> pd.DataFrame:
+    """Every comparison the sources print for ``models``, checked on our counts."""
+    rows = []
+    for model in models:
+        for claim in get_spec(model).relative:
+            result = check_relative(claim, model, measured)
+            other = display_name(claim.other) if claim.other in list_models() else claim.other
+            values = (
+                display_name(model),
+                model,
+                f"{QUANTITIES[claim.quantity].label}: {claim.printed}",
+                other,
+                _ratio_text(claim.ratio, claim.quantity),
+                result.measured,
+                result.verdict,
+                result.reason,
+                short_source(claim.source),
+                reporter(claim),
+                claim.note,
+                claim.source,
+            )
+            rows.append(dict(zip(RELATIVE_COLUMNS, values, strict=True)))
+    return pd.DataFrame(rows, columns=list(RELATIVE_COLUMNS))

@@ -22,7 +22,8 @@ import pandas as pd
 from ..atomic import write_text
 from ..bench.store import Store
 from . import plots
-from .claims import DEVIATES, NOT_COMPARABLE, REPRODUCED, SUBJECT, TOLERANCE, claims_frame, subject_claims
+from .answer import Claims, check_claims
+from .claims import NOT_COMPARABLE, SUBJECT
 from .tables import (
     BY_SOURCE_GROUP,
     LATENCY_GROUP,
@@ -76,6 +77,7 @@ class Section:
     bullets: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    details: list[Table] = field(default_factory=list)  # long tables: collapsed in HTML, linked from Markdown
 
 
 def _figure(caption: str, written: list[Path]) -> list[Figure]:
@@ -312,42 +314,78 @@ def _latency_section(ctx: ReportContext) -> Section | None:
     return Section("Latency", paragraphs, tables=[Table("latency", lat, "Latency", LATENCY_GROUP)])
 
 
-def _reported_section(ctx: ReportContext) -> Section | None:
-    claims = claims_frame(ctx.store)
-    if claims.empty:
-        return None
-    counts = claims["Verdict"].value_counts()
-    return Section(
+def _claim_sections(ctx: ReportContext) -> list[Section]:
+    """The answer first: the claim figure and its verdict, then published vs. measured per network."""
+    from ..bench.complexity import meta_complexity
+
+    claims = check_claims(ctx.store, subject=ctx.subject, count=meta_complexity)
+    if claims.figures.empty and claims.subject_table.empty:
+        return []
+    return [_answer_section(ctx, claims), _published_section(ctx, claims)]
+
+
+def _answer_section(ctx: ReportContext, claims: Claims) -> Section:
+    name = ctx.highlight
+    section = Section(
+        f"{name}'s claim",
+        [
+            f"{name} claims a state-of-the-art result with fewer parameters and less computation. Below: every "
+            "network's published GoPro PSNR (its authors' own figure first) against its correct MAC count and its "
+            "parameters, measured here, with the Pareto front (no network has both lower cost and higher PSNR "
+            "than a point on it)."
+        ],
+        bullets=claims.front + claims.subject_lines + claims.scored_front,
+    )
+    if not claims.subject_table.empty:
+        section.tables.append(
+            Table(
+                f"{_slug(ctx.subject)}_claim",
+                claims.subject_table,
+                f"{name} against each baseline",
+                better={},
+            )
+        )
+    return section
+
+
+def _published_section(ctx: ReportContext, claims: Claims) -> Section:
+    figures = claims.figures
+    comparable = figures[figures["Verdict"] != NOT_COMPARABLE]
+    section = Section(
         "Published vs. measured",
         [
-            "Every figure the authors published (and every figure another paper gives for a network, "
-            "named in 'Reported by') beside this store's measurements. Reproduced: within "
-            f"{100 * TOLERANCE['params']:.0f}% (parameters, MACs, model size) or {TOLERANCE['psnr_db']} dB PSNR, "
-            f"{TOLERANCE['ssim']} SSIM, or the figure's own printed rounding. Units are checked: a model size "
-            "is tried as float32 weights and as millions of parameters, FLOPs as one and as two per "
-            "multiply-add. A runtime is set beside the synchronised and unsynchronised CUDA timing (or the "
-            "CPU one) and is not comparable across devices. 'deblurbench claims' counts every network on the "
-            "spot; this section holds what this store measured.",
-            ", ".join(f"{counts.get(v, 0)} {v}" for v in (REPRODUCED, DEVIATES, NOT_COMPARABLE))
-            + f", of {len(claims)} published figures.",
+            "Every figure a paper or repository printed for a network, held against this suite's measurement. "
+            "Reproduced: a correct count or score within the figure's printed precision (parameter counts by "
+            "rounding; MACs within 2%, PSNR 0.1 dB, SSIM 0.005). Explained: the figure equals a named counter "
+            "artifact or convention that differs from the correct count (shown with it), or a size found by "
+            "search for its whole table. 'Reported by' is the authors only for the network's own paper or "
+            "repository. A figure printed in several tables counts once.",
+            claims.summary + ".",
         ],
-        tables=[Table("claims", claims.drop(columns=["model"]), "Published vs. measured", better={})],
+        tables=[
+            Table("claims_by_network", claims.networks, "Verdicts per network (distinct figures)", better={}),
+            Table(
+                "claims",
+                comparable.drop(columns=["model", "Reference"]),
+                "Published figures that could be compared here",
+                better={},
+            ),
+        ],
     )
-
-
-def _subject_section(ctx: ReportContext) -> Section:
-    name = ctx.highlight
-    table, lines = subject_claims(ctx.store, size=ctx.size, subject=ctx.subject)
-    section = Section(f"{name}'s claim, line by line", bullets=lines)
-    if not table.empty:
-        section.paragraphs.append(
-            f"{name} claims fewer parameters and less computation than the baselines at comparable quality. "
-            f"Each baseline below: parameters and MACs measured here (yes/no, and {name}'s value as a multiple "
-            "of the baseline's), and each network's published GoPro PSNR (its authors' own figure first)."
-        )
+    if not claims.relative.empty:
         section.tables.append(
-            Table(f"{_slug(ctx.subject)}_claim", table, f"{name} against each baseline", better={})
+            Table(
+                "claims_relative",
+                claims.relative.drop(columns=["model"]),
+                "Comparisons the sources print",
+                better={},
+            )
         )
+    section.details.append(
+        Table(
+            "claims_all", figures.drop(columns=["model"]), f"All {len(figures)} published figures", better={}
+        )
+    )
     return section
 
 
@@ -384,7 +422,7 @@ def build_sections(
     sections += _quality_sections(ctx)
     sections += [s for s in (_complexity_section(ctx), _latency_section(ctx)) if s is not None]
     if sections:
-        sections += [s for s in (_reported_section(ctx), _subject_section(ctx)) if s is not None]
+        sections = _claim_sections(ctx) + sections
     failures = failures_frame(store)
     if not failures.empty:
         sections.append(Section("Failures", tables=[Table("failures", failures, "Failed measurements")]))
@@ -406,6 +444,11 @@ def render_markdown(sections: list[Section], out: Path, preamble: list[str]) -> 
             lines += [to_markdown(table.frame, table.better, table.group), ""]
         for figure in section.figures:
             lines += [f"![{figure.caption}]({figure.png.relative_to(out).as_posix()})", ""]
+        for table in section.details:
+            lines += [
+                f"{table.caption}: [tables/{table.name}.md](tables/{table.name}.md) (also .csv, .tex, .html).",
+                "",
+            ]
     return "\n".join(lines)
 
 
@@ -442,6 +485,10 @@ def render_html(sections: list[Section], preamble: list[str]) -> str:
                 f'<figure id="{html.escape(figure.png.stem)}"><img alt="{caption}" '
                 f'src="data:image/png;base64,{data}"><figcaption>{caption}</figcaption></figure>'
             )
+        for table in section.details:
+            parts.append(f"<details><summary>{html.escape(table.caption)}</summary>")
+            parts.append(to_html(table.frame, table.better, table.group, table_id=table.name))
+            parts.append("</details>")
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
@@ -462,7 +509,7 @@ def write_report(
     if not sections:
         preamble.append("No results in the store yet.")
     for section in sections:
-        for table in section.tables:
+        for table in [*section.tables, *section.details]:
             write_table(table.frame, out / "tables", table.name, table.group, table.caption, table.better)
     report = out / "report.md"
     write_text(report, render_markdown(sections, out, preamble))

@@ -324,7 +324,7 @@ PLAUSIBLE = {
 
 @pytest.mark.parametrize("name", NAMES)
 def test_published_figures_are_plausible_and_own_counts_are_the_network_s(built, name: str) -> None:
-    from deblurbench.reports.claims import UNIT_FACTOR, _within
+    from deblurbench.reports.claims import QUANTITIES
 
     spec = db.get_spec(name)
     count = sum(p.numel() for p in {id(p): p for p in built(name).parameters()}.values())
@@ -336,7 +336,7 @@ def test_published_figures_are_plausible_and_own_counts_are_the_network_s(built,
         if figure.quantity in ("macs", "flops", "runtime") and figure.size is not None:
             assert len(figure.size) == 2 and all(isinstance(v, int) and v > 0 for v in figure.size), figure
         if figure.quantity == "params" and figure.own:  # the authors' own count, to the digits printed
-            assert _within(count, figure, UNIT_FACTOR[figure.unit], 0.02), (count, figure)
+            assert QUANTITIES["params"].reproduces(count, figure.value, figure.unit), (count, figure)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -82,10 +82,17 @@ def test_markdown_keeps_the_headline_and_adds_sections(report_dir: Path) -> None
         "## Quality: synthetic",
         "## Latency",
         "## Published vs. measured",
-        "## LMFN's claim, line by line",
+        "## LMFN's claim",
         "## Failures",
     ):
         assert heading in report
+    # the answer first: the claim and published vs. measured before the measurements they rest on
+    assert (
+        report.index("## LMFN's claim")
+        < report.index("## Published vs. measured")
+        < report.index("## Complexity")
+    )
+    assert "distinct published figures" in report and "tables/claims_all.md" in report
     assert "deviates" in report and "RuntimeError: out of memory" in report
     for link in [line for line in report.splitlines() if line.startswith("![")]:
         assert (report_dir / link.split("(")[-1].rstrip(")")).is_file()
@@ -112,7 +119,10 @@ def test_figures_written_and_non_empty(report_dir: Path) -> None:
 
 def test_tables_in_every_format(report_dir: Path) -> None:
     names = {p.stem for p in (report_dir / "tables").glob("*.csv")}
-    expected = "summary paper quality_gopro quality_synthetic complexity latency claims lmfn_claim failures"
+    expected = (
+        "summary paper quality_gopro quality_synthetic complexity latency claims claims_all claims_by_network "
+        "lmfn_claim failures"
+    )
     assert set(expected.split()) <= names
     # the fabricated ids name GoPro scenes (two images of one, one of two others): a by-source table each
     assert {"quality_gopro_by_source", "quality_synthetic_by_source"} <= names
@@ -172,7 +182,7 @@ def test_subject_is_a_parameter(tmp_path: Path, fabricated, capsys: pytest.Captu
     fabricated(out).close()
     assert main(["report", "--out", str(out), "--subject", "mimo_unet"]) == 0
     report = (out / "report.md").read_text()
-    assert "## MIMO-UNet's claim, line by line" in report and "LMFN's claim" not in report
+    assert "## MIMO-UNet's claim" in report and "LMFN's claim" not in report
     claim = pd.read_csv(out / "tables" / "mimo_unet_claim.csv")
     assert "MIMO-UNet fewer params" in claim.columns and "LMFN fewer params" not in claim.columns
     assert "LMFN" in set(claim["Baseline"]) and "MIMO-UNet" not in set(claim["Baseline"])
