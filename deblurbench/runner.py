@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from .bench.complexity import complexity
 from .bench.latency import LatencySettings, latency
 from .bench.records import ComplexityRecord, LatencyRecord, Record
+from .bench.released import ReleasedOutputs
 from .bench.store import Store
 from .config import RunConfig, format_size
 from .models import create_model, get_spec, list_models
@@ -468,7 +469,7 @@ def _barrier(world: int) -> None:
 
 
 def evaluate_methods(
-    methods: Iterable[str],
+    methods: Iterable[str | ReleasedOutputs],
     dataset: Any,
     store: Store,
     weights: dict[str, str | None],
@@ -476,14 +477,16 @@ def evaluate_methods(
     save_root: Path | None = None,
     **options: Any,
 ) -> list[tuple[str, str, str]]:
-    """Evaluate each network or reference method on ``dataset`` into ``store``; failures as (model, id, reason).
+    """Evaluate each network, reference method or released outputs on ``dataset`` into ``store``.
+
+    Returns the failures as (model, image id, reason); ``weights`` maps a network's name to its weights.
 
     Under torchrun the dataset is sharded across ranks (see :func:`shard`), every rank
     writing its own rows to the one store. ``save_root`` keeps restored images under
     ``<save_root>/<method>/<dataset>/<split>/`` and the sharp ones under
     ``<save_root>/sharp/<dataset>/<split>/`` (for the report's comparison strips).
     """
-    from .bench.evaluate import SHARP, evaluate, image_folder
+    from .bench.evaluate import SHARP, evaluate, image_folder, method_name
 
     indices, _rank, world = shard(len(dataset))
     split = str(dataset.info.get("split", ""))
@@ -491,17 +494,18 @@ def evaluate_methods(
         _save_sharp(dataset, indices, image_folder(save_root, SHARP, dataset.name, split))
     failures = []
     for method in methods:
-        save_dir = image_folder(save_root, method, dataset.name, split) if save_root is not None else None
+        name = method_name(method)
+        save_dir = image_folder(save_root, name, dataset.name, split) if save_root is not None else None
         frame = evaluate(
             method,
             dataset,
-            weights=weights.get(method),
+            weights=weights.get(name),
             store=store,
             run_id=run_id,
             indices=indices,
             save_dir=save_dir,
             **options,
         )
-        failures += [(method, image_id, reason) for image_id, reason in frame.attrs["failures"]]
+        failures += [(name, image_id, reason) for image_id, reason in frame.attrs["failures"]]
     _barrier(world)
     return failures
