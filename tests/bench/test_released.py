@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import deblurbench as db
 from deblurbench.bench.evaluate import evaluate
 from deblurbench.bench.released import ReleasedOutputs, open_outputs
 from deblurbench.bench.store import Store
+from deblurbench.cli import main
 from deblurbench.reports.tables import display_name, quality_tables
 
 SCENES = ("GOPR0001_11_00", "GOPR0002_07_00")
@@ -140,3 +142,55 @@ def test_folders_are_kept_apart_from_each_other_and_from_networks(
     shown = quality_tables(store)["gopro"]
     assert set(shown["Network"]) == {"Blurry input", "identity (released outputs)"}
     assert display_name("released:fftformer") == "fftformer (released outputs)"
+
+
+def test_cli_scores_outputs_alone_or_beside_models(
+    gopro: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["evaluate", "--dataset", "gopro", "--root", str(gopro), "--lpips", "off", "--out", str(tmp_path)]
+    assert main([*base, "--outputs", f"flat={gopro / 'flat'}", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["model"] for r in rows} == {"released:flat"} and len(rows) == 4
+    assert {r["weights"] for r in rows} == {open_outputs("flat", gopro / "flat").label}
+    argv = [*base, "--models", "identity", "--outputs", f"nested={gopro / 'nested'}"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    header = printed.splitlines()[0].split()
+    assert header[:3] == ["model", "weights", "image_id"]  # each row names its weights or folder
+    assert "nested/@" in printed and "released:flat" not in printed  # this evaluation's rows only
+
+
+BAD = [
+    ("fftformer", "expected NAME=DIR"),
+    ("=results", "NAME is empty"),
+    (" =results", "NAME is empty"),
+    ("m=", "DIR is empty"),
+    ("m={w}/nowhere", "{w}/nowhere does not exist"),
+    ("m={w}/empty", "{w}/empty holds no images"),
+    ("m={w}/file.png", "{w}/file.png is not a directory"),
+]
+
+
+@pytest.mark.parametrize(("value", "message"), BAD, ids=[b[1] for b in BAD])
+def test_cli_bad_outputs_is_one_line_exit_2(
+    gopro: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
+) -> None:
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    (tmp_path / "empty" / "notes.txt").write_text("no images here")
+    _png(tmp_path / "file.png", np.zeros((2, 2, 3), np.uint8))
+    value, out = value.format(w=tmp_path), tmp_path / "out"
+    argv = ["evaluate", "--dataset", "gopro", "--root", str(gopro), "--out", str(out), "--outputs", value]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"--outputs {value!r}: " in err and message.format(w=tmp_path) in err, err
+    assert not out.exists()
+
+
+def test_cli_one_name_twice_and_nothing_to_score(
+    gopro: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["evaluate", "--dataset", "gopro", "--root", str(gopro), "--out", str(tmp_path / "out")]
+    assert main([*base, "--outputs", f"m={gopro / 'flat'}", "--outputs", f"m={gopro / 'nested'}"]) == 2
+    assert "m is given twice" in capsys.readouterr().err
+    assert main(base) == 2
+    assert "--models or --outputs is required" in capsys.readouterr().err
