@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +14,12 @@ from PIL import Image
 from skimage.metrics import peak_signal_noise_ratio
 
 import deblurbench as db
+from deblurbench import runner
 from deblurbench.bench.evaluate import evaluate
 from deblurbench.bench.released import ReleasedOutputs, open_outputs
 from deblurbench.bench.store import Store
 from deblurbench.cli import main
+from deblurbench.config import ConfigError, RunConfig, load_config
 from deblurbench.reports.tables import display_name, quality_tables
 
 SCENES = ("GOPR0001_11_00", "GOPR0002_07_00")
@@ -194,3 +197,39 @@ def test_cli_one_name_twice_and_nothing_to_score(
     assert "m is given twice" in capsys.readouterr().err
     assert main(base) == 2
     assert "--models or --outputs is required" in capsys.readouterr().err
+
+
+def test_run_config_scores_outputs_on_the_datasets_they_match(gopro: Path, tmp_path: Path) -> None:
+    config = RunConfig(
+        out=tmp_path / "out",
+        models=("lmfn",),
+        complexity_sizes=(),
+        macs_sizes=(),
+        latency_sizes=(),
+        quality_datasets=("synthetic:tiny", "gopro"),
+        dataset_roots={"gopro": str(gopro)},
+        references=("identity",),
+        outputs={"m": str(gopro / "nested")},
+        save_images=False,
+    )
+    work = runner.plan(config)
+    released = [t for t in work if t.model == "released:m"]
+    assert [t.label for t in released] == ["quality gopro/test"]  # none of synthetic's images: not planned
+    store = Store(config.out)
+    summary = runner.sweep(work, store, progress=False)
+    assert not summary.failed
+    quality = store.frame("quality")
+    assert (quality["model"] == "released:m").sum() == 4
+    assert runner.sweep(runner.plan(config), store, progress=False).skipped == len(work)
+    with pytest.raises(ConfigError, match=r"outputs: m = .* holds no image of synthetic:tiny"):
+        runner.plan(replace(config, quality_datasets=("synthetic:tiny",)))
+
+
+def test_run_config_checks_outputs_like_the_cli(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    path = tmp_path / "run.toml"
+    path.write_text(f'outputs = {{ m = "{tmp_path / "empty"}" }}\n', encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match=f"--config {path}: outputs expects .*; {tmp_path / 'empty'} holds no images"
+    ):
+        load_config(path)
