@@ -423,13 +423,19 @@ def _subject_arg(value: str | None) -> str:
     return read_value("subject", value or "lmfn", "--subject")
 
 
-def _methods_arg(values: list[str] | None) -> list[str]:
-    """Networks and reference methods named on the command line (each checked, nearest names suggested)."""
+def _methods_arg(values: list[str] | None, outputs: list[str] | None) -> list[str]:
+    """Networks and reference methods named on the command line (each checked, nearest names suggested).
+
+    --models may be left out when --outputs names something to score.
+    """
     from .bench.references import is_reference
     from .models import get_spec
 
-    if values is None:
-        raise UsageError("deblurbench evaluate: --models is required, e.g. --models identity,lmfn")
+    if values is None and outputs is None:
+        raise UsageError(
+            "deblurbench evaluate: --models or --outputs is required, e.g. --models identity,lmfn "
+            "or --outputs fftformer=DIR"
+        )
     names = _names_arg(values)
     for name in names:
         if not is_reference(name):
@@ -453,6 +459,22 @@ def _weights_arg(values: list[str] | None, methods: list[str]) -> dict[str, str]
         weights[name] = value
     _check_weights(weights)
     return weights
+
+
+def _outputs_arg(values: list[str] | None) -> list[Any]:
+    """``--outputs NAME=DIR`` (repeatable): each folder checked, indexed and labelled before any work."""
+    from .bench.released import OutputsError, open_outputs, parse_outputs
+
+    outputs: dict[str, Any] = {}
+    for item in values or []:
+        try:
+            name, folder = parse_outputs(item)
+            if name in outputs:
+                raise OutputsError(f"{name} is given twice; give each folder its own NAME")
+            outputs[name] = open_outputs(name, folder)
+        except OutputsError as exc:
+            raise UsageError(f"--outputs {item!r}: {exc}") from None
+    return list(outputs.values())
 
 
 def _official_arg(
@@ -489,26 +511,30 @@ def _evaluate_dataset(args: argparse.Namespace) -> Any:
     return open_dataset(args.dataset, root=args.root, split=args.split, limit=args.limit, **options)
 
 
+EVALUATED = ["model", "weights", "image_id"]  # what names a row of the evaluate table: method, weights, image
+
+
 def _evaluated_rows(
-    store: Any, dataset: Any, weights: dict[str, str], methods: list[str], quantized: bool
+    store: Any, dataset: Any, weights: dict[str, str], methods: list[Any], quantized: bool
 ) -> pd.DataFrame:
-    """This evaluation's per-image rows from the store: its methods, weights, split and images."""
-    from .bench.evaluate import weights_label
+    """This evaluation's per-image rows from the store: its methods with their weights (or folders), split, images."""
+    from .bench.evaluate import method_fields, method_name
     from .bench.records import QualityRecord
 
     frame = store.frame("quality")
     keep = frame["dataset"].eq(dataset.name) & frame["split"].eq(str(dataset.info.get("split", "")))
     keep &= frame["quantized"].eq(int(quantized)) & frame["image_id"].isin(dataset.ids)
     keep &= frame["variant"].eq(str(dataset.info.get("variant", "")))
-    wanted = [(m, weights_label(weights.get(m), m)) for m in methods]
+    wanted = [method_fields(m, weights.get(method_name(m))) for m in methods]
     keep &= frame[["model", "weights"]].apply(tuple, axis=1).isin(wanted)
-    columns = ["model", "image_id", *(c.name for c in QualityRecord.value_columns())]
-    return frame.loc[keep, columns].sort_values(["model", "image_id"]).reset_index(drop=True)
+    columns = [*EVALUATED, *(c.name for c in QualityRecord.value_columns())]
+    return frame.loc[keep, columns].sort_values(EVALUATED).reset_index(drop=True)
 
 
 def _print_means(table: pd.DataFrame, failures: int, store: Any) -> None:
-    means = table.groupby("model", sort=False)[list(table.columns[2:])].mean(numeric_only=True)
-    means.insert(0, "images", table.groupby("model", sort=False).size())
+    by = table.groupby(EVALUATED[:2], sort=False)
+    means = by[list(table.columns[len(EVALUATED) :])].mean(numeric_only=True)
+    means.insert(0, "images", by.size())
     print("\nmeans (SSIM per convention; LPIPS empty when its backbone weights are missing):")
     print(_table_text(means.reset_index()))
     print(f"{failures} failed image(s); rows in {store.path}")
@@ -520,8 +546,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .bench.evaluate import protocol_choices
     from .runner import evaluate_methods
 
-    methods = _methods_arg(args.models)
+    methods = _methods_arg(args.models, args.outputs)
     weights = _weights_arg(args.weights, methods)
+    outputs = _outputs_arg(args.outputs)
     dataset = _evaluate_dataset(args)
     if args.weights_dir is not None:
         weights = {**_official_arg(args.weights_dir, methods, weights, dataset.name), **weights}
@@ -535,9 +562,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     out = args.out or Path("deblurbench-out")
     store = _open_store(out)
     rank = int(os.environ.get("RANK", "0"))
-    run_id = store.start_run("evaluate", {"models": methods, "dataset": args.dataset, "split": args.split})
+    folders = {o.name: str(o.folder) for o in outputs}
+    run_id = store.start_run(
+        "evaluate", {"models": methods, "outputs": folders, "dataset": args.dataset, "split": args.split}
+    )
     failures = evaluate_methods(
-        methods,
+        [*methods, *outputs],
         dataset,
         store,
         weights,
@@ -554,7 +584,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     store.finish_run(run_id)
     if rank != 0:
         return 1 if failures else 0
-    table = _evaluated_rows(store, dataset, weights, methods, not args.no_quantize)
+    table = _evaluated_rows(store, dataset, weights, [*methods, *outputs], not args.no_quantize)
     _emit(table.to_dict("records"), table, args.format)
     if args.format == "table" and not table.empty:
         _print_means(table, len(failures), store)
@@ -767,6 +797,12 @@ def _add_synth(sub: SubParsers) -> None:
 def _add_evaluate(sub: SubParsers) -> None:
     p = sub.add_parser("evaluate", help="PSNR / SSIM / LPIPS of networks and reference methods on a dataset")
     p.add_argument("--models", action="append", help="networks and reference methods (identity, wiener, ...)")
+    p.add_argument(
+        "--outputs",
+        action="append",
+        help="NAME=DIR, repeatable: score a folder of released result images, matched to the pairs by "
+        "image id (<scene>/<frame>.png or <scene>-<frame>.png), as 'NAME (released outputs)'",
+    )
     p.add_argument("--dataset", required=True, help="dataset name (see 'deblurbench datasets')")
     _add_dataset_source(p)
     p.add_argument(

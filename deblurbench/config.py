@@ -11,6 +11,7 @@ A TOML file holds the same keys as the dataclass fields, e.g.::
     quality_datasets = ["synthetic", "gopro:test"]
     dataset_roots = { gopro = "~/data/GOPRO_Large" }
     weights = { nafnet_gopro_width64 = "~/ckpt/NAFNet-GoPro-width64.pth" }
+    outputs = { fftformer = "~/released/fftformer/GoPro" }
 
 Every field declares how its value is read and what it expects (:func:`option`), so a
 wrong type, a string where a list is expected, a negative count, an unknown name or
@@ -157,6 +158,13 @@ def _dataset_split(value: Any) -> str:
     return value.strip()
 
 
+def _outputs(value: Any) -> dict[str, str]:
+    from .bench.released import check_folder
+
+    table = _table(_text)(value)
+    return {name: str(check_folder(name, folder)[0]) for name, folder in table.items()}
+
+
 def _timing(value: Any) -> str:
     from .bench.latency import TIMING_PLANS
 
@@ -218,6 +226,9 @@ class RunConfig:
     )
     dataset_roots: dict[str, str] = option(dict, _table(_dataset_name), 'a table {dataset = "path"}')
     weights: dict[str, str] = option(dict, _table(_network), 'a table {network = "path or tag"}')
+    # released outputs: folders of result images authors published, scored as the method "NAME (released
+    # outputs)" on each quality dataset whose images they hold (matched by image id, see bench/released.py)
+    outputs: dict[str, str] = option(dict, _outputs, 'a table {name = "folder of its result images"}')
     # a folder of official checkpoints under the names their authors publish (deblurbench weights)
     weights_dir: Path | None = option(None, _optional(_directory), "a directory of official checkpoints")
     references: tuple[str, ...] = option(

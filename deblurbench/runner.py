@@ -22,8 +22,9 @@ from typing import Any, ClassVar
 from .bench.complexity import complexity
 from .bench.latency import LatencySettings, latency
 from .bench.records import ComplexityRecord, LatencyRecord, Record
+from .bench.released import ReleasedOutputs, open_outputs
 from .bench.store import Store
-from .config import RunConfig, format_size
+from .config import ConfigError, RunConfig, format_size
 from .models import create_model, get_spec, list_models
 from .models.registry import resolve_weights
 from .progress import Progress
@@ -110,7 +111,7 @@ class LatencyTask(Task):
 
 @dataclass(frozen=True)
 class QualityTask(Task):
-    """One network (with its weights) or reference method over one dataset split."""
+    """One network (with its weights), reference method or released outputs over one dataset split."""
 
     dataset: str = "synthetic"
     split: str = "test"
@@ -118,22 +119,28 @@ class QualityTask(Task):
     weights: str | None = None
     device: str = "cpu"
     save_images: bool = False
+    outputs: ReleasedOutputs | None = None  # released outputs: ``model`` is their ``released:NAME``
 
     @property
     def label(self) -> str:
         return f"quality {self.dataset}/{self.split}"
 
+    @property
+    def method(self) -> str | ReleasedOutputs:
+        """What is evaluated: the network or reference method ``model`` names, or the released outputs."""
+        return self.model if self.outputs is None else self.outputs
+
     def is_done(self, store: Store) -> bool:
         from .bench.evaluate import protocol_for, quality_group
 
         ds = open_cached(self.dataset, self.split, self.root)
-        done = store.quality_done(quality_group(self.model, self.weights, ds, protocol_for(ds), True))
+        done = store.quality_done(quality_group(self.method, self.weights, ds, protocol_for(ds), True))
         return set(ds.ids) <= done
 
     def run(self, store: Store, run_id: int | None) -> list[Record]:
         """Evaluate into the store image by image (nothing left to store afterwards)."""
         evaluate_methods(
-            [self.model],
+            [self.method],
             open_cached(self.dataset, self.split, self.root),
             store,
             {self.model: self.weights},
@@ -284,14 +291,42 @@ def _quality_tasks(config: RunConfig, models: list[str], text: str) -> list[Task
     return tasks
 
 
+def _released_tasks(config: RunConfig, outputs: list[ReleasedOutputs], text: str) -> list[Task]:
+    """Each released outputs' evaluation on the dataset ``text``, for those holding any of its images."""
+    dataset, split = parse_dataset(text)
+    root = config.dataset_roots.get(dataset)
+    ids = open_cached(dataset, split, root).ids
+    common = {"dataset": dataset, "split": split, "root": root, "device": config.quality_device}
+    return [
+        QualityTask(o.method, outputs=o, save_images=config.save_images, **common)
+        for o in outputs
+        if o.matches(ids)
+    ]
+
+
+def _check_matched(outputs: list[ReleasedOutputs], work: list[Task], datasets: tuple[str, ...]) -> None:
+    """A :class:`ConfigError` for released outputs that hold no image of any quality dataset."""
+    scored = {t.outputs for t in work if isinstance(t, QualityTask) and t.outputs is not None}
+    for o in outputs:
+        if o not in scored:
+            raise ConfigError(
+                f"outputs: {o.name} = {o.folder} holds no image of {', '.join(datasets)} (an image named "
+                "by its image id, e.g. GOPR0384_11_00-000001.png or GOPR0384_11_00/000001.png); "
+                "add its dataset to quality_datasets or fix the file names"
+            )
+
+
 def plan(config: RunConfig) -> list[Task]:
     """The tasks of ``deblurbench run`` for a configuration."""
     models = list(config.models) or list_models()
     for model in models:
         get_spec(model)  # unknown names fail here, before any work
+    outputs = [open_outputs(name, folder) for name, folder in config.outputs.items()]
     work = [task for model in models for task in _cost_tasks(config, model)]
     for text in config.quality_datasets:
         work += _quality_tasks(config, models, text)
+        work += _released_tasks(config, outputs, text) if outputs else []
+    _check_matched(outputs, work, config.quality_datasets)
     return work
 
 
@@ -468,7 +503,7 @@ def _barrier(world: int) -> None:
 
 
 def evaluate_methods(
-    methods: Iterable[str],
+    methods: Iterable[str | ReleasedOutputs],
     dataset: Any,
     store: Store,
     weights: dict[str, str | None],
@@ -476,14 +511,16 @@ def evaluate_methods(
     save_root: Path | None = None,
     **options: Any,
 ) -> list[tuple[str, str, str]]:
-    """Evaluate each network or reference method on ``dataset`` into ``store``; failures as (model, id, reason).
+    """Evaluate each network, reference method or released outputs on ``dataset`` into ``store``.
+
+    Returns the failures as (model, image id, reason); ``weights`` maps a network's name to its weights.
 
     Under torchrun the dataset is sharded across ranks (see :func:`shard`), every rank
     writing its own rows to the one store. ``save_root`` keeps restored images under
     ``<save_root>/<method>/<dataset>/<split>/`` and the sharp ones under
     ``<save_root>/sharp/<dataset>/<split>/`` (for the report's comparison strips).
     """
-    from .bench.evaluate import SHARP, evaluate, image_folder
+    from .bench.evaluate import SHARP, evaluate, image_folder, method_name
 
     indices, _rank, world = shard(len(dataset))
     split = str(dataset.info.get("split", ""))
@@ -491,17 +528,18 @@ def evaluate_methods(
         _save_sharp(dataset, indices, image_folder(save_root, SHARP, dataset.name, split))
     failures = []
     for method in methods:
-        save_dir = image_folder(save_root, method, dataset.name, split) if save_root is not None else None
+        name = method_name(method)
+        save_dir = image_folder(save_root, name, dataset.name, split) if save_root is not None else None
         frame = evaluate(
             method,
             dataset,
-            weights=weights.get(method),
+            weights=weights.get(name),
             store=store,
             run_id=run_id,
             indices=indices,
             save_dir=save_dir,
             **options,
         )
-        failures += [(method, image_id, reason) for image_id, reason in frame.attrs["failures"]]
+        failures += [(name, image_id, reason) for image_id, reason in frame.attrs["failures"]]
     _barrier(world)
     return failures

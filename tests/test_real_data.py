@@ -80,6 +80,20 @@ def test_blurry_input_scores_as_measured(tmp_path: Path, capsys: pytest.CaptureF
     assert row["psnr"] == pytest.approx(24.05, abs=0.01)
 
 
+def test_fftformer_released_output_scores_as_measured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the flat pair folder read as the folder dataset (--root holds blur/ and sharp/): id GOPR0384_11_00-000001
+    argv = ["evaluate", "--outputs", f"fftformer={REAL / 'released' / 'fftformer'}", "--dataset", "folder"]
+    argv += ["--root", str(REAL / "gopro"), "--lpips", "off", "--out", str(tmp_path), "--format", "json"]
+    assert main(argv) == 0
+    import json
+
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["model"] == "released:fftformer" and row["image_id"] == FRAME.removesuffix(".png")
+    assert f"{row['psnr']:.2f}" == "34.72"
+
+
 @pytest.mark.slow
 def test_dmphn_1_2_4_reproduces_the_authors_output() -> None:
     ours = authors_output("dmphn_1_2_4")

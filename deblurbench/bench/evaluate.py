@@ -1,7 +1,8 @@
-"""One model (a network or a reference method) over one dataset -> one row per image.
+"""One model (a network, a reference method or released outputs) over one dataset -> one row per image.
 
 Each row holds the image id, PSNR, SSIM in every convention, LPIPS (NaN when its
-backbone is missing), the forward time and the settings. Images are decoded in a
+backbone is missing), the forward time (none for released outputs: they are read, not
+run) and the settings. Images are decoded in a
 background thread where that can overlap the model (CUDA, or a core the model leaves
 free) and inline otherwise; the metrics run on the model's device. With a ``store``,
 every image's row is written as soon as it is scored (a killed run loses at most the
@@ -40,6 +41,7 @@ from .metrics import SSIM_CONVENTIONS, check_conventions, quantize
 from .protocols import PROTOCOLS, ScoreContext
 from .records import QualityRecord
 from .references import get_reference, is_reference
+from .released import ReleasedOutputs
 
 AUTO = "auto"  # the protocol the dataset's spec names
 
@@ -110,13 +112,18 @@ def weights_label(weights: str | Path | None, model: str | None = None) -> str:
 
 
 def _content_digest(path: Path) -> str:
-    """sha256[:12] of a checkpoint file, or of a per-module checkpoint directory's names and bytes."""
+    """sha256[:12] of a checkpoint file, or of a directory's files' relative names and bytes.
+
+    A directory: a per-module checkpoint (DMPHN: one file per module), or released outputs,
+    whose images may lie in one sub-folder per scene.
+    """
     if not path.is_dir():
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()[:12]
     digest = hashlib.sha256()
-    for child in sorted(c for c in path.iterdir() if c.is_file()):  # DMPHN: one file per module
-        digest.update(child.name.encode())
+    files = {c.relative_to(path).as_posix(): c for c in path.rglob("*") if c.is_file()}
+    for name, child in sorted(files.items()):
+        digest.update(name.encode())
         with open(child, "rb") as handle:
             for block in iter(lambda h=handle: h.read(1 << 20), b""):
                 digest.update(block)
@@ -172,22 +179,34 @@ def _prefetched(
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-Restore = Callable[[torch.Tensor, dict[str, Any]], torch.Tensor]
+Restore = Callable[[torch.Tensor, Pair], torch.Tensor]
+Method = str | nn.Module | ReleasedOutputs  # a network (name or module), a reference method, released outputs
+
+
+def method_name(method: Method) -> str:
+    """The model field of a method's rows: a network's or reference method's name, or ``released:NAME``."""
+    if isinstance(method, ReleasedOutputs):
+        return method.method
+    return method if isinstance(method, str) else getattr(method, "deblurbench_name", "")
 
 
 def _model_runner(
-    model_or_name: str | nn.Module, weights: str | Path | None, device: torch.device, dtype: str
+    model_or_name: Method, weights: str | Path | None, device: torch.device, dtype: str
 ) -> tuple[str, Restore]:
-    """(name, restore(blur (1, 3, H, W), meta) -> restored) for a network or a reference method."""
+    """(name, restore(blur (1, 3, H, W) on ``device``, pair) -> restored) for any :data:`Method`."""
+    if isinstance(model_or_name, ReleasedOutputs):
+        if weights is not None:
+            raise ValueError(f"{model_or_name.method} are released outputs: they take no --weights")
+        return model_or_name.method, lambda blur, pair: model_or_name.read(pair)[None].to(blur.device)
     if is_reference(model_or_name):
         if weights is not None:
             raise ValueError(f"{model_or_name} is a reference method: it takes no --weights")
         method = get_reference(model_or_name).method
-        return model_or_name, lambda blur, meta: method(blur, [meta])
+        return model_or_name, lambda blur, pair: method(blur, [pair.meta])
     from ..models import Restorer
 
     restorer = Restorer(model_or_name, weights=weights, device=device, dtype=dtype)
-    return restorer.name, lambda blur, meta: restorer(blur)
+    return restorer.name, lambda blur, pair: restorer(blur)
 
 
 def _sync(device: torch.device) -> None:
@@ -225,13 +244,22 @@ def save_image(image: torch.Tensor, save_dir: Path, image_id: str) -> Path:
     return target
 
 
+def method_fields(method: Method, weights: str | Path | None) -> tuple[str, str]:
+    """The model and weights key fields of a method's rows: its name and its weights' label
+    (released outputs: their folder's label)."""
+    name = method_name(method)
+    label = method.label if isinstance(method, ReleasedOutputs) else weights_label(weights, name or None)
+    return name, label
+
+
 def quality_group(
-    model: str, weights: str | Path | None, dataset: PairedDataset, protocol: str, quantized: bool
+    model: Method, weights: str | Path | None, dataset: PairedDataset, protocol: str, quantized: bool
 ) -> dict[str, Any]:
     """What the quality rows of one evaluation share: every key field of a quality record but the image."""
+    name, label = method_fields(model, weights)
     return {
-        "model": model,
-        "weights": weights_label(weights, model or None),
+        "model": name,
+        "weights": label,
         "dataset": dataset.name,
         "split": str(dataset.info.get("split", "")),
         "protocol": protocol,
@@ -245,7 +273,7 @@ class _Evaluation:
 
     def __init__(
         self,
-        model_or_name: str | nn.Module,
+        model_or_name: Method,
         dataset: PairedDataset,
         weights: str | Path | None,
         settings: EvalSettings,
@@ -254,13 +282,9 @@ class _Evaluation:
     ) -> None:
         self.model_or_name, self.dataset, self.weights = model_or_name, dataset, weights
         self.settings, self.store, self.run_id = settings, store, run_id
-        name = (
-            model_or_name
-            if isinstance(model_or_name, str)
-            else getattr(model_or_name, "deblurbench_name", "")
-        )
-        self.name = name
-        self.group = quality_group(name, weights, dataset, settings.protocol, settings.quantized)
+        self.name = method_name(model_or_name)
+        self.group = quality_group(model_or_name, weights, dataset, settings.protocol, settings.quantized)
+        self.timed = not isinstance(model_or_name, ReleasedOutputs)  # nothing runs for released outputs
         self.rows: list[dict[str, Any]] = []
         self.failures: list[tuple[str, str]] = []
 
@@ -285,7 +309,10 @@ class _Evaluation:
             self.store.put_failure(self.name, task, f"{reason}\n{detail}".rstrip(), self.run_id)
 
     def score(self, restore: Restore, index: int, pair: Pair) -> QualityRecord:
-        """Restore one pair, time the forward, score it under the protocol (and save it if asked)."""
+        """Restore one pair, time the forward, score it under the protocol (and save it if asked).
+
+        Released outputs are read, not restored: their rows have no time.
+        """
         if torch.equal(pair.blur, pair.sharp):
             raise ValueError(
                 "blur and sharp images are identical: not a blur/sharp pair (its PSNR would be inf); "
@@ -295,7 +322,7 @@ class _Evaluation:
         blur = pair.blur[None].to(dev)
         _sync(dev)
         started = time.perf_counter()
-        pred = restore(blur, pair.meta)
+        pred = restore(blur, pair)
         _sync(dev)
         seconds = time.perf_counter() - started
         if not torch.isfinite(pred).all():
@@ -311,7 +338,7 @@ class _Evaluation:
             **{**self.group, "model": self.name},
             image_id=pair.id,
             **scores,
-            seconds=seconds,
+            seconds=seconds if self.timed else None,
             height=int(height),
             width=int(width),
             device=s.device,
@@ -359,7 +386,7 @@ def _progress(items: Iterator[Any], total: int, label: str, show: bool | None) -
 
 
 def evaluate(
-    model_or_name: str | nn.Module,
+    model_or_name: Method,
     dataset: PairedDataset,
     weights: str | Path | None = None,
     *,
@@ -372,6 +399,9 @@ def evaluate(
     **settings: Any,
 ) -> pd.DataFrame:
     """Restore and score every image of ``dataset`` (or those at ``indices``): one row per image.
+
+    ``model_or_name``: a network (name or module), a reference method, or
+    :class:`~deblurbench.bench.released.ReleasedOutputs` (their images are read, not restored).
 
     ``settings`` are :class:`EvalSettings` fields (device, dtype, protocol, quantized,
     conventions, lpips_net, save_dir). ``store`` (a :class:`~deblurbench.bench.store.Store`)

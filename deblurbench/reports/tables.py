@@ -41,13 +41,17 @@ def is_reference(model: str) -> bool:
 
 
 def display_name(model: str) -> str:
-    """The network's or reference method's display name; an unknown name (a plugin not installed) itself."""
+    """The display name of a network, reference method or released outputs ("NAME (released outputs)");
+    an unknown name (a plugin not installed) itself."""
+    from ..bench import released
     from ..bench.references import REFERENCES
 
     if model in MODELS:
         return MODELS.get(model).spec.display_name
     if model in REFERENCES:
         return REFERENCES.get(model).display_name
+    if released.is_released(model):
+        return released.display_name(model)
     return model
 
 
