@@ -72,3 +72,28 @@ MARKDOWN_COPY = SourceTable(
     "hukv1990/MarkDown@d70182b9f4afe2392f6ae3e10d9162779a1355ee:论文/Deblurred.md "
     "('Quantitative evaluations of state-of-the-arts' table, {entry})",
 )
+
+TLC_MAIN = SourceTable(
+    "TLC README 'Main Results'",
+    "megvii-research/TLC@8e87983d917b387c63fdaa3425eb1a677aa39af6:README.md ('Main Results' table, {entry})",
+)
+
+STRIPFORMER_ISSUE_6 = SourceTable(
+    "Stripformer issue #6",
+    "https://github.com/pp00704831/Stripformer-ECCV-2022-/issues/6 (pp00704831 2022-10-13, answering in "
+    "the Stripformer repository: 'I compare Stripformer with SOTAs on the GoPro test set with a single "
+    "RTX3090 GPU', 'The GFLOPs are measured on a 256x256 patch'; table {entry})",
+)
+
+# Papers with Code's per-paper pages ('Results from the Paper'): a task leaderboard's transcription of
+# a paper's tables, not the authors' own material.
+PAPERS_WITH_CODE = SourceTable(
+    "Papers with Code",
+    "https://paperswithcode.com/paper/{entry}",
+)
+
+
+def manifest_notes(name: str) -> str:
+    """Who reports a figure taken from a reference manifest's ``notes``: leads supplied with the
+    project, not a source, so the figure is never the authors' own."""
+    return f"reference manifest notes (shared/reference/{name}.json)"
