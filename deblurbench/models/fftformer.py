@@ -37,6 +37,7 @@ from torch import nn
 from .interface import ImageInterface
 from .published import OfficialCheckpoint, Published
 from .registry import Paper, register_model
+from .sources import PAPERS_WITH_CODE
 
 PATCH_SIZE = 8
 _LOW_PRECISION = (torch.float16, torch.bfloat16)
@@ -327,12 +328,14 @@ class fftformer(nn.Module):  # noqa: N801 - the authors' name
 
 
 # The authors publish no figure in the repository (README, all history) or its issues; these three
-# come from paperswithcode's entry for the paper, as the reference manifest notes quote it.
-_PWC = (
-    "reference manifest notes (shared/reference/fftformer.json), from paperswithcode's entry for the "
-    "paper (arXiv 2211.12250): 'Params (M) 16.6' and GoPro PSNR 34.21 / SSIM 0.969 (the paper's own "
-    "tables were not opened)"
+# come from paperswithcode's entry for the paper (quoted in the reference manifest notes): a task
+# leaderboard's transcription, not the authors' own material.
+_PWC = PAPERS_WITH_CODE.at(
+    "efficient-frequency-domain-based-transformers ('Results from the Paper': Image Deblurring, GoPro, "
+    "model 'fftformer'; also quoted by the notes of shared/reference/fftformer.json). The paper "
+    "(arXiv 2211.12250) itself was not opened"
 )
+_PWC_KW = {"reporter": PAPERS_WITH_CODE.reporter, "label": "fftformer"}
 _FFTFORMER_FIGURES = (
     Published(
         "params",
@@ -340,15 +343,17 @@ _FFTFORMER_FIGURES = (
         "M",
         _PWC,
         printed="Params (M)",
+        **_PWC_KW,
         note="measured here 16,560,474 (16,542,042 used in forward)",
     ),
-    Published("psnr", 34.21, "dB", _PWC, printed="PSNR", dataset="gopro"),
+    Published("psnr", 34.21, "dB", _PWC, printed="PSNR", **_PWC_KW, dataset="gopro"),
     Published(
         "ssim",
         0.969,
         "",
         _PWC,
         printed="SSIM",
+        **_PWC_KW,
         dataset="gopro",
         note="SSIM tool not stated (the README names only the official RealBlur code, for RealBlur PSNR)",
     ),

@@ -29,9 +29,9 @@ import torch
 from torch import nn
 
 from .interface import ImageInterface
-from .published import OfficialCheckpoint, Published
+from .published import OfficialCheckpoint, Published, Relative
 from .registry import ModelSpec, Paper, register_model
-from .sources import HINET_GOPRO, HINET_REDS
+from .sources import HINET_GOPRO, HINET_REDS, TLC_MAIN, manifest_notes
 
 
 def conv3x3(in_chn: int, out_chn: int, bias: bool = True) -> nn.Conv2d:
@@ -293,11 +293,9 @@ class HINetGridInterface(ImageInterface):
 
 _HINET_GOPRO_TABLE = HINET_GOPRO.at("row 'HINet (ours)'")
 _HINET_REDS_TABLE = HINET_REDS.at("row 'HINet (ours)'")
-# TLC's authors (Chu, Chen, Chen, Lu) are all HINet authors: its README's HINet row is an own figure.
-_TLC_README = (
-    "megvii-research/TLC@8e87983d917b387c63fdaa3425eb1a677aa39af6:README.md "
-    "('Main Results' table, row 'HINet')"
-)
+# TLC's authors (Chu, Chen, Chen, Lu) are all HINet authors, but TLC is another paper and another
+# repository: its README's HINet row is reported by TLC, not by HINet's own paper or repository.
+_TLC_README = TLC_MAIN.at("row 'HINet'")
 _HINET_SSIM_TOOL = (
     "SSIM tool: the repository's test configs (options/test/GoPro/HINet-GoPro.yml, "
     "options/test/REDS/HINet-REDS.yml) use BasicSR calculate_ssim (RGB, crop_border 0); the "
@@ -321,16 +319,21 @@ _HINET_FIGURES = (
         "macs",
         170.7,
         "G",
-        "the figure quoted for HINet in deblurring comparisons, as recorded in the reference manifest "
-        "notes (shared/reference/hinet.json, a lead supplied with the task; the HINet paper table "
-        "was not opened)",
+        "reference manifest notes, shared/reference/hinet.json: 'REPORTED: 88.7M params and 170.7 "
+        "GMACs at 256x256 (leads supplied with the task, the figures quoted for HINet in deblurring "
+        "comparisons; the HINet paper table could not be opened here; ...)'",
         printed="GMACs",
+        reporter=manifest_notes("hinet"),
         size=(256, 256),
         note=(
-            "measured here 88,668,806 params; fvcore 157.60 GMACs. The 13.1 G gap is a counting "
-            "convention: each conv's output elements x (in_channels x k x k + 1 for the bias), as "
-            "thop counted (transposed convs on their output grid: +12.88 G; bias: +0.16 G), gives "
-            "170.65 G"
+            "not found in HINet's own material: the README, its figures and the maintainers' issue "
+            "answers give no MACs (issue #26 confirms only the parameter count); the abstract gives "
+            "MACs only relative to MPRNet ('22.5% of its MACs'). NAFNet's README plot "
+            "(megvii-research/NAFNet figures/PSNR_vs_MACs.jpg) places HINet near 170 GMACs but prints "
+            "no number. Measured here 88,668,806 params; fvcore 157.60 GMACs. The 13.1 G gap is a "
+            "counting convention: each conv's output elements x (in_channels x k x k + 1 for the "
+            "bias), as thop counted (transposed convs on their output grid: +12.88 G; bias: +0.16 G), "
+            "gives 170.65 G"
         ),
     ),
     Published(
@@ -371,8 +374,13 @@ _HINET_FIGURES = (
         "dB",
         _TLC_README,
         printed="GoPro",
+        reporter=TLC_MAIN.reporter,
         dataset="gopro",
-        note="TLC's README, by HINet's authors; HINet without TLC, the HINet-GoPro.pth checkpoint",
+        note=(
+            "TLC's README, a later paper by HINet's authors (not HINet's own paper or repository); "
+            "HINet without TLC, the HINet-GoPro.pth checkpoint; the same 32.71 the maintainer gives "
+            "for the HINet paper (issue #26)"
+        ),
     ),
     Published(
         "psnr",
@@ -380,8 +388,12 @@ _HINET_FIGURES = (
         "dB",
         _TLC_README,
         printed="HIDE",
+        reporter=TLC_MAIN.reporter,
         dataset="hide",
-        note="TLC's README, by HINet's authors; HINet without TLC, the HINet-GoPro.pth checkpoint",
+        note=(
+            "TLC's README, a later paper by HINet's authors (not HINet's own paper or repository); "
+            "HINet without TLC, the HINet-GoPro.pth checkpoint"
+        ),
     ),
     Published(
         "psnr",
@@ -401,6 +413,42 @@ _HINET_FIGURES = (
         dataset="reds",
         ssim_tool="basicsr",
         note=_HINET_SSIM_TOOL,
+    ),
+)
+# The abstract, as the README quotes it (arXiv 2105.06086 prints '3.3x' for '3.3 times').
+_ABSTRACT = (
+    "megvii-model/HINet@4e7231543090e6280d03fac22b3bb6869a25dfad:README.md (the abstract, quoted "
+    "under the title) = arXiv 2105.06086 abstract"
+)
+_DEBLUR_SENTENCE = (
+    "For image deblurring, we get comparable performance with 22.5% of its MACs and 3.3 times "
+    "speedup on REDS and GoPro datasets."
+)
+_ITS_IS_MPRNET = (
+    "'its' is the state of the art the abstract names before ('HINet surpasses the state-of-the-art "
+    "(SOTA)'); for deblurring that is MPRNet: the README's Table 2 images compare HINet with 'the "
+    "previous best method MPRNet [56]' (figures/GoPro Result.jpg) and give 'a comparable PSNR with "
+    "MPRNet [56]' (figures/REDS Result.jpg)"
+)
+_HINET_RELATIVE = (
+    Relative(
+        "macs",
+        "mprnet",
+        0.225,
+        _DEBLUR_SENTENCE,
+        _ABSTRACT,
+        note=_ITS_IS_MPRNET + "; the input size of the MACs is not stated",
+    ),
+    Relative(
+        "runtime",
+        "mprnet",
+        1 / 3.3,
+        _DEBLUR_SENTENCE,
+        _ABSTRACT,
+        note=(
+            _ITS_IS_MPRNET + "; '3.3 times speedup': HINet's time is 1/3.3 of MPRNet's. Device, input "
+            "size and whether the timing is synchronised are not stated"
+        ),
     ),
 )
 _HINET_CHECKPOINTS = (
@@ -464,6 +512,7 @@ _HINET_CHECKPOINTS = (
         ),
         test_mode="eval",
         published=_HINET_FIGURES,
+        relative=_HINET_RELATIVE,
         checkpoints=_HINET_CHECKPOINTS,
         fidelity="manifest",
         unused_modules=(),

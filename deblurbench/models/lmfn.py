@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .interface import ImageInterface
-from .published import Published
+from .published import Published, Relative
 from .registry import Paper, register_model
 from .sources import LFDN_GOPRO, LFDN_HIDE, LFDN_KOHLER
 
@@ -325,6 +325,33 @@ _LFDN_FIGURES = tuple(
 )
 
 
+# The repository's README prints LFDN's abstract; LMFN's own arXiv abstract (2101.05403) says the same
+# thing in other words. Neither names a network: "existing methods" is the name as printed.
+_LFDN_README = "LiQiang0307/LFDN@db61afcd8780567c82ade802cdee0a6c8802eddf:README.md ('Abstract')"
+_LMFN_RELATIVE = (
+    Relative(
+        "params",
+        "existing methods",
+        None,
+        "By fusing different information in the proposed approach, our network can achieve "
+        "state-of-the-art image deblurring and deraining results with a smaller number of parameters "
+        "and outperform existing model complexity methods.",
+        _LFDN_README,
+        note=(
+            "the abstract of the journal version (LFDN, Sensors 2021) as the repository prints it; "
+            "LMFN's arXiv abstract (2101.05403, read in zhuanzhi.ai's copy) has 'our network can achieve "
+            "state-of-the-art image deblurring result with smaller number of parameters and outperforms "
+            "existing methods in model complexity'. Neither names a network nor a ratio, nor what "
+            "'model complexity' measures (not recorded as a MACs claim). The comparison the paper "
+            "tabulates is LFDN Table 3's 'Model Size (MB)' (1.25 against DMPHN 21.7, DeblurGANv2 15, "
+            "Tao et al. 33.6, DeblurGAN 37.1, DeepDeblur 303.6): sizes in MB, recorded as model_size "
+            "figures, not this sentence. No sentence 'fewer parameters and less computation than' "
+            "naming a network was found in the README, its figures or the abstracts"
+        ),
+    ),
+)
+
+
 @register_model(
     official_weights=("none found: the repository's stored README and files link no trained checkpoint"),
     weights={"synthetic": "lmfn_synthetic.pt"},
@@ -349,6 +376,7 @@ _LFDN_FIGURES = tuple(
         "and ESA's stride-2 conv + 7x7/3 max pool needs H/4 >= 15"
     ),
     published=_LFDN_FIGURES,
+    relative=_LMFN_RELATIVE,
     fidelity="manifest",
     unused_modules=("LR_conv", "final_lym"),
     notes="Official class name RFDN; MeanShift weights are trainable in the authors' code.",

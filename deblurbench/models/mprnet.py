@@ -28,7 +28,7 @@ from torch import nn
 from .interface import ImageInterface
 from .published import OfficialCheckpoint, Published
 from .registry import Paper, register_model
-from .sources import HINET_GOPRO, HINET_REDS, MIMO_UNET_TIMING
+from .sources import HINET_GOPRO, HINET_REDS, MIMO_UNET_TIMING, PAPERS_WITH_CODE, STRIPFORMER_ISSUE_6
 
 
 def conv(
@@ -404,13 +404,16 @@ class MPRNet(nn.Module):
 
 _REPO = "swz30/MPRNet"
 _COMMIT = "43feb2aed45f5e0b9082c78c8c455160e30a3a82"
-_PWC = (
-    "https://paperswithcode.com/paper/multi-stage-progressive-image-restoration ('Results from the "
-    "Paper': {task}, MPRNet)"
+_PWC = PAPERS_WITH_CODE.at(
+    "multi-stage-progressive-image-restoration ('Results from the Paper': {task}, MPRNet)"
 )
 _PWC_GOPRO = _PWC.format(task="Image Deblurring on GoPro")
 _PWC_HIDE = _PWC.format(task="Deblurring on HIDE (trained on GOPRO)")
-_PWC_NOTE = "the paper's figure as paperswithcode transcribes it; the paper's table itself was not opened"
+_PWC_NOTE = (
+    "the paper's figure as paperswithcode transcribes it; the paper's table itself was not opened, and "
+    "MPRNet's own README shows its result tables only as external imgur images (not read); the "
+    "maintainer answers parameter questions with the 2-stage ablation's 11.3M only (issues #6, #77)"
+)
 _MATLAB = (
     "SSIM: Deblurring/README.md, 'To reproduce PSNR/SSIM scores of the paper on GoPro and HIDE "
     "datasets, run this MATLAB script' (evaluate_GOPRO_HIDE.m, MATLAB ssim())"
@@ -420,16 +423,19 @@ _MIMO = MIMO_UNET_TIMING.at("row 'MPRNet'")
 _MIMO_SIZE = "GoPro test frames, 1280x720 (resolution not printed in the table)"
 _HINET_GOPRO = HINET_GOPRO.at("row 'MPRNet [56]'")
 _HINET_REDS = HINET_REDS.at("row 'MPRNet [56]'")
-_STRIPFORMER = (
-    "https://github.com/pp00704831/Stripformer-ECCV-2022-/issues/6 (pp00704831, 2022-10-13: table row "
-    "'MPRNet (CVPR 2021)'; 'on the GoPro test set with a single RTX3090 GPU', 'The GFLOPs are measured "
-    "on a 256x256 patch')"
-)
-_STRIP = {"reporter": "Stripformer issue #6", "label": "MPRNet (CVPR 2021)"}
+_STRIPFORMER = STRIPFORMER_ISSUE_6.at("row 'MPRNet (CVPR 2021)'")
+_STRIP = {"reporter": STRIPFORMER_ISSUE_6.reporter, "label": "MPRNet (CVPR 2021)"}
+_PWC_KW = {"reporter": PAPERS_WITH_CODE.reporter}
 _MPRNET_PUBLISHED = (
-    # the paper, through paperswithcode
+    # the paper, through paperswithcode (a leaderboard's transcription: reported by Papers with Code)
     Published(
-        "params", 20.1, "M", _PWC_GOPRO, printed="Params (M)", note=_PWC_NOTE + "; also listed under HIDE"
+        "params",
+        20.1,
+        "M",
+        _PWC_GOPRO,
+        printed="Params (M)",
+        **_PWC_KW,
+        note=_PWC_NOTE + "; also listed under HIDE",
     ),
     Published(
         "psnr",
@@ -437,6 +443,7 @@ _MPRNET_PUBLISHED = (
         "dB",
         _PWC_GOPRO,
         printed="PSNR",
+        **_PWC_KW,
         dataset="gopro",
         variant="blur",
         note=f"{_PWC_NOTE}; {_BLUR}",
@@ -447,18 +454,22 @@ _MPRNET_PUBLISHED = (
         "",
         _PWC_GOPRO,
         printed="SSIM",
+        **_PWC_KW,
         dataset="gopro",
         variant="blur",
         ssim_tool="matlab",
         note=f"{_PWC_NOTE}; {_BLUR}; {_MATLAB}",
     ),
-    Published("psnr", 30.96, "dB", _PWC_HIDE, printed="PSNR (sRGB)", dataset="hide", note=_PWC_NOTE),
+    Published(
+        "psnr", 30.96, "dB", _PWC_HIDE, printed="PSNR (sRGB)", **_PWC_KW, dataset="hide", note=_PWC_NOTE
+    ),
     Published(
         "ssim",
         0.939,
         "",
         _PWC_HIDE,
         printed="SSIM (sRGB)",
+        **_PWC_KW,
         dataset="hide",
         ssim_tool="matlab",
         note=f"{_PWC_NOTE}; {_MATLAB}",

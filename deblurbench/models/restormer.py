@@ -30,6 +30,7 @@ from torch import nn
 from .interface import ImageInterface
 from .published import OfficialCheckpoint, Published
 from .registry import Paper, register_model
+from .sources import STRIPFORMER_ISSUE_6, TLC_MAIN, manifest_notes
 
 # ---- layer norm over channels (BasicSR style, on a (B, H*W, C) view) ----
 
@@ -290,41 +291,42 @@ class Restormer(nn.Module):
 
 
 _LEADS = (
-    "reference manifest notes (shared/reference/restormer.json): '26.1M params and ~141 GMACs "
-    "('FLOPs' in the paper, i.e. multiply-adds at 256x256)' for the motion-deblurring Restormer, "
-    "leads supplied with the task (the paper's table could not be opened; the README gives no "
-    "params or FLOPs)"
+    "reference manifest notes, shared/reference/restormer.json: '26.1M params and ~141 GMACs ('FLOPs' "
+    "in the paper, i.e. multiply-adds at 256x256)' for the motion-deblurring Restormer, leads supplied "
+    "with the task (the paper's table could not be opened; the README gives no params or FLOPs)"
 )
-_STRIPFORMER_ISSUE = (
-    "https://github.com/pp00704831/Stripformer-ECCV-2022-/issues/6 (pp00704831 2022-10-13), "
-    "table row 'Restormer (CVPR 2022)'"
+_LEADS_REPORTER = manifest_notes("restormer")
+_LEADS_NOTE = (
+    "not found in Restormer's own material: the README's result tables are external imgur images, "
+    "and no maintainer answer giving them was found in the repository's issues"
 )
+_STRIPFORMER_ISSUE = STRIPFORMER_ISSUE_6.at("row 'Restormer (CVPR 2022)'")
 _STRIPFORMER_RUN = "'on the GoPro test set with a single RTX3090 GPU': full 1280x720 GoPro test frames"
-_TLC_README = (
-    "megvii-research/TLC@8e87983d917b387c63fdaa3425eb1a677aa39af6:README.md "
-    "('Main Results' table, row 'Restormer')"
-)
+_TLC_README = TLC_MAIN.at("row 'Restormer'")
 _RESTORMER_FIGURES = (
-    # own: the leads the old single-source record carried
+    # the leads the old single-source record carried: the manifest notes', not the authors'
     Published(
         "params",
         26.1,
         "M",
         _LEADS,
         printed="26.1M params",
-        note="measured here: 26,126,644 params",
+        reporter=_LEADS_REPORTER,
+        note=f"{_LEADS_NOTE}; measured here: 26,126,644 params",
     ),
     Published(
         "flops",
         141.0,
         "G",
-        _LEADS + "; https://github.com/swz30/Restormer/issues/19 (swz30 2022-03-10: 'FLOPs are "
-        "calculated on image size 256x256')",
+        _LEADS + "; for the size: https://github.com/swz30/Restormer/issues/19 (swz30 2022-03-10: "
+        "'FLOPs are calculated on image size 256x256')",
         printed="FLOPs (the lead writes '~141 GMACs')",
+        reporter=_LEADS_REPORTER,
         size=(256, 256),
         note=(
-            "the authors call it FLOPs; measured here ptflops 141.24 GMACs, which misses the two "
-            "attention matmuls (fvcore 154.88 G counts them)"
+            f"{_LEADS_NOTE}; the 256x256 is the maintainer's (issue #19), who calls the paper's figure "
+            "FLOPs; measured here ptflops 141.24 GMACs, which misses the two attention matmuls "
+            "(fvcore 154.88 G counts them)"
         ),
     ),
     # second-hand: the Stripformer author's comparison table (issue #6)
@@ -334,7 +336,7 @@ _RESTORMER_FIGURES = (
         "dB",
         _STRIPFORMER_ISSUE,
         printed="PSNR",
-        reporter="Stripformer issue #6",
+        reporter=STRIPFORMER_ISSUE_6.reporter,
         label="Restormer (CVPR 2022)",
         dataset="gopro",
     ),
@@ -344,7 +346,7 @@ _RESTORMER_FIGURES = (
         "M",
         _STRIPFORMER_ISSUE,
         printed="Parms (M)",
-        reporter="Stripformer issue #6",
+        reporter=STRIPFORMER_ISSUE_6.reporter,
         label="Restormer (CVPR 2022)",
     ),
     Published(
@@ -353,7 +355,7 @@ _RESTORMER_FIGURES = (
         "G",
         _STRIPFORMER_ISSUE,
         printed="GFLOPs",
-        reporter="Stripformer issue #6",
+        reporter=STRIPFORMER_ISSUE_6.reporter,
         label="Restormer (CVPR 2022)",
         size=(256, 256),
         note="'The GFLOPs are measured on a 256x256 patch.'",
@@ -364,7 +366,7 @@ _RESTORMER_FIGURES = (
         "ms",
         _STRIPFORMER_ISSUE,
         printed="Async-Time (ms)",
-        reporter="Stripformer issue #6",
+        reporter=STRIPFORMER_ISSUE_6.reporter,
         label="Restormer (CVPR 2022)",
         size=(720, 1280),
         device="RTX3090",
@@ -377,7 +379,7 @@ _RESTORMER_FIGURES = (
         "ms",
         _STRIPFORMER_ISSUE,
         printed="Sync-Time (ms)",
-        reporter="Stripformer issue #6",
+        reporter=STRIPFORMER_ISSUE_6.reporter,
         label="Restormer (CVPR 2022)",
         size=(720, 1280),
         device="RTX3090",
@@ -391,7 +393,7 @@ _RESTORMER_FIGURES = (
         "dB",
         _TLC_README,
         printed="GoPro",
-        reporter="TLC README 'Main Results'",
+        reporter=TLC_MAIN.reporter,
         label="Restormer",
         dataset="gopro",
         note="Restormer without TLC (TLC's own row is 'Restormer-Local (ours)')",
@@ -402,7 +404,7 @@ _RESTORMER_FIGURES = (
         "dB",
         _TLC_README,
         printed="HIDE",
-        reporter="TLC README 'Main Results'",
+        reporter=TLC_MAIN.reporter,
         label="Restormer",
         dataset="hide",
         note="Restormer without TLC (TLC's own row is 'Restormer-Local (ours)')",

@@ -17,6 +17,9 @@ class SourceTable:
 
     reporter: str
     where: str
+    one_table: bool = (
+        True  # False for a family of pages (a leaderboard's page per paper): no shared conditions
+    )
 
     def at(self, entry: str) -> str:
         """The source of one entry, e.g. ``table.at("row 'DMPHN [11]'")``."""
@@ -73,14 +76,50 @@ MARKDOWN_COPY = SourceTable(
     "('Quantitative evaluations of state-of-the-arts' table, {entry})",
 )
 
+TLC_MAIN = SourceTable(
+    "TLC README 'Main Results'",
+    "megvii-research/TLC@8e87983d917b387c63fdaa3425eb1a677aa39af6:README.md ('Main Results' table, {entry})",
+)
+
+STRIPFORMER_ISSUE_6 = SourceTable(
+    "Stripformer issue #6",
+    "https://github.com/pp00704831/Stripformer-ECCV-2022-/issues/6 (pp00704831 2022-10-13, answering in "
+    "the Stripformer repository: 'I compare Stripformer with SOTAs on the GoPro test set with a single "
+    "RTX3090 GPU', 'The GFLOPs are measured on a 256x256 patch'; table {entry})",
+)
+
+# Papers with Code's per-paper pages ('Results from the Paper'): a task leaderboard's transcription of
+# a paper's tables, not the authors' own material.
+PAPERS_WITH_CODE = SourceTable(
+    "Papers with Code", "https://paperswithcode.com/paper/{entry}", one_table=False
+)
+
+
+def manifest_notes(name: str) -> str:
+    """Who reports a figure taken from a reference manifest's ``notes``: leads supplied with the
+    project, not a source, so the figure is never the authors' own."""
+    return f"reference manifest notes (shared/reference/{name}.json)"
+
+
+TABLES = (
+    LFDN_GOPRO,
+    LFDN_KOHLER,
+    LFDN_HIDE,
+    DEBLURGANV2_GOPRO,
+    DEBLURGANV2_KOHLER,
+    HINET_GOPRO,
+    HINET_REDS,
+    MIMO_UNET_TIMING,
+    MARKDOWN_COPY,
+    TLC_MAIN,
+    STRIPFORMER_ISSUE_6,
+    PAPERS_WITH_CODE,
+)
+
 
 def table_of(source: str) -> str:
-    """The printed table a figure's source cites: its :class:`SourceTable`, else the source itself."""
+    """The printed table a figure's source cites (its rows were measured alike), else the source itself."""
     for table in TABLES:
-        head = table.where.split("{entry}")[0]
-        if source.startswith(head):
+        if table.one_table and source.startswith(table.where.split("{entry}")[0]):
             return table.reporter
     return source
-
-
-TABLES = tuple(value for value in list(globals().values()) if isinstance(value, SourceTable))

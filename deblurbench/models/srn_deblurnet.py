@@ -44,7 +44,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .interface import ImageInterface
-from .published import OfficialCheckpoint, Published
+from .published import OfficialCheckpoint, Published, Relative
 from .registry import ModelSpec, Paper, register_model
 from .sources import (
     DEBLURGANV2_GOPRO,
@@ -561,6 +561,27 @@ _SRN_PUBLISHED = (
     ),
 )
 
+# The abstract: "Compared with the many recent learning-based approaches in [25], it has a simpler
+# network structure, a smaller number of parameters and is easier to train." [25] is Nah et al.
+_SRN_RELATIVE = (
+    Relative(
+        "params",
+        "deepdeblur",
+        None,
+        "Compared with the many recent learning-based approaches in [25], it has a simpler network "
+        "structure, a smaller number of parameters and is easier to train.",
+        "arXiv 1802.01770 abstract (SRN-DeblurNet, CVPR 2018; read in deepai.org's copy of the arXiv "
+        "abstract and introduction)",
+        note=(
+            "[25] is Nah et al., DeepDeblur (the introduction: 'Among them, Nah et al.[25] have achieved "
+            "state-of-the-art results using a multi-scale convolutional neural network'), registered "
+            "as deepdeblur. A bare 'smaller number of parameters': no ratio printed. The paper's "
+            "network is the lstm model, hence srn_deblurnet (srn_deblurnet_color is the authors' later "
+            "RGB variant)"
+        ),
+    ),
+)
+
 _SRN_ZIP = (
     "srndeblur_models.zip (http://www.xtao.website/shared_url/srndeblur_models.zip), fetched and "
     f"unzipped into checkpoints/ by {_REPO}@{_COMMIT}:checkpoints/download_model.sh"
@@ -594,6 +615,7 @@ _TF_NOTE = (
         sizes=_SIZES,
         test_mode="eval",
         published=_SRN_PUBLISHED,
+        relative=_SRN_RELATIVE,
         checkpoints=(
             OfficialCheckpoint(
                 "lstm/",

@@ -39,7 +39,7 @@ def test_spec_facts() -> None:
     assert spec.unused_modules == ("reduce_chan_level2",)
     assert spec.figures() == spec.published
     # The authors publish no figure; the three records are paperswithcode's, and say so.
-    assert all(f.own and "paperswithcode" in f.source for f in spec.published)
+    assert all(f.reporter == "Papers with Code" and "paperswithcode" in f.source for f in spec.published)
     (params,) = [f for f in spec.published if f.quantity == "params"]
     assert params.unit == "M" and round(manifest["params_total"] / 1e6, 1) == params.value  # "16.6"
     quality = {(f.quantity, f.dataset): f.value for f in spec.published if f.dataset}
