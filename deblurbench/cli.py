@@ -353,7 +353,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     from .reports.claims import NOT_COMPARABLE, verdict_counts
 
     subject = _subject_arg(args.subject)
-    models = _models_arg(args.models)
+    models = _models_arg(args.models) if args.models else None  # None: the store's networks, or all
     store = _claims_store(args.out)
     claims = check_claims(store, models, subject=subject, count=meta_complexity)
     if args.plot is not None:

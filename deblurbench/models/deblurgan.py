@@ -525,7 +525,7 @@ _CHECKPOINTS = (
         "fix for the Wild / Synth / Comb models; no parameter count, FLOPs, SSIM, Kohler or HIDE figure "
         "by the authors was found (the paper's tables were not read; issue users quote its GoPro SSIM as "
         "0.958, unverified). The commented-out metric code in test.py uses pyssim CW-SSIM. The abstract's "
-        "'5 times faster than the closest competitor - DeepDeblur' is relative, not recorded. "
+        "'5 times faster than the closest competitor - DeepDeblur' is a relative claim (spec.relative). "
         "Discrepancies: GoPro SSIM is 0.927 in DeblurGAN-v2's Table 1 and LFDN but 0.858 in HINet "
         "(0.958 quoted for the paper suggests another SSIM, possibly CW-SSIM); Kohler SSIM is 0.816 in "
         "DeblurGAN-v2's Table 2 but 0.807 in LFDN."

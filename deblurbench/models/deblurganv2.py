@@ -959,7 +959,7 @@ _MOBILENET_CHECKPOINTS = (
 )
 _FIGURE_NOTES = (
     " Published figures: no parameter count by the authors was found (README, doc_images); the "
-    "README's '10-100 times faster than the nearest competitors' is relative, not recorded; Table 4 "
+    "README's '10-100 times faster than the nearest competitors' is a relative claim (spec.relative); Table 4 "
     "(Lai dataset) gives subjective scores only, not recorded. The README's MobileNet-DSC backbone "
     "(no checkpoint link) is not registered, so its figures are not recorded."
 )

@@ -221,3 +221,16 @@ def test_hinet_and_nafnet_sentences() -> None:
     )
     (stripformer_mprnet,) = [r for r in db.get_spec("stripformer").relative if r.other == "mprnet"]
     assert stripformer_mprnet.size == (720, 1280) and "Sync-Time" in stripformer_mprnet.source
+
+
+def test_every_source_table_is_listed_once() -> None:
+    """table_of() knows a table only through TABLES: a SourceTable declared but not listed would be missed."""
+    from deblurbench.models import sources
+
+    declared = [v for v in vars(sources).values() if isinstance(v, sources.SourceTable)]
+    assert sorted(t.reporter for t in declared) == sorted(t.reporter for t in sources.TABLES)
+    assert sources.table_of(sources.LFDN_GOPRO.at("row 'x'")) == sources.table_of(
+        sources.LFDN_GOPRO.at("row 'y'")
+    )
+    pwc = sources.PAPERS_WITH_CODE
+    assert sources.table_of(pwc.at("a")) != sources.table_of(pwc.at("b"))  # one page per paper, not one table

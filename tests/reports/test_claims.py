@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from deblurbench.bench.records import ComplexityRecord
@@ -307,3 +308,19 @@ def test_claims_reads_the_default_output_directory(
         r for r in payload["figures"] if r["Figure"].startswith("PSNR gopro") and r["Verdict"] == REPRODUCED
     ]
     assert psnr  # the store's score was read
+
+
+def test_claims_and_the_report_give_one_answer(
+    store, tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from deblurbench.reports.report import write_report
+
+    write_report(store, tmp_path / "out")
+    by_network = pd.read_csv(tmp_path / "out" / "tables" / "claims_by_network.csv")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").rename(tmp_path / "deblurbench-out")
+    assert main(["claims", "--format", "json"]) == 0
+    payload = _strict_json(capsys.readouterr().out)
+    assert {r["Network"] for r in payload["networks"]} == set(by_network["Network"])
+    for verdict, count in payload["counts"].items():
+        assert by_network[verdict].sum() == count
