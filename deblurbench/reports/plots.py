@@ -5,7 +5,10 @@ returns the files it wrote, or ``[]`` when the data it needs is not there: a
 report of a partial store never crashes on a figure. Colours come from
 seaborn's colour-blind-safe palette; the report's subject network (``highlight=``,
 its display name: LMFN by default) is drawn larger, in vermilion, with a bold label;
-reference methods (no parameters) are grey.
+reference methods (no parameters) are grey. Point labels are placed by
+:func:`.labels.place_labels`, so that none overprints another label or point; methods at
+identical coordinates (twins) are one point named for all of them; where marker size
+encodes a quantity, a key gives reference sizes.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from matplotlib import MatplotlibDeprecationWarning
 from matplotlib.ticker import FuncFormatter
 
 from ..atomic import atomic_path
+from .labels import PointLabel, place_labels
 
 PALETTE = sns.color_palette("colorblind")
 BASE_COLOUR, HIGHLIGHT_COLOUR, REFERENCE_COLOUR = PALETTE[0], PALETTE[3], (0.55, 0.55, 0.55)
@@ -100,31 +104,57 @@ def _label(row: pd.Series) -> str:
     return str(row["Network"])
 
 
-def _labelled_scatter(
-    ax: plt.Axes, data: pd.DataFrame, x: str, y: str, sizes: pd.Series | None, highlight: str | None
-) -> None:
-    for index, row in data.iterrows():
-        lmfn = is_highlight(row["Network"], highlight)
-        size = float(sizes.loc[index]) if sizes is not None else (90.0 if lmfn else 45.0)
+def twin_label(names: Sequence[str]) -> str:
+    """One name for the methods drawn at one point: ``A (+ TLC)`` for ``A`` and ``A + TLC``, else ``A / B``."""
+    names = list(dict.fromkeys(str(name) for name in names))
+    base = min(names, key=len)
+    others = [name for name in names if name != base]
+    if others and all(name.startswith(f"{base} + ") for name in others):
+        return f"{base} ({', '.join(name[len(base) + 1 :] for name in others)})"
+    return " / ".join(names)
+
+
+def _points(
+    data: pd.DataFrame, x: str, y: str, sizes: pd.Series | None, highlight: str | None
+) -> pd.DataFrame:
+    """One row (x, y, name, bold, size) per distinct point: twins at identical coordinates are merged.
+
+    A merged point is named for all its methods (:func:`twin_label`), is the subject's when
+    one of them is, and takes the largest of their marker sizes.
+    """
+    names = [_label(row) for _, row in data.iterrows()]
+    bold = [is_highlight(name, highlight) for name in names]
+    points = pd.DataFrame(
+        {
+            "x": data[x].astype(float).to_numpy(),
+            "y": data[y].astype(float).to_numpy(),
+            "name": names,
+            "bold": bold,
+            "size": sizes.to_numpy(dtype=float) if sizes is not None else [90.0 if b else 45.0 for b in bold],
+        }
+    )
+    merged = points.groupby(["x", "y"], sort=False, as_index=False)
+    return merged.agg(name=("name", twin_label), bold=("bold", "any"), size=("size", "max"))
+
+
+def _scatter(ax: plt.Axes, points: pd.DataFrame) -> list[PointLabel]:
+    """Draw each point of :func:`_points` (the subject's in vermilion); returns their labels to place."""
+    labels = []
+    for point in points.sort_values("size", ascending=False, kind="stable").itertuples():  # small on top
+        linewidth = 1.2 if point.bold else 0.6
         ax.scatter(
-            row[x],
-            row[y],
-            s=size,
-            color=HIGHLIGHT_COLOUR if lmfn else BASE_COLOUR,
-            alpha=0.9 if lmfn else 0.7,
+            point.x,
+            point.y,
+            s=point.size,
+            color=HIGHLIGHT_COLOUR if point.bold else BASE_COLOUR,
+            alpha=0.9 if point.bold else 0.7,
             edgecolor="black",
-            linewidth=1.2 if lmfn else 0.6,
-            zorder=4 if lmfn else 3,
+            linewidth=linewidth,
+            zorder=4 if point.bold else 3,
         )
-        ax.annotate(
-            _label(row),
-            (row[x], row[y]),
-            xytext=(5, 4),
-            textcoords="offset points",
-            fontsize=8,
-            fontweight="bold" if lmfn else "normal",
-            zorder=5,
-        )
+        radius = np.sqrt(point.size) / 2 + linewidth / 2  # s is the marker's area in points^2
+        labels.append(PointLabel(point.x, point.y, point.name, radius, point.bold))
+    return labels
 
 
 def macs_vs_params(
@@ -138,21 +168,62 @@ def macs_vs_params(
     if data.empty:
         return []
     fig, ax = plt.subplots(figsize=(7, 5))
-    _labelled_scatter(ax, data, "Params (M)", macs_column, None, highlight)
+    labels = _scatter(ax, _points(data, "Params (M)", macs_column, None, highlight))
     _log(ax, "x", "y")
     ax.set_xlabel("Parameters (millions, log scale)")
     ax.set_ylabel(f"{macs_column.replace('GMACs', 'Cost (GMACs)')}, log scale")
     ax.set_title("Computation vs. model size")
     ax.grid(True, which="both", linestyle=":", linewidth=0.5)
+    place_labels(ax, labels)
     return save(fig, path)
 
 
+def _bubble_area(value: float | pd.Series, largest: float) -> float | pd.Series:
+    """A marker area (pt^2) growing linearly with ``value``, 30 at 0 to 900 at ``largest``."""
+    return 30.0 + 870.0 * value / largest
+
+
 def _bubble_sizes(values: pd.Series) -> pd.Series:
-    """Marker areas proportional to ``values`` (GMACs), 30 to 900 pt^2; 60 where unknown."""
+    """Marker areas growing linearly with ``values`` (GMACs), 30 to 900 pt^2; 60 where unknown."""
     finite = values.dropna()
     if finite.empty or finite.max() <= 0:
         return pd.Series(60.0, index=values.index)
-    return (30.0 + 870.0 * values / finite.max()).fillna(60.0)
+    return _bubble_area(values, finite.max()).fillna(60.0)
+
+
+def _round_down(value: float) -> float:
+    """The largest 1, 2 or 5 times a power of ten that is at most ``value`` (> 0)."""
+    power = 10 ** np.floor(np.log10(value))
+    return float(max(step * power for step in (1, 2, 5) if step * power <= value * (1 + 1e-9)))
+
+
+def _size_key(ax: plt.Axes, values: pd.Series, what: str) -> None:
+    """A legend of three reference sizes, right of the axes: the largest value (2 digits), two round ones below."""
+    finite = values.dropna()
+    if finite.empty or finite.max() <= 0:
+        return
+    largest = float(finite.max())
+    shown = sorted({float(f"{largest:.2g}"), _round_down(largest / 5), _round_down(largest / 25)})
+    handles = [
+        ax.scatter(
+            [], [], s=_bubble_area(v, largest), color=BASE_COLOUR, alpha=0.7, edgecolor="black", linewidth=0.6
+        )
+        for v in shown
+    ]
+    unit = what.split(" ", 1)[0]  # "GMACs @256x256 (fvcore)" -> "GMACs"
+    ax.legend(
+        handles,
+        [f"{v:g} {unit}" for v in shown],
+        title=f"Bubble area:\n{what}",
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        frameon=False,
+        fontsize=8,
+        title_fontsize=8,
+        labelspacing=1.8,
+        borderpad=1.0,
+        handletextpad=1.2,
+    )
 
 
 def _reference_lines(ax: plt.Axes, references: dict[str, float] | None) -> None:
@@ -201,17 +272,18 @@ def psnr_vs_params(
     if data.empty:
         return []
     fig, ax = plt.subplots(figsize=(7.5, 5))
-    _labelled_scatter(ax, data, "Params (M)", psnr, _bubble_sizes(data[macs]) if macs else None, highlight)
+    sizes = _bubble_sizes(data[macs]) if macs else None
+    labels = _scatter(ax, _points(data, "Params (M)", psnr, sizes, highlight))
     _include_lines(ax, references)
     _reference_lines(ax, references)
     _log(ax, "x")
     ax.set_xlabel("Parameters (millions, log scale)")
     ax.set_ylabel(psnr.replace("PSNR (dB)", "PSNR (dB),"))
-    title = "Quality vs. model size"
     if macs:
-        title += f"\n(bubble area proportional to {macs})"
-    ax.set_title(title)
+        _size_key(ax, data[macs], macs)
+    ax.set_title("Quality vs. model size")
     ax.grid(True, which="both", linestyle=":", linewidth=0.5)
+    place_labels(ax, labels)
     return save(fig, path)
 
 
@@ -229,7 +301,7 @@ def psnr_vs_latency(
     if data.empty:
         return []
     fig, ax = plt.subplots(figsize=(7.5, 5))
-    _labelled_scatter(ax, data, latency, psnr, None, highlight)
+    labels = _scatter(ax, _points(data, latency, psnr, None, highlight))
     _include_lines(ax, references)
     _reference_lines(ax, references)
     _log(ax, "x")
@@ -237,6 +309,7 @@ def psnr_vs_latency(
     ax.set_ylabel(psnr.replace("PSNR (dB)", "PSNR (dB),"))
     ax.set_title("Quality vs. latency")
     ax.grid(True, which="both", linestyle=":", linewidth=0.5)
+    place_labels(ax, labels)
     return save(fig, path)
 
 

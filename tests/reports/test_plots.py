@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
+from conftest import MACS_COLUMN
 
 from deblurbench.reports import plots
 
@@ -60,3 +62,22 @@ def test_strip_panels_finds_saved_images(tmp_path: Path) -> None:
     assert [label for label, _ in panels] == ["Blurry input", "LMFN", "Sharp (ground truth)"]
     # another split of the same dataset is another folder: its ids never meet the test split's
     assert plots.strip_panels(tmp_path, "gopro", "GOPR0384_11_00/000001", [("lmfn", "LMFN")], "tiny") == []
+
+
+def test_bubble_sizes_have_a_key(tmp_path: Path, networks: pd.DataFrame, drawn: list) -> None:
+    assert plots.psnr_vs_params(networks, tmp_path / "psnr", "LMFN")
+    legend = drawn[0].axes[0].get_legend()
+    assert MACS_COLUMN in legend.get_title().get_text()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts == ["20 GMACs", "100 GMACs", "760 GMACs"]  # the largest, 760.018, to two digits
+    areas = [float(h.get_sizes()[0]) for h in legend.legend_handles]
+    largest = networks[MACS_COLUMN].max()
+    assert areas == pytest.approx([30 + 870 * v / largest for v in (20, 100, 760)])
+    # the key's sizes are the points' sizes: the largest point is drawn at (about) the largest key size
+    points = [c for c in drawn[0].axes[0].collections if len(c.get_offsets())]
+    assert max(float(c.get_sizes()[0]) for c in points) == pytest.approx(900.0)
+
+
+def test_no_bubble_no_key(tmp_path: Path, networks: pd.DataFrame, drawn: list) -> None:
+    assert plots.macs_vs_params(networks, tmp_path / "macs", MACS_COLUMN, "LMFN")
+    assert drawn[0].axes[0].get_legend() is None
