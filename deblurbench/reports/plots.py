@@ -33,7 +33,8 @@ from .labels import PointLabel, place_labels
 
 PALETTE = sns.color_palette("colorblind")
 BASE_COLOUR, HIGHLIGHT_COLOUR, REFERENCE_COLOUR = PALETTE[0], PALETTE[3], (0.55, 0.55, 0.55)
-LINE_COLOURS = [c for i, c in enumerate(PALETTE) if i != 3]  # vermilion is the subject's alone
+# vermilion is the subject's alone, grey the reference methods'
+LINE_COLOURS = [c for i, c in enumerate(PALETTE) if i not in (3, 7)]
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 
 
@@ -313,24 +314,56 @@ def psnr_vs_latency(
     return save(fig, path)
 
 
+Style = tuple[tuple[float, float, float], str]  # a line's colour and marker
+
+
+def line_styles(models: Sequence[str], names: dict[str, str], highlight: str | None) -> dict[str, Style]:
+    """A colour and marker per model, no two alike: the subject vermilion, reference methods grey.
+
+    Networks take the pairs colour by colour, then marker by marker (unique for up to 80
+    networks); reference methods take grey with a marker each; the subject, vermilion.
+    """
+    from .tables import is_reference
+
+    pairs = [(colour, marker) for marker in MARKERS for colour in LINE_COLOURS]
+    styles: dict[str, Style] = {}
+    networks = references = 0
+    for model in sorted(models):
+        if is_highlight(names.get(model, model), highlight):
+            styles[model] = (HIGHLIGHT_COLOUR, MARKERS[0])
+        elif is_reference(model):
+            styles[model] = (REFERENCE_COLOUR, MARKERS[references % len(MARKERS)])
+            references += 1
+        else:
+            styles[model] = pairs[networks % len(pairs)]
+            networks += 1
+    return styles
+
+
 def _lines(
-    ax: plt.Axes, frame: pd.DataFrame, value: str, names: dict[str, str], highlight: str | None
+    ax: plt.Axes,
+    frame: pd.DataFrame,
+    value: str,
+    names: dict[str, str],
+    styles: dict[str, Style],
+    highlight: str | None,
 ) -> int:
     """One log-log line per network over megapixels; returns how many networks had two sizes or more."""
     drawn = 0
-    for i, (model, rows) in enumerate(frame.groupby("model", sort=True)):
+    for model, rows in frame.groupby("model", sort=True):
         rows = rows.dropna(subset=[value]).sort_values("pixels")
         rows = rows[rows[value] > 0]
         if len(rows) < 2:
             continue
         drawn += 1
+        colour, marker = styles[model]
         label = names.get(model, model)
         lmfn = is_highlight(label, highlight)
         ax.plot(
             rows["pixels"] / 1e6,
             rows[value],
-            marker=MARKERS[i % len(MARKERS)],
-            color=HIGHLIGHT_COLOUR if lmfn else LINE_COLOURS[i % len(LINE_COLOURS)],
+            marker=marker,
+            color=colour,
             linewidth=2.6 if lmfn else 1.2,
             markersize=7 if lmfn else 4,
             label=label,
@@ -373,9 +406,11 @@ def cost_vs_resolution(
     useful = [p for p in panels if (p[0].groupby("model")["pixels"].nunique() >= 2).any()]
     if not useful:
         return []
+    models = pd.concat([frame["model"] for frame, _, _ in useful]).unique()
+    styles = line_styles(models, names, highlight)  # one style per network across both panels
     fig, axes = plt.subplots(1, len(useful), figsize=(6.5 * len(useful), 5), squeeze=False)
     for ax, (frame, value, ylabel) in zip(axes[0], useful, strict=True):
-        _lines(ax, frame, value, names, highlight)
+        _lines(ax, frame, value, names, styles, highlight)
         ax.set_ylabel(ylabel)
     axes[0][0].set_title("How cost grows with image size")
     handles, labels = axes[0][0].get_legend_handles_labels()

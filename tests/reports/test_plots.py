@@ -81,3 +81,57 @@ def test_bubble_sizes_have_a_key(tmp_path: Path, networks: pd.DataFrame, drawn: 
 def test_no_bubble_no_key(tmp_path: Path, networks: pd.DataFrame, drawn: list) -> None:
     assert plots.macs_vs_params(networks, tmp_path / "macs", MACS_COLUMN, "LMFN")
     assert drawn[0].axes[0].get_legend() is None
+
+
+def _sizes_frames(networks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Complexity of every network, and latency of every network and reference method, at two sizes."""
+    models = [f"net{i:02d}" for i in range(len(networks))] + ["lmfn"]
+    sizes = [(256 * 256, 1.0), (720 * 1280, 14.06)]
+    complexity = pd.DataFrame(
+        [
+            {"model": m, "pixels": px, "gmacs_torch_flop_counter": (i + 1) * f}
+            for i, m in enumerate(models)
+            for px, f in sizes
+        ]
+    )
+    timed = [*models, "identity", "wiener", "richardson_lucy"]
+    latency = pd.DataFrame(
+        [
+            {
+                "model": m,
+                "pixels": px,
+                "median_ms": (i + 1) * f,
+                "sync": 1,
+                "batch": 1,
+                "device_name": "CPU",
+                "dtype": "float32",
+            }
+            for i, m in enumerate(timed)
+            for px, f in sizes
+        ]
+    )
+    return complexity, latency
+
+
+def test_cost_vs_resolution_gives_every_line_its_own_colour_and_marker(
+    tmp_path: Path, networks: pd.DataFrame, drawn: list
+) -> None:
+    from matplotlib.colors import to_hex
+
+    complexity, latency = _sizes_frames(networks)
+    names = {"lmfn": "LMFN", "identity": "Blurry input"}
+    assert plots.cost_vs_resolution(complexity, latency, tmp_path / "cost", names, "LMFN")
+    styles = {}
+    for ax in drawn[0].axes:
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        pairs = [(to_hex(line.get_color()), line.get_marker()) for line in lines.values()]
+        assert len(set(pairs)) == len(pairs), "two lines share a colour and a marker"
+        for label, line in lines.items():  # a network keeps its style from panel to panel
+            style = (to_hex(line.get_color()), line.get_marker())
+            assert styles.setdefault(label, style) == style, f"{label} changes style between panels"
+    assert len(drawn[0].axes) == 2 and len(styles) == len(networks) + 1 + 3
+    subject = next(line for line in drawn[0].axes[0].get_lines() if line.get_label() == "LMFN")
+    assert to_hex(subject.get_color()) == to_hex(plots.HIGHLIGHT_COLOUR) and subject.get_linewidth() > 2
+    others = [s for label, s in styles.items() if label != "LMFN"]
+    assert all(colour != to_hex(plots.HIGHLIGHT_COLOUR) for colour, _ in others)  # vermilion is the subject's
+    assert styles["Blurry input"][0] == to_hex(plots.REFERENCE_COLOUR)
