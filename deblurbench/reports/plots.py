@@ -507,6 +507,32 @@ def centre_crop(height: int, width: int, size: int = 160) -> tuple[int, int, int
     return (height - side) // 2, (width - side) // 2, side, side
 
 
+SHARP = "Sharp (ground truth)"  # the strip panel the others' PSNR is measured against
+
+
+def panel_psnr(images: Sequence[tuple[str, np.ndarray]]) -> list[float | None]:
+    """Each panel's PSNR (dB) against the ``SHARP`` panel: whole image, as 8-bit, by ``metrics.psnr``.
+
+    None for the sharp panel itself, for an image of another size, and for every panel
+    when no panel is the sharp one. ``images`` are ``(label, (H, W, 3) array in [0, 1])``.
+    """
+    import torch
+
+    from ..bench.metrics import psnr
+
+    def eight_bit(image: np.ndarray) -> torch.Tensor:  # as a saved image holds it
+        return torch.from_numpy(np.round(image.astype(np.float64) * 255.0) / 255.0).permute(2, 0, 1)[None]
+
+    sharp = next((image for label, image in images if label == SHARP), None)
+    if sharp is None:
+        return [None] * len(images)
+    target = eight_bit(sharp)
+    return [
+        None if label == SHARP or image.shape != sharp.shape else float(psnr(eight_bit(image), target)[0])
+        for label, image in images
+    ]
+
+
 def comparison_strip(
     panels: Sequence[tuple[str, np.ndarray | str | Path]],
     path: Path,
@@ -519,7 +545,8 @@ def comparison_strip(
     ``panels`` are ``(label, image)`` with an image as an (H, W, 3) / (3, H, W)
     array (uint8 or float in [0, 1]) or a file path; ``crop`` is
     ``(top, left, height, width)`` (default: a centred square of the first image).
-    Skipped when no panel is given.
+    Where a panel is labelled ``SHARP``, every other panel's title is its PSNR against
+    it (:func:`panel_psnr`: the whole image, not the crop). Skipped when no panel is given.
     """
     if not panels:
         return []
@@ -527,11 +554,13 @@ def comparison_strip(
     if crop is None:
         crop = centre_crop(*images[0][1].shape[:2])
     top, left, h, w = crop
-    fig, axes = plt.subplots(1, len(images), figsize=(2.2 * len(images), 2.6), squeeze=False)
-    for ax, (label, image) in zip(axes[0], images, strict=True):
+    fig, axes = plt.subplots(1, len(images), figsize=(2.2 * len(images), 2.7), squeeze=False)
+    for ax, (label, image), score in zip(axes[0], images, panel_psnr(images), strict=True):
         ax.imshow(image[top : top + h, left : left + w], interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
+        if score is not None:
+            ax.set_title(f"PSNR {score:.2f} dB", fontsize=8)
         lmfn = is_highlight(label, highlight)
         ax.set_xlabel(label, fontsize=8, fontweight="bold" if lmfn else "normal")
         if lmfn:
@@ -554,7 +583,8 @@ def strip_panels(
     ``identity`` reference's output (or ``blurry/``), the ground truth is under ``sharp/``.
     ``models`` are ``(model, label)`` in display order.
     """
-    from ..bench.evaluate import SHARP, image_folder, image_path
+    from ..bench.evaluate import SHARP as SHARP_FOLDER
+    from ..bench.evaluate import image_folder, image_path
 
     def find(folder: str) -> Path | None:  # the file name evaluate's image saving gives
         candidate = image_path(image_folder(images_dir, folder, dataset, split), image_id)
@@ -570,7 +600,7 @@ def strip_panels(
         found = find(model)
         if found is not None:
             panels.append((label, found))
-    sharp = find(SHARP)
+    sharp = find(SHARP_FOLDER)
     if sharp is not None:
-        panels.append(("Sharp (ground truth)", sharp))
+        panels.append((SHARP, sharp))
     return panels

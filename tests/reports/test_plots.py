@@ -135,3 +135,35 @@ def test_cost_vs_resolution_gives_every_line_its_own_colour_and_marker(
     others = [s for label, s in styles.items() if label != "LMFN"]
     assert all(colour != to_hex(plots.HIGHLIGHT_COLOUR) for colour, _ in others)  # vermilion is the subject's
     assert styles["Blurry input"][0] == to_hex(plots.REFERENCE_COLOUR)
+
+
+def test_strip_panels_carry_their_psnr_against_the_sharp_image(tmp_path: Path, drawn: list) -> None:
+    rng = np.random.default_rng(1)
+    sharp = rng.integers(20, 236, (64, 80, 3), dtype=np.uint8)
+    restored = sharp.copy()
+    restored[:8] += 10  # off by 10 grey levels in the top rows only, outside the crop
+    mse = (8 * 80 * 3 * 10**2) / sharp.size
+    blurry = np.clip(sharp.astype(int) + rng.integers(-20, 21, sharp.shape), 0, 255).astype(np.uint8)
+    mse_blurry = np.mean((blurry.astype(float) - sharp) ** 2)
+    plots.comparison_strip(
+        [("Blurry input", blurry), ("LMFN", restored), (plots.SHARP, sharp)],
+        tmp_path / "strip",
+        crop=(16, 16, 32, 32),
+    )
+    titles = [ax.get_title() for ax in drawn[0].axes]
+    expected = [10 * np.log10(255**2 / m) for m in (mse_blurry, mse)]
+    assert titles == [f"PSNR {expected[0]:.2f} dB", f"PSNR {expected[1]:.2f} dB", ""]
+
+
+def test_panel_psnr_is_metrics_psnr_on_8_bit_images() -> None:
+    import torch
+
+    from deblurbench.bench.metrics import psnr
+
+    rng = np.random.default_rng(2)
+    sharp, output = rng.random((2, 16, 16, 3))
+    scores = plots.panel_psnr([("a", output), (plots.SHARP, sharp), ("small", output[:8])])
+    as_8_bit = [torch.from_numpy(np.round(x * 255) / 255).permute(2, 0, 1)[None] for x in (output, sharp)]
+    assert scores[0] == pytest.approx(float(psnr(*as_8_bit)[0]))
+    assert scores[1:] == [None, None]  # the sharp panel itself; another size
+    assert plots.panel_psnr([("a", output)]) == [None]  # no sharp panel: nothing to measure against
