@@ -30,6 +30,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..atomic import atomic_path
 from .labels import PointLabel, place_labels
+from .pareto import pareto_front
 
 PALETTE = sns.color_palette("colorblind")
 BASE_COLOUR, HIGHLIGHT_COLOUR, REFERENCE_COLOUR = PALETTE[0], PALETTE[3], (0.55, 0.55, 0.55)
@@ -311,6 +312,77 @@ def psnr_vs_latency(
     ax.set_title("Quality vs. latency")
     ax.grid(True, which="both", linestyle=":", linewidth=0.5)
     place_labels(ax, labels)
+    return save(fig, path)
+
+
+CLAIM_PANELS = (
+    ("gmacs", "Cost (GMACs, measured, log scale)"),
+    ("params_m", "Parameters (millions, log scale)"),
+)
+FRONT_GID = "pareto-front"  # the step line of a claim panel's Pareto front
+
+
+def _front(ax: plt.Axes, points: pd.DataFrame) -> None:
+    """The Pareto front of ``points`` (x cost, y quality) as a step line through the front's points.
+
+    Between two front points the line holds the cheaper one's quality until the next
+    cost: the best quality reachable at each cost.
+    """
+    on_front = pareto_front(points["x"].tolist(), points["y"].tolist())
+    front = points[on_front].sort_values("x")
+    ax.step(
+        front["x"],
+        front["y"],
+        where="post",
+        color="0.3",
+        linewidth=1.0,
+        linestyle="--",
+        zorder=2,
+        label="Pareto front (nothing both cheaper and better)",
+        gid=FRONT_GID,
+    )
+
+
+def _claim_panel(
+    ax: plt.Axes, data: pd.DataFrame, cost: str, xlabel: str, highlight: str | None
+) -> list[PointLabel]:
+    """One panel of :func:`claim_figure`: points, their front, axes; returns the labels to place."""
+    points = _points(data, cost, "psnr", None, highlight)
+    _front(ax, points)
+    labels = _scatter(ax, points)
+    _log(ax, "x")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("PSNR (dB)")
+    ax.grid(True, which="both", linestyle=":", linewidth=0.5)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    return labels
+
+
+def claim_figure(points: pd.DataFrame, path: Path, highlight: str | None, title: str = "") -> list[Path]:
+    """PSNR against measured GMACs and against parameters, side by side, each with its Pareto front.
+
+    ``points``: ``Network`` (display name), ``psnr`` (dB), ``gmacs`` and ``params_m`` (millions).
+    Cost axes are log; a row without a positive cost or a PSNR is left out of that panel;
+    twins (equal coordinates) are one point; the subject (``highlight``) is drawn highlighted.
+    Skipped when neither panel has a point.
+    """
+    panels = [
+        (_finite(points, "psnr", cost).query(f"{cost} > 0"), cost, xlabel)
+        for cost, xlabel in CLAIM_PANELS
+        if not points.empty and cost in points
+    ]
+    panels = [panel for panel in panels if not panel[0].empty]
+    if not panels:
+        return []
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 5.2), squeeze=False)
+    labels = [
+        _claim_panel(ax, data, cost, xlabel, highlight)
+        for ax, (data, cost, xlabel) in zip(axes[0], panels, strict=True)
+    ]
+    fig.suptitle(title or "Quality vs. cost, with the Pareto front")
+    fig.tight_layout()
+    for ax, mine in zip(axes[0], labels, strict=True):
+        place_labels(ax, mine)
     return save(fig, path)
 
 

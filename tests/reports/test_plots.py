@@ -167,3 +167,45 @@ def test_panel_psnr_is_metrics_psnr_on_8_bit_images() -> None:
     assert scores[0] == pytest.approx(float(psnr(*as_8_bit)[0]))
     assert scores[1:] == [None, None]  # the sharp panel itself; another size
     assert plots.panel_psnr([("a", output)]) == [None]  # no sharp panel: nothing to measure against
+
+
+def _claim_points() -> pd.DataFrame:
+    from conftest import NETWORK_ROWS
+
+    rows = pd.DataFrame(NETWORK_ROWS, columns=["Network", "params_m", "gmacs", "psnr"])
+    extra = pd.DataFrame(
+        [
+            {"Network": "Unmeasured", "params_m": 0.5, "gmacs": np.nan, "psnr": 30.0},
+            {"Network": "Unscored", "params_m": 0.4, "gmacs": 1.0, "psnr": np.nan},
+        ]
+    )
+    return pd.concat([rows, extra], ignore_index=True)
+
+
+def test_claim_figure_draws_each_panels_pareto_front(tmp_path: Path, drawn: list) -> None:
+    from deblurbench.reports.pareto import pareto_front
+
+    points = _claim_points()
+    written = plots.claim_figure(points, tmp_path / "claim", "LMFN", "LMFN's claim")
+    assert [p.suffix for p in written] == [".png", ".svg"] and all(p.stat().st_size > 1000 for p in written)
+    gmacs_ax, params_ax = drawn[0].axes
+    fronts = {}
+    for ax, cost in ((gmacs_ax, "gmacs"), (params_ax, "params_m")):
+        assert ax.get_xscale() == "log"
+        usable = points.dropna(subset=[cost, "psnr"])
+        front = usable[pareto_front(usable[cost].tolist(), usable["psnr"].tolist())].sort_values(cost)
+        front = front.drop_duplicates(subset=[cost, "psnr"])  # twins are one point
+        (line,) = [line for line in ax.get_lines() if line.get_gid() == plots.FRONT_GID]
+        assert line.get_drawstyle() == "steps-post"
+        assert list(line.get_xdata()) == front[cost].tolist()
+        assert list(line.get_ydata()) == front["psnr"].tolist()
+        labels = {t.get_text(): t for t in ax.texts}
+        assert "Unscored" not in labels  # no PSNR: in neither panel
+        assert labels["LMFN"].get_fontweight() == "bold"
+        assert "NAFNet-GoPro-width32 (+ TLC)" in labels and "NAFNet-GoPro-width32" not in labels
+        fronts[cost] = list(line.get_xdata())
+    assert "Unmeasured" not in {t.get_text() for t in gmacs_ax.texts}  # no GMACs: left out of that panel
+    assert "Unmeasured" in {t.get_text() for t in params_ax.texts}  # but drawn in the other,
+    assert fronts["params_m"][:2] == [0.5, 1.247707]  # the cheapest there, so first on its front
+    assert fronts["gmacs"][:2] == [2.761, 4.493] and len(fronts["gmacs"]) == 5
+    assert plots.claim_figure(points.iloc[0:0], tmp_path / "none", "LMFN") == []
