@@ -5,7 +5,10 @@ returns the files it wrote, or ``[]`` when the data it needs is not there: a
 report of a partial store never crashes on a figure. Colours come from
 seaborn's colour-blind-safe palette; the report's subject network (``highlight=``,
 its display name: LMFN by default) is drawn larger, in vermilion, with a bold label;
-reference methods (no parameters) are grey.
+reference methods (no parameters) are grey. Point labels are placed by
+:func:`.labels.place_labels`, so that none overprints another label or point; methods at
+identical coordinates (twins) are one point named for all of them; where marker size
+encodes a quantity, a key gives reference sizes.
 """
 
 from __future__ import annotations
@@ -26,10 +29,13 @@ from matplotlib import MatplotlibDeprecationWarning
 from matplotlib.ticker import FuncFormatter
 
 from ..atomic import atomic_path
+from .labels import PointLabel, place_labels
+from .pareto import pareto_front
 
 PALETTE = sns.color_palette("colorblind")
 BASE_COLOUR, HIGHLIGHT_COLOUR, REFERENCE_COLOUR = PALETTE[0], PALETTE[3], (0.55, 0.55, 0.55)
-LINE_COLOURS = [c for i, c in enumerate(PALETTE) if i != 3]  # vermilion is the subject's alone
+# vermilion is the subject's alone, grey the reference methods'
+LINE_COLOURS = [c for i, c in enumerate(PALETTE) if i not in (3, 7)]
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 
 
@@ -100,31 +106,57 @@ def _label(row: pd.Series) -> str:
     return str(row["Network"])
 
 
-def _labelled_scatter(
-    ax: plt.Axes, data: pd.DataFrame, x: str, y: str, sizes: pd.Series | None, highlight: str | None
-) -> None:
-    for index, row in data.iterrows():
-        lmfn = is_highlight(row["Network"], highlight)
-        size = float(sizes.loc[index]) if sizes is not None else (90.0 if lmfn else 45.0)
+def twin_label(names: Sequence[str]) -> str:
+    """One name for the methods drawn at one point: ``A (+ TLC)`` for ``A`` and ``A + TLC``, else ``A / B``."""
+    names = list(dict.fromkeys(str(name) for name in names))
+    base = min(names, key=len)
+    others = [name for name in names if name != base]
+    if others and all(name.startswith(f"{base} + ") for name in others):
+        return f"{base} ({', '.join(name[len(base) + 1 :] for name in others)})"
+    return " / ".join(names)
+
+
+def _points(
+    data: pd.DataFrame, x: str, y: str, sizes: pd.Series | None, highlight: str | None
+) -> pd.DataFrame:
+    """One row (x, y, name, bold, size) per distinct point: twins at identical coordinates are merged.
+
+    A merged point is named for all its methods (:func:`twin_label`), is the subject's when
+    one of them is, and takes the largest of their marker sizes.
+    """
+    names = [_label(row) for _, row in data.iterrows()]
+    bold = [is_highlight(name, highlight) for name in names]
+    points = pd.DataFrame(
+        {
+            "x": data[x].astype(float).to_numpy(),
+            "y": data[y].astype(float).to_numpy(),
+            "name": names,
+            "bold": bold,
+            "size": sizes.to_numpy(dtype=float) if sizes is not None else [90.0 if b else 45.0 for b in bold],
+        }
+    )
+    merged = points.groupby(["x", "y"], sort=False, as_index=False)
+    return merged.agg(name=("name", twin_label), bold=("bold", "any"), size=("size", "max"))
+
+
+def _scatter(ax: plt.Axes, points: pd.DataFrame) -> list[PointLabel]:
+    """Draw each point of :func:`_points` (the subject's in vermilion); returns their labels to place."""
+    labels = []
+    for point in points.sort_values("size", ascending=False, kind="stable").itertuples():  # small on top
+        linewidth = 1.2 if point.bold else 0.6
         ax.scatter(
-            row[x],
-            row[y],
-            s=size,
-            color=HIGHLIGHT_COLOUR if lmfn else BASE_COLOUR,
-            alpha=0.9 if lmfn else 0.7,
+            point.x,
+            point.y,
+            s=point.size,
+            color=HIGHLIGHT_COLOUR if point.bold else BASE_COLOUR,
+            alpha=0.9 if point.bold else 0.7,
             edgecolor="black",
-            linewidth=1.2 if lmfn else 0.6,
-            zorder=4 if lmfn else 3,
+            linewidth=linewidth,
+            zorder=4 if point.bold else 3,
         )
-        ax.annotate(
-            _label(row),
-            (row[x], row[y]),
-            xytext=(5, 4),
-            textcoords="offset points",
-            fontsize=8,
-            fontweight="bold" if lmfn else "normal",
-            zorder=5,
-        )
+        radius = np.sqrt(point.size) / 2 + linewidth / 2  # s is the marker's area in points^2
+        labels.append(PointLabel(point.x, point.y, point.name, radius, point.bold))
+    return labels
 
 
 def macs_vs_params(
@@ -138,21 +170,62 @@ def macs_vs_params(
     if data.empty:
         return []
     fig, ax = plt.subplots(figsize=(7, 5))
-    _labelled_scatter(ax, data, "Params (M)", macs_column, None, highlight)
+    labels = _scatter(ax, _points(data, "Params (M)", macs_column, None, highlight))
     _log(ax, "x", "y")
     ax.set_xlabel("Parameters (millions, log scale)")
     ax.set_ylabel(f"{macs_column.replace('GMACs', 'Cost (GMACs)')}, log scale")
     ax.set_title("Computation vs. model size")
     ax.grid(True, which="both", linestyle=":", linewidth=0.5)
+    place_labels(ax, labels)
     return save(fig, path)
 
 
+def _bubble_area(value: float | pd.Series, largest: float) -> float | pd.Series:
+    """A marker area (pt^2) growing linearly with ``value``, 30 at 0 to 900 at ``largest``."""
+    return 30.0 + 870.0 * value / largest
+
+
 def _bubble_sizes(values: pd.Series) -> pd.Series:
-    """Marker areas proportional to ``values`` (GMACs), 30 to 900 pt^2; 60 where unknown."""
+    """Marker areas growing linearly with ``values`` (GMACs), 30 to 900 pt^2; 60 where unknown."""
     finite = values.dropna()
     if finite.empty or finite.max() <= 0:
         return pd.Series(60.0, index=values.index)
-    return (30.0 + 870.0 * values / finite.max()).fillna(60.0)
+    return _bubble_area(values, finite.max()).fillna(60.0)
+
+
+def _round_down(value: float) -> float:
+    """The largest 1, 2 or 5 times a power of ten that is at most ``value`` (> 0)."""
+    power = 10 ** np.floor(np.log10(value))
+    return float(max(step * power for step in (1, 2, 5) if step * power <= value * (1 + 1e-9)))
+
+
+def _size_key(ax: plt.Axes, values: pd.Series, what: str) -> None:
+    """A legend of three reference sizes, right of the axes: the largest value (2 digits), two round ones below."""
+    finite = values.dropna()
+    if finite.empty or finite.max() <= 0:
+        return
+    largest = float(finite.max())
+    shown = sorted({float(f"{largest:.2g}"), _round_down(largest / 5), _round_down(largest / 25)})
+    handles = [
+        ax.scatter(
+            [], [], s=_bubble_area(v, largest), color=BASE_COLOUR, alpha=0.7, edgecolor="black", linewidth=0.6
+        )
+        for v in shown
+    ]
+    unit = what.split(" ", 1)[0]  # "GMACs @256x256 (fvcore)" -> "GMACs"
+    ax.legend(
+        handles,
+        [f"{v:g} {unit}" for v in shown],
+        title=f"Bubble area:\n{what}",
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        frameon=False,
+        fontsize=8,
+        title_fontsize=8,
+        labelspacing=1.8,
+        borderpad=1.0,
+        handletextpad=1.2,
+    )
 
 
 def _reference_lines(ax: plt.Axes, references: dict[str, float] | None) -> None:
@@ -201,17 +274,18 @@ def psnr_vs_params(
     if data.empty:
         return []
     fig, ax = plt.subplots(figsize=(7.5, 5))
-    _labelled_scatter(ax, data, "Params (M)", psnr, _bubble_sizes(data[macs]) if macs else None, highlight)
+    sizes = _bubble_sizes(data[macs]) if macs else None
+    labels = _scatter(ax, _points(data, "Params (M)", psnr, sizes, highlight))
     _include_lines(ax, references)
     _reference_lines(ax, references)
     _log(ax, "x")
     ax.set_xlabel("Parameters (millions, log scale)")
     ax.set_ylabel(psnr.replace("PSNR (dB)", "PSNR (dB),"))
-    title = "Quality vs. model size"
     if macs:
-        title += f"\n(bubble area proportional to {macs})"
-    ax.set_title(title)
+        _size_key(ax, data[macs], macs)
+    ax.set_title("Quality vs. model size")
     ax.grid(True, which="both", linestyle=":", linewidth=0.5)
+    place_labels(ax, labels)
     return save(fig, path)
 
 
@@ -229,7 +303,7 @@ def psnr_vs_latency(
     if data.empty:
         return []
     fig, ax = plt.subplots(figsize=(7.5, 5))
-    _labelled_scatter(ax, data, latency, psnr, None, highlight)
+    labels = _scatter(ax, _points(data, latency, psnr, None, highlight))
     _include_lines(ax, references)
     _reference_lines(ax, references)
     _log(ax, "x")
@@ -237,27 +311,131 @@ def psnr_vs_latency(
     ax.set_ylabel(psnr.replace("PSNR (dB)", "PSNR (dB),"))
     ax.set_title("Quality vs. latency")
     ax.grid(True, which="both", linestyle=":", linewidth=0.5)
+    place_labels(ax, labels)
     return save(fig, path)
 
 
+CLAIM_PANELS = (
+    ("gmacs", "Cost (GMACs, measured, log scale)"),
+    ("params_m", "Parameters (millions, log scale)"),
+)
+FRONT_GID = "pareto-front"  # the step line of a claim panel's Pareto front
+
+
+def _front(ax: plt.Axes, points: pd.DataFrame) -> None:
+    """The Pareto front of ``points`` (x cost, y quality) as a step line through the front's points.
+
+    Between two front points the line holds the cheaper one's quality until the next
+    cost: the best quality reachable at each cost.
+    """
+    on_front = pareto_front(points["x"].tolist(), points["y"].tolist())
+    front = points[on_front].sort_values("x")
+    ax.step(
+        front["x"],
+        front["y"],
+        where="post",
+        color="0.3",
+        linewidth=1.0,
+        linestyle="--",
+        zorder=2,
+        label="Pareto front (nothing both cheaper and better)",
+        gid=FRONT_GID,
+    )
+
+
+def _claim_panel(
+    ax: plt.Axes, data: pd.DataFrame, cost: str, xlabel: str, highlight: str | None
+) -> list[PointLabel]:
+    """One panel of :func:`claim_figure`: points, their front, axes; returns the labels to place."""
+    points = _points(data, cost, "psnr", None, highlight)
+    _front(ax, points)
+    labels = _scatter(ax, points)
+    _log(ax, "x")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("PSNR (dB)")
+    ax.grid(True, which="both", linestyle=":", linewidth=0.5)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    return labels
+
+
+def claim_figure(points: pd.DataFrame, path: Path, highlight: str | None, title: str = "") -> list[Path]:
+    """PSNR against measured GMACs and against parameters, side by side, each with its Pareto front.
+
+    ``points``: ``Network`` (display name), ``psnr`` (dB), ``gmacs`` and ``params_m`` (millions).
+    Cost axes are log; a row without a positive cost or a PSNR is left out of that panel;
+    twins (equal coordinates) are one point; the subject (``highlight``) is drawn highlighted.
+    Skipped when neither panel has a point.
+    """
+    panels = [
+        (_finite(points, "psnr", cost).query(f"{cost} > 0"), cost, xlabel)
+        for cost, xlabel in CLAIM_PANELS
+        if not points.empty and cost in points
+    ]
+    panels = [panel for panel in panels if not panel[0].empty]
+    if not panels:
+        return []
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 5.2), squeeze=False)
+    labels = [
+        _claim_panel(ax, data, cost, xlabel, highlight)
+        for ax, (data, cost, xlabel) in zip(axes[0], panels, strict=True)
+    ]
+    fig.suptitle(title or "Quality vs. cost, with the Pareto front")
+    fig.tight_layout()
+    for ax, mine in zip(axes[0], labels, strict=True):
+        place_labels(ax, mine)
+    return save(fig, path)
+
+
+Style = tuple[tuple[float, float, float], str]  # a line's colour and marker
+
+
+def line_styles(models: Sequence[str], names: dict[str, str], highlight: str | None) -> dict[str, Style]:
+    """A colour and marker per model, no two alike: the subject vermilion, reference methods grey.
+
+    Networks take the pairs colour by colour, then marker by marker (unique for up to 80
+    networks); reference methods take grey with a marker each; the subject, vermilion.
+    """
+    from .tables import is_reference
+
+    pairs = [(colour, marker) for marker in MARKERS for colour in LINE_COLOURS]
+    styles: dict[str, Style] = {}
+    networks = references = 0
+    for model in sorted(models):
+        if is_highlight(names.get(model, model), highlight):
+            styles[model] = (HIGHLIGHT_COLOUR, MARKERS[0])
+        elif is_reference(model):
+            styles[model] = (REFERENCE_COLOUR, MARKERS[references % len(MARKERS)])
+            references += 1
+        else:
+            styles[model] = pairs[networks % len(pairs)]
+            networks += 1
+    return styles
+
+
 def _lines(
-    ax: plt.Axes, frame: pd.DataFrame, value: str, names: dict[str, str], highlight: str | None
+    ax: plt.Axes,
+    frame: pd.DataFrame,
+    value: str,
+    names: dict[str, str],
+    styles: dict[str, Style],
+    highlight: str | None,
 ) -> int:
     """One log-log line per network over megapixels; returns how many networks had two sizes or more."""
     drawn = 0
-    for i, (model, rows) in enumerate(frame.groupby("model", sort=True)):
+    for model, rows in frame.groupby("model", sort=True):
         rows = rows.dropna(subset=[value]).sort_values("pixels")
         rows = rows[rows[value] > 0]
         if len(rows) < 2:
             continue
         drawn += 1
+        colour, marker = styles[model]
         label = names.get(model, model)
         lmfn = is_highlight(label, highlight)
         ax.plot(
             rows["pixels"] / 1e6,
             rows[value],
-            marker=MARKERS[i % len(MARKERS)],
-            color=HIGHLIGHT_COLOUR if lmfn else LINE_COLOURS[i % len(LINE_COLOURS)],
+            marker=marker,
+            color=colour,
             linewidth=2.6 if lmfn else 1.2,
             markersize=7 if lmfn else 4,
             label=label,
@@ -300,9 +478,11 @@ def cost_vs_resolution(
     useful = [p for p in panels if (p[0].groupby("model")["pixels"].nunique() >= 2).any()]
     if not useful:
         return []
+    models = pd.concat([frame["model"] for frame, _, _ in useful]).unique()
+    styles = line_styles(models, names, highlight)  # one style per network across both panels
     fig, axes = plt.subplots(1, len(useful), figsize=(6.5 * len(useful), 5), squeeze=False)
     for ax, (frame, value, ylabel) in zip(axes[0], useful, strict=True):
-        _lines(ax, frame, value, names, highlight)
+        _lines(ax, frame, value, names, styles, highlight)
         ax.set_ylabel(ylabel)
     axes[0][0].set_title("How cost grows with image size")
     handles, labels = axes[0][0].get_legend_handles_labels()
@@ -399,6 +579,32 @@ def centre_crop(height: int, width: int, size: int = 160) -> tuple[int, int, int
     return (height - side) // 2, (width - side) // 2, side, side
 
 
+SHARP = "Sharp (ground truth)"  # the strip panel the others' PSNR is measured against
+
+
+def panel_psnr(images: Sequence[tuple[str, np.ndarray]]) -> list[float | None]:
+    """Each panel's PSNR (dB) against the ``SHARP`` panel: whole image, as 8-bit, by ``metrics.psnr``.
+
+    None for the sharp panel itself, for an image of another size, and for every panel
+    when no panel is the sharp one. ``images`` are ``(label, (H, W, 3) array in [0, 1])``.
+    """
+    import torch
+
+    from ..bench.metrics import psnr
+
+    def eight_bit(image: np.ndarray) -> torch.Tensor:  # as a saved image holds it
+        return torch.from_numpy(np.round(image.astype(np.float64) * 255.0) / 255.0).permute(2, 0, 1)[None]
+
+    sharp = next((image for label, image in images if label == SHARP), None)
+    if sharp is None:
+        return [None] * len(images)
+    target = eight_bit(sharp)
+    return [
+        None if label == SHARP or image.shape != sharp.shape else float(psnr(eight_bit(image), target)[0])
+        for label, image in images
+    ]
+
+
 def comparison_strip(
     panels: Sequence[tuple[str, np.ndarray | str | Path]],
     path: Path,
@@ -411,7 +617,8 @@ def comparison_strip(
     ``panels`` are ``(label, image)`` with an image as an (H, W, 3) / (3, H, W)
     array (uint8 or float in [0, 1]) or a file path; ``crop`` is
     ``(top, left, height, width)`` (default: a centred square of the first image).
-    Skipped when no panel is given.
+    Where a panel is labelled ``SHARP``, every other panel's title is its PSNR against
+    it (:func:`panel_psnr`: the whole image, not the crop). Skipped when no panel is given.
     """
     if not panels:
         return []
@@ -419,11 +626,13 @@ def comparison_strip(
     if crop is None:
         crop = centre_crop(*images[0][1].shape[:2])
     top, left, h, w = crop
-    fig, axes = plt.subplots(1, len(images), figsize=(2.2 * len(images), 2.6), squeeze=False)
-    for ax, (label, image) in zip(axes[0], images, strict=True):
+    fig, axes = plt.subplots(1, len(images), figsize=(2.2 * len(images), 2.7), squeeze=False)
+    for ax, (label, image), score in zip(axes[0], images, panel_psnr(images), strict=True):
         ax.imshow(image[top : top + h, left : left + w], interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
+        if score is not None:
+            ax.set_title(f"PSNR {score:.2f} dB", fontsize=8)
         lmfn = is_highlight(label, highlight)
         ax.set_xlabel(label, fontsize=8, fontweight="bold" if lmfn else "normal")
         if lmfn:
@@ -446,7 +655,8 @@ def strip_panels(
     ``identity`` reference's output (or ``blurry/``), the ground truth is under ``sharp/``.
     ``models`` are ``(model, label)`` in display order.
     """
-    from ..bench.evaluate import SHARP, image_folder, image_path
+    from ..bench.evaluate import SHARP as SHARP_FOLDER
+    from ..bench.evaluate import image_folder, image_path
 
     def find(folder: str) -> Path | None:  # the file name evaluate's image saving gives
         candidate = image_path(image_folder(images_dir, folder, dataset, split), image_id)
@@ -462,7 +672,7 @@ def strip_panels(
         found = find(model)
         if found is not None:
             panels.append((label, found))
-    sharp = find(SHARP)
+    sharp = find(SHARP_FOLDER)
     if sharp is not None:
-        panels.append(("Sharp (ground truth)", sharp))
+        panels.append((SHARP, sharp))
     return panels

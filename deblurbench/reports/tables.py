@@ -6,8 +6,10 @@ setting. Every measured column comes from a record's declaration
 (:mod:`deblurbench.bench.records`): its header, the unit tables show it in, its
 decimals, and which direction is better. A display frame carries those facts in
 ``frame.attrs`` (``better``: header -> "max"/"min", ``decimals``: header -> int), and the
-Markdown, CSV, LaTeX (booktabs) and HTML renderings mark the best value of each column
-in bold and the second best underlined from them.
+Markdown, LaTeX (booktabs) and HTML renderings mark the best value of each column
+in bold and the second best underlined from them (CSV holds plain values). Reference
+methods (the blurry input, deconvolutions told the true kernel) are shown beside the
+networks but never marked: the marks say which network is best.
 """
 
 from __future__ import annotations
@@ -38,6 +40,16 @@ def is_reference(model: str) -> bool:
     from ..bench.references import is_reference as known
 
     return known(model)
+
+
+NAME_COLUMNS = ("Network", "Method")  # the display tables' columns naming each row's method
+
+
+def is_reference_label(label: object) -> bool:
+    """Whether a table row's name (a display name) is a reference method's: shown, never marked best."""
+    from ..bench.references import REFERENCES
+
+    return any(REFERENCES.get(name).display_name == label for name in REFERENCES.names())
 
 
 def display_name(model: str) -> str:
@@ -520,23 +532,34 @@ def format_value(value: Any, decimals: int | None = None) -> str:
     return str(value)
 
 
+def _competing(df: pd.DataFrame) -> pd.Series:
+    """Which rows compete for the marks: all but those a name column names as a reference method."""
+    competing = pd.Series(True, index=df.index)
+    for column in NAME_COLUMNS:
+        if column in df.columns:
+            competing &= ~df[column].map(is_reference_label).astype(bool)
+    return competing
+
+
 def _ranks(
     df: pd.DataFrame, cells: pd.DataFrame, better: Mapping[str, str | None], group: Sequence[str]
 ) -> pd.DataFrame:
     """Per cell 1 (best), 2 (second best) or 0, by column and within groups of ``group``.
 
     Ranked on the displayed (rounded) values, so equal-looking cells share a rank;
-    a column is ranked only where at least two values are present.
+    a column is ranked only where at least two networks have a value. Reference
+    methods' rows are left out of the ranking (rank 0 always).
     """
     ranks = pd.DataFrame(0, index=df.index, columns=df.columns)
     keys = [g for g in group if g in df.columns]
     groups = [rows.index for _, rows in df.groupby(keys, sort=False, dropna=False)] if keys else [df.index]
+    competing = _competing(df)
     for column, direction in better.items():
         if direction is None or column not in df.columns:
             continue
         shown = pd.to_numeric(cells[column].str.replace(",", ""), errors="coerce")
         for index in groups:
-            values = shown.loc[index].dropna()
+            values = shown.loc[index][competing.loc[index]].dropna()
             distinct = sorted(set(values), reverse=direction == "max")
             if len(values) < 2:
                 continue

@@ -16,6 +16,7 @@ from deblurbench.reports.tables import (
     latency_table,
     paper_table,
     quality_tables,
+    to_csv,
     to_html,
     to_latex,
     to_markdown,
@@ -214,17 +215,17 @@ def test_quality_by_source_weighs_sources_equally_in_its_mean_row() -> None:
     rows = pd.concat(
         [
             _per_image({"sky/0": 30.0, "sky/1": 30.0, "sky/2": 30.0, "cat/3": 20.0}, "lmfn", "synthetic"),
-            _per_image({"sky/0": 29.0, "sky/1": 29.0, "sky/2": 29.0, "cat/3": 22.0}, "identity"),
+            _per_image({"sky/0": 29.0, "sky/1": 29.0, "sky/2": 29.0, "cat/3": 22.0}, "mimo_unet"),
         ]
     )
     table = quality_by_source(rows)
     mean = table[table["Source"] == MEAN_OF_SOURCES].set_index("Method")
     assert mean.loc["LMFN [synthetic]", "PSNR (dB)"] == pytest.approx(25.0)
     assert mean.loc["LMFN [synthetic]", "Images"] == 4
-    assert mean.loc["Blurry input", "PSNR (dB)"] == pytest.approx(25.5)
+    assert mean.loc["MIMO-UNet", "PSNR (dB)"] == pytest.approx(25.5)
     assert table["Source"].tolist()[-1] == MEAN_OF_SOURCES  # after every source
     cat = table[table["Source"] == "cat"].set_index("Method")["PSNR (dB)"]
-    assert cat.to_dict() == {"Blurry input": 22.0, "LMFN [synthetic]": 20.0}
+    assert cat.to_dict() == {"MIMO-UNet": 22.0, "LMFN [synthetic]": 20.0}
     # best marked within each source, not across sources
     assert "**22.00**" in to_markdown(table, group=("Split", "Source"))
 
@@ -235,3 +236,44 @@ def test_quality_by_source_is_empty_without_sources() -> None:
     assert quality_by_source(_per_image({"0": 1.0, "1": 2.0})).empty  # ids without a source part
     assert quality_by_source(_per_image({"a/0": 1.0, "a/1": 2.0})).empty  # a single source
     assert quality_by_source(_per_image({"a/0": 1.0, "b/1": 2.0})).empty  # one image per source
+
+
+def test_reference_methods_are_shown_but_never_marked() -> None:
+    from deblurbench.reports.tables import with_marks
+
+    # the oracle (Wiener told the true kernel) scores best and the blurry input has the fewest
+    # parameters, yet the marks go to the networks: LMFN best, HINet second, in every format
+    df = with_marks(
+        pd.DataFrame(
+            {
+                "Network": ["Wiener (true kernel)", "LMFN", "HINet", "Blurry input"],
+                "PSNR (dB)": [35.0, 31.0, 30.0, 25.0],
+                "Params (M)": [0.0, 1.2, 88.7, 0.0],
+            }
+        ),
+        {"PSNR (dB)": "max", "Params (M)": "min"},
+        {"PSNR (dB)": 2, "Params (M)": 1},
+    )
+    md = to_markdown(df)
+    assert "35.00" in md and "**35.00**" not in md and "_35.00_" not in md and "**0.0**" not in md
+    assert "**31.00**" in md and "_30.00_" in md and "**1.2**" in md and "_88.7_" in md
+    page = to_html(df)
+    assert "<strong>31.00</strong>" in page and "<u>30.00</u>" in page and "<strong>0.0</strong>" not in page
+    rows = {line.split(" & ")[0]: line for line in to_latex(df).splitlines() if " & " in line}
+    assert "\\textbf" not in rows["Wiener (true kernel)"] and "\\underline" not in rows["Blurry input"]
+    assert "\\textbf{31.00}" in rows["LMFN"] and "\\underline{30.00}" in rows["HINet"]
+    assert "**" not in to_csv(df) and "<strong>" not in to_csv(df)
+
+
+def test_a_lone_network_among_references_is_not_marked(store: Store) -> None:
+    # synthetic: LMFN 28.0 dB, Wiener 26.7, blurry input 24.8; one network has nothing to beat
+    synthetic = quality_tables(store)["synthetic"]
+    assert set(synthetic["Network"]) == {"LMFN", "Wiener (true kernel)", "Blurry input"}
+    assert "**" not in to_markdown(synthetic, group=("Split", "Protocol"))
+    assert "_26.70_" not in to_markdown(synthetic, group=("Split", "Protocol"))
+    # the by-source table names its rows under "Method": references there are not marked either
+    from deblurbench.reports.tables import quality_by_source
+
+    by_source = quality_by_source(store.frame("quality").query("dataset == 'synthetic'"))
+    assert "Wiener (true kernel)" in set(by_source["Method"])
+    assert "**" not in to_markdown(by_source, group=("Split", "Source"))
