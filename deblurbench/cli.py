@@ -403,7 +403,8 @@ def _claim_plot(claims: Any, target: Path) -> None:
 
     if claims.points.empty:
         raise UsageError("--plot: no network has both a published GoPro PSNR and a count here")
-    written = plots.claim_figure(claims.points, target.with_suffix(""), display_name(claims.subject))
+    title = "Published GoPro PSNR against measured MACs and parameters"
+    written = plots.claim_figure(claims.points, target.with_suffix(""), display_name(claims.subject), title)
     print(f"deblurbench claims: claim figure {', '.join(map(str, written))}", file=sys.stderr)
 
 

@@ -389,7 +389,7 @@ def check_cost(figure: Published, model: str, measured: Measured, ctx: Context) 
                 seen.add(match.reading.what)
                 value = match.reading.macs * match.per_mac / 1e9
                 parts.append(f"{_reading_name(figure, match)} ({value:,.2f} G), which {match.reading.why}")
-        text = f"equals {'; also '.join(parts)}{where}; {off}"
+        text = f"{where.lstrip()}: equals {'; also '.join(parts)}; {off}"
         return Check(
             shown, _percent(correct_value, published), SIZE_INFERRED if inferred else EXPLAINED, text
         )

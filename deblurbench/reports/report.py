@@ -336,6 +336,13 @@ def _answer_section(ctx: ReportContext, claims: Claims) -> Section:
         ],
         bullets=claims.front + claims.subject_lines + claims.scored_front,
     )
+    if not claims.points.empty:
+        written = plots.claim_figure(claims.points, ctx.figures / "claim", name, "Published GoPro PSNR")
+        section.figures += _figure("Published GoPro PSNR against measured MACs and parameters", written)
+    if not claims.scored.empty:
+        title = f"Our PSNR on {claims.scored_dataset}"
+        written = plots.claim_figure(claims.scored, ctx.figures / "claim_scored", name, title)
+        section.figures += _figure(f"{title} against measured MACs and parameters", written)
     if not claims.subject_table.empty:
         section.tables.append(
             Table(
