@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import sizes
 from ..bench.census import CONVENTIONS
 from ..bench.counters import by_preference
 from ..bench.records import ComplexityRecord
@@ -47,8 +48,8 @@ REPRODUCED, EXPLAINED, DEVIATES, NOT_COMPARABLE = "reproduced", "explained", "de
 VERDICTS = (REPRODUCED, EXPLAINED, DEVIATES, NOT_COMPARABLE)
 SIZE_INFERRED = f"{EXPLAINED} (size inferred)"
 CORRECT_COUNTER = "torch_flop_counter"  # the census: equals a hand count on every registered network
-HEADLINE_SIZE = (256, 256)  # where a comparison with no stated size is made
-SEARCH_SIZES = ((256, 256), (512, 512), (720, 1280), (1024, 1024))  # where an unstated size is sought
+HEADLINE_SIZE = sizes.HEADLINE  # where a comparison with no stated size is made
+SEARCH_SIZES = sizes.SEARCH  # where an unstated size is sought
 SSIM_TOOL_CONVENTION = {"matlab": "matlab", "skimage": "skimage", "basicsr": "basicsr"}
 GOPRO_VARIANT = {"": "", "blur": "", "blur_gamma": "blur=blur_gamma"}  # published variant -> stored variant
 CostCounter = Callable[[str, tuple[int, int]], ComplexityRecord]

@@ -324,3 +324,14 @@ def test_claims_and_the_report_give_one_answer(
     assert {r["Network"] for r in payload["networks"]} == set(by_network["Network"])
     for verdict, count in payload["counts"].items():
         assert by_network[verdict].sum() == count
+
+
+def test_claims_plot_writes_the_claim_figure_and_says_the_verdict_in_words(
+    tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["claims", "--models", "lmfn,dmphn_1_2_4", "--plot", str(tmp_path / "claim.png")]) == 0
+    assert (tmp_path / "claim.png").stat().st_size > 1000 and (tmp_path / "claim.svg").is_file()
+    out = capsys.readouterr().out
+    # LMFN: fewer MACs, fewer parameters and a higher published PSNR than DMPHN (1-2-4)
+    assert "LMFN is on the Pareto front; it dominates DMPHN (1-2-4)" in out
