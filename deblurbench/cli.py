@@ -387,7 +387,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
         )
     if not claims.relative.empty:
         print("\nComparisons the sources print, on our counts:")
-        print(_table_text(claims.relative.drop(columns=["model", "Reference", "Note"])))
+        relative = claims.relative.assign(Claim=claims.relative["Claim"].str.slice(0, 60) + "…")
+        print(_table_text(relative.drop(columns=["model", "Reference", "Note", "Source"])))
     print(f"\n{claims.subject_lines[0]}")
     if not claims.subject_table.empty:
         print(_table_text(claims.subject_table))

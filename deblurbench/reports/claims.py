@@ -746,6 +746,8 @@ def _ratio_fits(ours: float, claimed: float | None) -> bool:
 def check_relative(claim: Relative, model: str, measured: Measured) -> Check:
     """A comparison as printed against the same ratio of our counts (the correct one first, then conventions)."""
     if claim.other not in list_models():
+        if claim.ratio is None and claim.quantity != "runtime":
+            return _against_every_network(claim, model, measured)
         return Check(MISSING, MISSING, NOT_COMPARABLE, f"{claim.other} is not a registered network")
     if claim.quantity == "runtime":
         return _relative_runtime(claim, model, measured)
@@ -772,6 +774,30 @@ def check_relative(claim: Relative, model: str, measured: Measured) -> Check:
                 f"{_ratio_text(ours, 'macs')}",
             )
     return Check(_ratio_text(ours, "macs"), MISSING, DEVIATES, f"correct counts {where}")
+
+
+def _against_every_network(claim: Relative, model: str, measured: Measured) -> Check:
+    """A "fewer than existing methods" naming no network: held against every other registered network."""
+    size = claim.size or HEADLINE_SIZE
+    family = get_spec(model).family or model
+    others = [m for m in list_models() if m != model and (get_spec(m).family or m) != family]
+    mine = measured.cost(model, size)
+    costs = {m: measured.cost(m, size) for m in others}
+    costs = {m: c for m, c in costs.items() if c is not None}
+    if mine is None or not costs:
+        return Check(MISSING, MISSING, NOT_COMPARABLE, "not counted here")
+
+    def value(cost: ComplexityRecord) -> float:
+        return cost.params_declared if claim.quantity == "params" else correct_macs(cost) or math.nan
+
+    larger = [m for m, c in costs.items() if not value(mine) < value(c)]
+    text = f"'{claim.other}' names no network: held against every registered one of another family"
+    if larger:
+        names = ", ".join(display_name(m) for m in larger)
+        return Check(
+            f"< 1 for {len(costs) - len(larger)} of {len(costs)}", MISSING, DEVIATES, f"{text}; not: {names}"
+        )
+    return Check(f"< 1 for {len(costs)} of {len(costs)}", MISSING, REPRODUCED, text)
 
 
 def _relative_runtime(claim: Relative, model: str, measured: Measured) -> Check:

@@ -222,6 +222,12 @@ def test_relative_claims_on_our_counts() -> None:
     assert check_relative(fewer, "hinet", measured).verdict == DEVIATES  # 88.7 M is not fewer than 20.1 M
     elsewhere = Relative("macs", "MPRNet-local", 0.084, "8.4% of its computational costs", SRC)
     assert check_relative(elsewhere, "hinet", measured).verdict == NOT_COMPARABLE
+    # "fewer parameters than existing methods" names no network: every registered one counted here
+    group = Relative("params", "existing methods", None, "a smaller number of parameters", SRC)
+    lmfn = Measured.of([*records, cost("lmfn", 1_247_707, {"torch_flop_counter": 4_490_000_000})])
+    assert check_relative(group, "lmfn", lmfn).measured == "< 1 for 2 of 2"
+    assert check_relative(group, "lmfn", lmfn).verdict == REPRODUCED
+    assert check_relative(group, "hinet", lmfn).verdict == DEVIATES  # HINet has more than both others
 
 
 def test_a_figure_printed_in_several_tables_counts_once(store) -> None:
