@@ -10,8 +10,10 @@ Size = tuple[int, int]
 
 HEADLINE: Size = (256, 256)  # MACs and latency in the headline table; comparisons with no stated size
 LARGE: Size = (720, 1280)  # a GoPro frame (H x W): the large size of the report
-# where a published cost that states no size is sought (one size per printed table)
-SEARCH: tuple[Size, ...] = (HEADLINE, (512, 512), LARGE, (1024, 1024))
+# where a published cost that states no size is sought (one size per printed table): the sizes the
+# field reports at first, the others only where neither fits any figure of the table
+SEARCH_TIERS: tuple[tuple[Size, ...], ...] = ((HEADLINE, LARGE), ((512, 512), (1024, 1024)))
+SEARCH: tuple[Size, ...] = tuple(size for tier in SEARCH_TIERS for size in tier)
 
 
 def label(size: Size) -> str:

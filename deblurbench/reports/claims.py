@@ -434,8 +434,9 @@ def infer_table_sizes(
     """One size per printed table for its cost figures that state none: the size that fits most of them.
 
     All rows of one printed table were measured alike, so the size is searched for the table,
-    not per row: the size of :data:`SEARCH_SIZES` at which most of its figures are matched by
-    some reading (ties: the smaller total error). None where no size fits any of them.
+    not per row: the size at which most of its figures are matched by some reading (ties: the
+    smaller total error), among the sizes papers report at first (:data:`sizes.SEARCH_TIERS`).
+    None where no size fits any of them.
     """
     tables: dict[str, list[tuple[str, Published]]] = {}
     for model, figure in figures:
@@ -443,16 +444,24 @@ def infer_table_sizes(
             tables.setdefault(table_of(figure.source), []).append((model, figure))
     chosen: dict[Published, tuple[int, int] | None] = {}
     for members in tables.values():
-        scores = []
-        for size in SEARCH_SIZES:
-            best = [_matches(f, measured.cost(m, size), size) for m, f in members]
-            fitted = sum(1 for f, b in zip(members, best, strict=True) if b and _fits(f[1], b[0]))
-            error = sum(b[0].error if b else 1.0 for b in best)
-            scores.append((-fitted, error, size))
-        fitted, _, size = min(scores)
+        size = None
+        for tier in sizes.SEARCH_TIERS:  # the sizes papers use first; the others only if none fits
+            fitted, _, best = min(_table_fit(members, measured, size) for size in tier)
+            if fitted < 0:
+                size = best
+                break
         for _, figure in members:
-            chosen[figure] = size if fitted < 0 else None
+            chosen[figure] = size
     return chosen
+
+
+def _table_fit(
+    members: list[tuple[str, Published]], measured: Measured, size: tuple[int, int]
+) -> tuple[int, float, tuple[int, int]]:
+    """(minus the figures some reading fits, their total error, size): the sort key of a table's size."""
+    best = [_matches(f, measured.cost(m, size), size) for m, f in members]
+    fitted = sum(1 for (_, f), b in zip(members, best, strict=True) if b and _fits(f, b[0]))
+    return -fitted, sum(b[0].error if b else 1.0 for b in best), size
 
 
 # ----------------------------------------------------------------------------- runtime and quality

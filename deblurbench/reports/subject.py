@@ -175,7 +175,7 @@ def latency_lines(measured: Measured, subject: str, baselines: list[str], size: 
             theirs = by_model.loc[base]
             (my_low, my_high), (their_low, their_high) = _interval(mine), _interval(theirs)
             if my_high < their_low:
-                faster.append(f"{display_name(base)} ({theirs['median_ms'] / mine['median_ms']:.2g}x)")
+                faster.append(f"{display_name(base)} ({_times(theirs['median_ms'] / mine['median_ms'])})")
             elif my_low > their_high:
                 slower.append(display_name(base))
             else:
@@ -191,6 +191,11 @@ def latency_lines(measured: Measured, subject: str, baselines: list[str], size: 
         )
         lines.append(text + ".")
     return lines
+
+
+def _times(ratio: float) -> str:
+    """A speed ratio as a reader says it: ``1.3x``, ``9.2x``, ``130x``."""
+    return f"{ratio:.2g}x" if ratio < 10 else f"{ratio:.0f}x"
 
 
 def _interval(row: pd.Series) -> tuple[float, float]:
@@ -236,7 +241,10 @@ def scored_points(
     networks = quality[quality["model"].isin(list_models())]
     if networks.empty:
         return pd.DataFrame(), ""
-    dataset = networks.groupby("dataset")["model"].nunique().sort_values().index[-1]
+    counts = networks.groupby("dataset")["model"].nunique().sort_values()
+    if counts.iloc[-1] < 2:  # one network scored: nothing to draw a front through
+        return pd.DataFrame(), ""
+    dataset = counts.index[-1]
     rows = []
     for model, group in networks[networks["dataset"] == dataset].groupby("model"):
         cost = measured.cost(model, size)
@@ -306,7 +314,10 @@ def subject_claims(
         _baseline_row(b, subject, cols, measured, size) for b in others if measured.cost(b, size) is not None
     ]
     table = pd.DataFrame(rows)
-    cells, paired = paired_lines(store, subject, [r["model"] for r in rows])
+    from ..bench.references import list_references
+
+    compared = [r["model"] for r in rows] + list_references()  # the blurry input and the oracles too
+    cells, paired = paired_lines(store, subject, compared)
     if not table.empty:
         if cells:
             table[cols.ours] = table["model"].map(cells).fillna(MISSING)
