@@ -25,7 +25,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import random
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -33,32 +32,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
 from ..atomic import atomic_path, write_text
 from . import distributed as dist_utils
+from .device import device_and_amp, device_name
 from .losses import Criterion
 from .options import TrainConfig, check_config
 from .recipes import recipe_source
+from .rng import rng_state, seed_everything, set_rng_state
+from .validation import validate
 
 VAL_SEED_OFFSET = 1_000_003  # synthetic validation: the train split drawn with another seed
 # Fields that must match between a checkpoint and the run resuming it.
 RESUME_FIXED = ("model", "dataset", "split", "batch_size", "crop", "seed", "model_opts", "dataset_opts")
 
 
-def pick_device(name: str) -> torch.device:
-    """``auto`` -> CUDA when available, else CPU; anything else checked against this machine."""
-    from ..models.restorer import parse_device
-
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return parse_device(name)
-
-
-# --------------------------------------------------------------------------- schedule, EMA, RNG
+# --------------------------------------------------------------------------- schedule, EMA
 
 
 def lr_factor(cfg: TrainConfig) -> Callable[[int], float]:
@@ -105,44 +97,6 @@ class EMA:
             self.shadow[key].copy_(value)
 
 
-def rng_state() -> dict[str, Any]:
-    """torch, CUDA, numpy and Python RNG states as tensors and plain values."""
-    name, keys, pos, has_gauss, cached = np.random.get_state()
-    version, internal, gauss_next = random.getstate()
-    return {
-        "torch": torch.get_rng_state(),
-        "cuda": list(torch.cuda.get_rng_state_all()) if torch.cuda.is_available() else [],
-        "numpy": {
-            "name": str(name),
-            "keys": torch.from_numpy(np.asarray(keys, dtype=np.int64)),
-            "pos": int(pos),
-            "has_gauss": int(has_gauss),
-            "cached": float(cached),
-        },
-        "python": {"version": int(version), "internal": list(internal), "gauss_next": gauss_next},
-    }
-
-
-def set_rng_state(state: Mapping[str, Any]) -> None:
-    """Restore what :func:`rng_state` saved."""
-    torch.set_rng_state(state["torch"])
-    if state["cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-    n = state["numpy"]
-    np.random.set_state(
-        (n["name"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["cached"])
-    )
-    p = state["python"]
-    random.setstate((p["version"], tuple(p["internal"]), p["gauss_next"]))
-
-
-def seed_everything(seed: int) -> None:
-    """Seed Python, numpy and torch (all devices)."""
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-
-
 def save_atomic(obj: Any, path: Path) -> None:
     """``torch.save`` to a temporary file, then rename over ``path``."""
     with atomic_path(path) as partial:
@@ -175,25 +129,6 @@ def build_datasets(cfg: TrainConfig) -> tuple[Any, Any | None]:
         if len(val_set) > cfg.val_count:
             val_set = open_dataset(cfg.dataset, root=cfg.root, split=split, subset=cfg.val_count, **opts)
     return train_set, val_set
-
-
-@torch.no_grad()
-def validate(model: nn.Module, spec: Any, val_set: Any, device: torch.device) -> dict[str, float]:
-    """Mean PSNR (quantised to 8 bits) of the network and of the blurry input on ``val_set``."""
-    from ..bench.metrics import psnr, quantize
-    from ..models.restorer import Restorer
-
-    was_training = model.training
-    restorer = Restorer(model, spec=spec, device=device)
-    net, blurry = [], []
-    for i in range(len(val_set)):
-        pair = val_set[i]
-        sharp = pair.sharp.unsqueeze(0)
-        out = restorer(pair.blur.unsqueeze(0)).cpu()
-        net.append(float(psnr(quantize(out), sharp)[0]))
-        blurry.append(float(psnr(quantize(pair.blur.unsqueeze(0)), sharp)[0]))
-    model.train(was_training)
-    return {"psnr": float(np.mean(net)), "blurry_psnr": float(np.mean(blurry))}
 
 
 # --------------------------------------------------------------------------- the run's state
@@ -307,7 +242,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
     """Train ``config.model``; returns a summary (steps, wall time, validation history, files)."""
     cfg = config.resolved()
     check_config(cfg)
-    device, amp = _device_and_amp(cfg)
+    device, amp = device_and_amp(cfg)
     if cfg.threads:
         torch.set_num_threads(int(cfg.threads))
     resume_path = _resume_path(cfg)
@@ -318,14 +253,6 @@ def train(config: TrainConfig) -> dict[str, Any]:
         return _run(cfg, device, amp, info, resume_path)
     finally:
         dist_utils.shutdown(info)
-
-
-def _device_and_amp(cfg: TrainConfig) -> tuple[torch.device, bool]:
-    device = pick_device(cfg.device)
-    amp = device.type == "cuda" if cfg.amp is None else bool(cfg.amp)
-    if amp and device.type != "cuda":
-        raise ValueError("--amp needs CUDA (mixed precision is used on CUDA only); drop it on CPU")
-    return device, amp
 
 
 def _resume_path(cfg: TrainConfig) -> Path | None:
@@ -669,7 +596,7 @@ def summarise(parts: TrainParts, progress: TrainProgress, in_sync: bool, wall: f
         "steps": cfg.steps,
         "stopped": progress.stopped if progress.step < cfg.steps else "steps",
         "wall_s": round(wall, 1),
-        "device": _device_name(parts.device),
+        "device": device_name(parts.device),
         "world_size": parts.info.world_size,
         "ranks_identical": in_sync,
         "threads": torch.get_num_threads(),
@@ -701,11 +628,3 @@ def _collate(pairs: list[Any]) -> Any:
     from ..datasets import collate_pairs
 
     return collate_pairs(pairs)
-
-
-def _device_name(device: torch.device) -> str:
-    if device.type == "cuda":
-        return f"cuda ({torch.cuda.get_device_name(device)})"
-    import platform
-
-    return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
