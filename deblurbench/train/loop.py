@@ -34,10 +34,10 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
 
 from ..atomic import atomic_path, write_text
 from . import distributed as dist_utils
+from .data import TrainData, build_data, color_augment
 from .device import device_and_amp, device_name
 from .losses import Criterion
 from .options import TrainConfig, check_config
@@ -45,7 +45,6 @@ from .recipes import recipe_source
 from .rng import rng_state, seed_everything, set_rng_state
 from .validation import validate
 
-VAL_SEED_OFFSET = 1_000_003  # synthetic validation: the train split drawn with another seed
 # Fields that must match between a checkpoint and the run resuming it.
 RESUME_FIXED = ("model", "dataset", "split", "batch_size", "crop", "seed", "model_opts", "dataset_opts")
 
@@ -103,34 +102,6 @@ def save_atomic(obj: Any, path: Path) -> None:
         torch.save(obj, partial)
 
 
-# --------------------------------------------------------------------------- data
-
-
-def build_datasets(cfg: TrainConfig) -> tuple[Any, Any | None]:
-    """(training set with random crops/flips/rotations, held-out validation set or None)."""
-    from ..datasets import PairTransform, get_dataset_spec, open_dataset
-
-    get_dataset_spec(cfg.dataset)
-    transform = PairTransform(cfg.crop, seed=cfg.seed)
-    train_set = open_dataset(
-        cfg.dataset, root=cfg.root, split=cfg.split, transform=transform, **cfg.dataset_opts
-    )
-    if cfg.val_count == 0:
-        return train_set, None
-    if cfg.dataset == "synthetic" and cfg.val_split in (None, "train"):
-        # Held out: the train split's generator with another seed (other crops, kernels, noise).
-        opts = {k: v for k, v in cfg.dataset_opts.items() if k != "num_samples"}
-        opts["seed"] = int(opts.get("seed", 0)) + VAL_SEED_OFFSET
-        val_set = open_dataset("synthetic", split="train", num_samples=cfg.val_count, **opts)
-    else:
-        split = cfg.val_split or "test"
-        opts = {k: v for k, v in cfg.dataset_opts.items() if k not in ("num_samples", "size")}
-        val_set = open_dataset(cfg.dataset, root=cfg.root, split=split, **opts)
-        if len(val_set) > cfg.val_count:
-            val_set = open_dataset(cfg.dataset, root=cfg.root, split=split, subset=cfg.val_count, **opts)
-    return train_set, val_set
-
-
 # --------------------------------------------------------------------------- the run's state
 
 
@@ -159,8 +130,7 @@ class TrainParts:
     amp: bool
     info: dist_utils.DistInfo
     started: float
-    train_set: Any
-    val_set: Any | None
+    data: TrainData
     bare: nn.Module
     model: nn.Module
     capture: _Capture
@@ -170,8 +140,6 @@ class TrainParts:
     scaler: torch.amp.GradScaler
     ema: EMA | None
     criterion: Criterion
-    sampler: dist_utils.ResumableSampler
-    batches_per_epoch: int
 
     @property
     def out(self) -> Path:
@@ -289,10 +257,10 @@ def _run(
 def build_parts(
     cfg: TrainConfig, device: torch.device, amp: bool, info: dist_utils.DistInfo, started: float
 ) -> TrainParts:
-    """Data, network (DDP-wrapped under torchrun), optimiser, schedule, AMP scaler, EMA, loss, sampler."""
+    """Data (datasets, this rank's sampler), network (DDP under torchrun), optimiser, schedule, EMA, loss."""
     from ..models import get_spec
 
-    train_set, val_set = build_datasets(cfg)
+    data = build_data(cfg, info)
     bare, model, capture = _build_network(cfg, device, info)
     params = [p for p in bare.parameters() if p.requires_grad]
     optimizer = _build_optimizer(cfg, params)
@@ -302,7 +270,6 @@ def build_parts(
     criterion = Criterion(
         cfg.loss, multiscale=cfg.multiscale, fft_weight=cfg.fft_weight, charbonnier_eps=cfg.charbonnier_eps
     )
-    sampler, batches_per_epoch = _build_sampler(cfg, info, train_set)
     return TrainParts(
         cfg=cfg,
         spec=get_spec(cfg.model),
@@ -310,8 +277,7 @@ def build_parts(
         amp=amp,
         info=info,
         started=started,
-        train_set=train_set,
-        val_set=val_set,
+        data=data,
         bare=bare,
         model=model,
         capture=capture,
@@ -321,8 +287,6 @@ def build_parts(
         scaler=scaler,
         ema=ema,
         criterion=criterion,
-        sampler=sampler,
-        batches_per_epoch=batches_per_epoch,
     )
 
 
@@ -347,22 +311,6 @@ def _build_network(
 def _build_optimizer(cfg: TrainConfig, params: list[nn.Parameter]) -> torch.optim.Optimizer:
     opt_cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
     return opt_cls(params, lr=cfg.lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
-
-
-def _build_sampler(
-    cfg: TrainConfig, info: dist_utils.DistInfo, train_set: Any
-) -> tuple[dist_utils.ResumableSampler, int]:
-    """This rank's resumable sampler and the full batches it gives per epoch (at least one)."""
-    sampler = dist_utils.ResumableSampler(
-        train_set, num_replicas=info.world_size, rank=info.rank, seed=cfg.seed
-    )
-    batches = len(sampler) // cfg.batch_size
-    if batches < 1:
-        raise ValueError(
-            f"{cfg.dataset} {cfg.split}: {len(train_set)} pairs give no full batch of {cfg.batch_size} "
-            f"per process ({info.world_size} process(es)); use a smaller --batch-size"
-        )
-    return sampler, batches
 
 
 def resume_from(parts: TrainParts, path: Path) -> TrainProgress:
@@ -425,33 +373,15 @@ def train_epoch(
     parts: TrainParts, progress: TrainProgress, window: _LossWindow, deadline: float | None
 ) -> bool:
     """The current epoch's remaining batches, or up to a stop; whether the epoch's batches are used up."""
-    for batch in epoch_loader(parts, progress):
+    for batch in parts.data.loader(progress.epoch, progress.batch_in_epoch):
         window.add(train_step(parts, progress, batch))
         after_step(parts, progress, window)
         late = out_of_time(parts, deadline)
         if late:
             progress.stopped = "time"
         if progress.step >= parts.cfg.steps or late or _stop_after_reached(parts.cfg, progress.step):
-            return progress.batch_in_epoch >= parts.batches_per_epoch
+            return progress.batch_in_epoch >= parts.data.batches_per_epoch
     return True
-
-
-def epoch_loader(parts: TrainParts, progress: TrainProgress) -> DataLoader:
-    """The batches of ``progress.epoch`` from ``progress.batch_in_epoch`` on: a pure function of seed and epoch."""
-    cfg = parts.cfg
-    parts.sampler.set_position(progress.epoch, progress.batch_in_epoch * cfg.batch_size)
-    parts.train_set.set_epoch(progress.epoch)
-    generator = torch.Generator().manual_seed(cfg.seed * 100_003 + progress.epoch)
-    return DataLoader(
-        parts.train_set,
-        batch_size=cfg.batch_size,
-        sampler=parts.sampler,
-        drop_last=True,
-        num_workers=cfg.workers,
-        collate_fn=_collate,
-        generator=generator,
-        persistent_workers=False,
-    )
 
 
 def train_step(parts: TrainParts, progress: TrainProgress, batch: Any) -> float:
@@ -519,8 +449,8 @@ def _stop_after_reached(cfg: TrainConfig, step: int) -> bool:
 
 def validate_step(parts: TrainParts, progress: TrainProgress) -> None:
     """Rank 0 validates the (EMA) weights, appends the row to the history and logs it; every rank waits."""
-    if parts.info.is_main and parts.val_set is not None:
-        scores = validate(_eval_module(parts), parts.spec, parts.val_set, parts.device)
+    if parts.info.is_main and parts.data.val_set is not None:
+        scores = validate(_eval_module(parts), parts.spec, parts.data.val_set, parts.device)
         row = {"step": progress.step, **scores}
         row["wall_s"] = round(_wall_s(parts, progress), 1)
         progress.history.append(row)
@@ -603,28 +533,3 @@ def summarise(parts: TrainParts, progress: TrainProgress, in_sync: bool, wall: f
         "history": progress.history,
         "config": cfg.plain(),
     }
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def color_augment(
-    blur: torch.Tensor, sharp: torch.Tensor, seed: int, step: int, rank: int = 0
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Same random channel order and per-channel gains (0.5-1) for blur and sharp; seeded by (seed, step, rank).
-
-    Gives grey training images colour (the synthetic train split is mostly greyscale) without
-    touching any RNG stream, so resumed runs stay exact.
-    """
-    gen = torch.Generator().manual_seed(((seed * 1_000_003 + step) * 64 + rank) % 2**63)
-    n = blur.shape[0]
-    order = torch.stack([torch.randperm(3, generator=gen) for _ in range(n)]).to(blur.device)
-    gains = (0.5 + 0.5 * torch.rand(n, 3, 1, 1, generator=gen)).to(blur.device, blur.dtype)
-    index = order.view(n, 3, 1, 1).expand_as(blur)
-    return blur.gather(1, index) * gains, sharp.gather(1, index) * gains
-
-
-def _collate(pairs: list[Any]) -> Any:
-    from ..datasets import collate_pairs
-
-    return collate_pairs(pairs)
