@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .loop import OPTIMIZERS, SCHEDULES, TrainConfig
 from .losses import PIXEL_LOSSES
+from .options import OPTIMIZERS, SCHEDULES, TrainConfig
 
 
 def _value(text: str) -> Any:

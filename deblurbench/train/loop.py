@@ -1,368 +1,58 @@
 """The training loop: any registered network on any paired dataset, resumable bit for bit.
 
-The network is trained through the same input/output mapping :class:`~deblurbench.Restorer`
-uses at test time (``spec.interface``: e.g. LMFN sees 0-255 values), so the loss is taken on
-[0, 1] images and the trained weights evaluate correctly with ``Restorer``.
-
-A checkpoint (``OUT/last.pt``) holds the model, optimiser, scheduler, AMP scaler and EMA
-states, the torch / CUDA / numpy / Python RNG states, the data position (epoch and batch
-within it: the order itself is a pure function of seed and epoch) and the step, all as
-tensors and plain values so ``torch.load(weights_only=True)`` reads it. ``OUT/model.pt`` is
-the bare state dict (the EMA weights when EMA is on) that ``create_model(name, weights=...)``
-loads strictly. Under ``torchrun`` the model is wrapped in DistributedDataParallel, each rank
-draws its share through a :class:`~deblurbench.train.distributed.ResumableSampler`, and rank 0
-alone validates, logs and writes files.
-
 The run is a sequence of named steps (:func:`train` -> :func:`build_parts`, :func:`resume_from`,
 :func:`validate_step`, :func:`train_epochs` -> :func:`train_epoch` -> :func:`train_step`,
 :func:`after_step`, :func:`save_checkpoint`, :func:`finish`) over two objects:
-:class:`TrainParts`, built once (data, network, optimiser, ...), and :class:`TrainProgress`,
-what changes (step, data position, validation history).
+:class:`TrainParts`, built once (settings, :class:`~.data.TrainData`,
+:class:`~.model.TrainModel`), and :class:`~.checkpoints.TrainProgress`, what changes (step,
+data position, validation history). Under ``torchrun`` each rank trains its share of every
+batch (:mod:`.distributed`) and rank 0 alone validates, logs and writes files.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-import math
-import random
 import sys
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
-from torch import nn
-from torch.utils.data import DataLoader
 
-from ..atomic import atomic_path, write_text
+from ..atomic import write_text
 from . import distributed as dist_utils
-from .losses import Criterion
-from .recipes import recipe_for, recipe_source
-
-OPTIMIZERS = ("adam", "adamw")
-SCHEDULES = ("cosine", "step", "constant")
-VAL_SEED_OFFSET = 1_000_003  # synthetic validation: the train split drawn with another seed
-# Fields that must match between a checkpoint and the run resuming it.
-RESUME_FIXED = ("model", "dataset", "split", "batch_size", "crop", "seed", "model_opts", "dataset_opts")
-
-
-@dataclass
-class TrainConfig:
-    """One training run. ``None`` fields take the network's recipe (see :mod:`.recipes`)."""
-
-    model: str
-    out: str
-    dataset: str = "synthetic"
-    root: str | None = None
-    split: str = "train"
-    dataset_opts: dict[str, Any] = field(default_factory=dict)
-    model_opts: dict[str, Any] = field(default_factory=dict)
-    init_weights: str | None = None
-    val_split: str | None = None
-    val_count: int = 8
-    val_every: int = 500
-    save_every: int | None = None
-    log_every: int = 50
-    steps: int | None = None
-    batch_size: int | None = None
-    crop: int | None = None
-    loss: str | None = None
-    charbonnier_eps: float = 1e-3
-    multiscale: bool | None = None
-    fft_weight: float | None = None
-    optimizer: str | None = None
-    lr: float | None = None
-    betas: tuple[float, float] | None = None
-    weight_decay: float | None = None
-    schedule: str | None = None
-    step_size: int | None = None
-    gamma: float | None = None
-    min_lr: float | None = None
-    warmup_steps: int | None = None
-    clip_grad: float | None = None
-    color_aug: bool = False
-    ema: float | None = None
-    amp: bool | None = None
-    seed: int = 0
-    device: str = "auto"
-    threads: int | None = None
-    workers: int = 0
-    max_minutes: float | None = None
-    stop_after: int | None = None
-    resume: str | None = None
-    quiet: bool = False
-
-    def resolved(self) -> TrainConfig:
-        """A copy with every ``None`` recipe field filled from the network's recipe."""
-        recipe = recipe_for(self.model)
-        values = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is None and f.name in recipe:
-                value = recipe[f.name]
-            values[f.name] = value
-        values["multiscale"] = bool(values["multiscale"]) if values["multiscale"] is not None else False
-        values["fft_weight"] = float(values["fft_weight"] or 0.0)
-        values["step_size"] = values["step_size"] or max(1, int(values["steps"]) // 3)
-        values["gamma"] = 0.5 if values["gamma"] is None else values["gamma"]
-        values["betas"] = tuple(values["betas"])
-        return TrainConfig(**values)
-
-    def plain(self) -> dict[str, Any]:
-        """Plain values (JSON- and ``weights_only``-safe)."""
-        out = asdict(self)
-        out["betas"] = list(out["betas"]) if out["betas"] is not None else None
-        return json.loads(json.dumps(out, default=str))
-
-
-# --------------------------------------------------------------------------- validation of options
-
-
-def check_config(cfg: TrainConfig) -> None:
-    """Raise a one-line ``ValueError`` for an option that cannot work."""
-    from ..models import get_spec
-
-    spec = get_spec(cfg.model)
-    _check_positive(cfg)
-    if cfg.crop % spec.multiple or cfg.crop < spec.min_size:
-        raise ValueError(
-            f"--crop {cfg.crop} does not suit {cfg.model}: it needs a multiple of {spec.multiple}, "
-            f"at least {spec.min_size} ({spec.sizes or 'see its spec'})"
-        )
-    _check_optimisation(cfg)
-    _check_run_limits(cfg)
-
-
-def _check_positive(cfg: TrainConfig) -> None:
-    positive = {
-        "steps": cfg.steps,
-        "batch_size": cfg.batch_size,
-        "crop": cfg.crop,
-        "val_every": cfg.val_every,
-        "log_every": cfg.log_every,
-        "step_size": cfg.step_size,
-    }
-    for name, value in positive.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"--{name.replace('_', '-')} {value!r}: must be a positive integer")
-
-
-def _check_optimisation(cfg: TrainConfig) -> None:
-    if cfg.optimizer not in OPTIMIZERS:
-        raise ValueError(f"--optimizer {cfg.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
-    if cfg.schedule not in SCHEDULES:
-        raise ValueError(f"--schedule {cfg.schedule!r}: use one of {', '.join(SCHEDULES)}")
-    if not (cfg.lr and cfg.lr > 0):
-        raise ValueError(f"--lr {cfg.lr!r}: must be > 0")
-    if cfg.warmup_steps < 0 or cfg.warmup_steps >= cfg.steps:
-        raise ValueError(f"--warmup-steps {cfg.warmup_steps}: must be >= 0 and below --steps {cfg.steps}")
-    if not 0 <= cfg.ema < 1:
-        raise ValueError(f"--ema {cfg.ema}: an EMA decay in [0, 1) (0 = off)")
-    if cfg.clip_grad < 0:
-        raise ValueError(f"--clip-grad {cfg.clip_grad}: must be >= 0 (0 = off)")
-
-
-def _check_run_limits(cfg: TrainConfig) -> None:
-    if cfg.val_count < 0:
-        raise ValueError(f"--val-count {cfg.val_count}: must be >= 0")
-    if cfg.max_minutes is not None and cfg.max_minutes <= 0:
-        raise ValueError(f"--max-minutes {cfg.max_minutes}: must be > 0")
-    if cfg.workers < 0:
-        raise ValueError(f"--workers {cfg.workers}: must be >= 0")
-
-
-def pick_device(name: str) -> torch.device:
-    """``auto`` -> CUDA when available, else CPU; anything else checked against this machine."""
-    from ..models.restorer import parse_device
-
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return parse_device(name)
-
-
-# --------------------------------------------------------------------------- schedule, EMA, RNG
-
-
-def lr_factor(cfg: TrainConfig) -> Callable[[int], float]:
-    """The learning-rate multiplier at each step: linear warm-up, then cosine / step / constant."""
-    steps, warmup = int(cfg.steps), int(cfg.warmup_steps)
-    floor = (cfg.min_lr or 0.0) / cfg.lr
-
-    def factor(step: int) -> float:
-        if warmup and step < warmup:
-            return (step + 1) / warmup
-        if cfg.schedule == "cosine":
-            progress = min(1.0, (step - warmup) / max(1, steps - warmup))
-            return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
-        if cfg.schedule == "step":
-            return float(cfg.gamma) ** (step // int(cfg.step_size))
-        return 1.0
-
-    return factor
-
-
-class EMA:
-    """Exponential moving average of a module's floating state (``decay`` per step)."""
-
-    def __init__(self, model: nn.Module, decay: float) -> None:
-        self.decay = float(decay)
-        self.shadow = {k: v.detach().clone() for k, v in model.state_dict().items()}
-
-    @torch.no_grad()
-    def update(self, model: nn.Module) -> None:
-        """One EMA step towards ``model``'s current state."""
-        for key, value in model.state_dict().items():
-            if value.is_floating_point():
-                self.shadow[key].mul_(self.decay).add_(value.detach(), alpha=1.0 - self.decay)
-            else:
-                self.shadow[key].copy_(value)
-
-    def state_dict(self) -> dict[str, torch.Tensor]:
-        """The averaged state dict."""
-        return self.shadow
-
-    def load_state_dict(self, state: Mapping[str, torch.Tensor]) -> None:
-        """Restore the averaged state."""
-        for key, value in state.items():
-            self.shadow[key].copy_(value)
-
-
-def rng_state() -> dict[str, Any]:
-    """torch, CUDA, numpy and Python RNG states as tensors and plain values."""
-    name, keys, pos, has_gauss, cached = np.random.get_state()
-    version, internal, gauss_next = random.getstate()
-    return {
-        "torch": torch.get_rng_state(),
-        "cuda": list(torch.cuda.get_rng_state_all()) if torch.cuda.is_available() else [],
-        "numpy": {
-            "name": str(name),
-            "keys": torch.from_numpy(np.asarray(keys, dtype=np.int64)),
-            "pos": int(pos),
-            "has_gauss": int(has_gauss),
-            "cached": float(cached),
-        },
-        "python": {"version": int(version), "internal": list(internal), "gauss_next": gauss_next},
-    }
-
-
-def set_rng_state(state: Mapping[str, Any]) -> None:
-    """Restore what :func:`rng_state` saved."""
-    torch.set_rng_state(state["torch"])
-    if state["cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-    n = state["numpy"]
-    np.random.set_state(
-        (n["name"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["cached"])
-    )
-    p = state["python"]
-    random.setstate((p["version"], tuple(p["internal"]), p["gauss_next"]))
-
-
-def seed_everything(seed: int) -> None:
-    """Seed Python, numpy and torch (all devices)."""
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-
-
-def save_atomic(obj: Any, path: Path) -> None:
-    """``torch.save`` to a temporary file, then rename over ``path``."""
-    with atomic_path(path) as partial:
-        torch.save(obj, partial)
-
-
-# --------------------------------------------------------------------------- data
-
-
-def build_datasets(cfg: TrainConfig) -> tuple[Any, Any | None]:
-    """(training set with random crops/flips/rotations, held-out validation set or None)."""
-    from ..datasets import PairTransform, get_dataset_spec, open_dataset
-
-    get_dataset_spec(cfg.dataset)
-    transform = PairTransform(cfg.crop, seed=cfg.seed)
-    train_set = open_dataset(
-        cfg.dataset, root=cfg.root, split=cfg.split, transform=transform, **cfg.dataset_opts
-    )
-    if cfg.val_count == 0:
-        return train_set, None
-    if cfg.dataset == "synthetic" and cfg.val_split in (None, "train"):
-        # Held out: the train split's generator with another seed (other crops, kernels, noise).
-        opts = {k: v for k, v in cfg.dataset_opts.items() if k != "num_samples"}
-        opts["seed"] = int(opts.get("seed", 0)) + VAL_SEED_OFFSET
-        val_set = open_dataset("synthetic", split="train", num_samples=cfg.val_count, **opts)
-    else:
-        split = cfg.val_split or "test"
-        opts = {k: v for k, v in cfg.dataset_opts.items() if k not in ("num_samples", "size")}
-        val_set = open_dataset(cfg.dataset, root=cfg.root, split=split, **opts)
-        if len(val_set) > cfg.val_count:
-            val_set = open_dataset(cfg.dataset, root=cfg.root, split=split, subset=cfg.val_count, **opts)
-    return train_set, val_set
-
-
-@torch.no_grad()
-def validate(model: nn.Module, spec: Any, val_set: Any, device: torch.device) -> dict[str, float]:
-    """Mean PSNR (quantised to 8 bits) of the network and of the blurry input on ``val_set``."""
-    from ..bench.metrics import psnr, quantize
-    from ..models.restorer import Restorer
-
-    was_training = model.training
-    restorer = Restorer(model, spec=spec, device=device)
-    net, blurry = [], []
-    for i in range(len(val_set)):
-        pair = val_set[i]
-        sharp = pair.sharp.unsqueeze(0)
-        out = restorer(pair.blur.unsqueeze(0)).cpu()
-        net.append(float(psnr(quantize(out), sharp)[0]))
-        blurry.append(float(psnr(quantize(pair.blur.unsqueeze(0)), sharp)[0]))
-    model.train(was_training)
-    return {"psnr": float(np.mean(net)), "blurry_psnr": float(np.mean(blurry))}
-
-
-# --------------------------------------------------------------------------- the run's state
-
-
-class _Capture:
-    """Forward hook keeping the bare network's raw result (all scales of a multi-output net)."""
-
-    def __init__(self) -> None:
-        self.raw: Any = None
-
-    def __call__(self, module: nn.Module, inputs: Any, output: Any) -> None:
-        self.raw = output
+from .checkpoints import (
+    TrainProgress,
+    checkpoint_path,
+    checkpoint_state,
+    load_checkpoint,
+    resume_path,
+    weights_path,
+    write_checkpoint,
+)
+from .data import TrainData, build_data, color_augment
+from .device import device_and_amp, device_name
+from .model import TrainModel
+from .options import TrainConfig, check_config
+from .recipes import recipe_source
+from .rng import seed_everything
+from .validation import validate
 
 
 @dataclass(frozen=True, eq=False)
 class TrainParts:
-    """What a run is built from, once: settings, data, network and the optimisation objects.
+    """What a run is built from, once: settings, this process's place, data and model.
 
-    ``bare`` is the registered network (what is saved and validated); ``model`` is what is
-    trained: ``bare`` itself, or ``bare`` in DistributedDataParallel under torchrun.
     ``started`` is this process's ``time.perf_counter()`` when the run began.
     """
 
     cfg: TrainConfig
-    spec: Any
-    device: torch.device
-    amp: bool
     info: dist_utils.DistInfo
     started: float
-    train_set: Any
-    val_set: Any | None
-    bare: nn.Module
-    model: nn.Module
-    capture: _Capture
-    params: list[nn.Parameter]
-    optimizer: torch.optim.Optimizer
-    scheduler: torch.optim.lr_scheduler.LambdaLR
-    scaler: torch.amp.GradScaler
-    ema: EMA | None
-    criterion: Criterion
-    sampler: dist_utils.ResumableSampler
-    batches_per_epoch: int
+    device: torch.device
+    data: TrainData
+    model: TrainModel
 
     @property
     def out(self) -> Path:
@@ -372,29 +62,17 @@ class TrainParts:
     @property
     def checkpoint_path(self) -> Path:
         """``OUT/last.pt``: everything needed to resume."""
-        return self.out / "last.pt"
+        return checkpoint_path(self.out)
 
     @property
     def weights_path(self) -> Path:
         """``OUT/model.pt``: the bare state dict (the EMA weights when EMA is on)."""
-        return self.out / "model.pt"
+        return weights_path(self.out)
 
     def log(self, text: str) -> None:
         """A progress line on stderr, from rank 0 only, unless ``--quiet``."""
         if self.info.is_main and not self.cfg.quiet:
             print(text, file=sys.stderr, flush=True)
-
-
-@dataclass
-class TrainProgress:
-    """Where the run stands; a checkpoint saves it beside the parts' own states."""
-
-    step: int = 0
-    epoch: int = 0
-    batch_in_epoch: int = 0
-    history: list[dict[str, Any]] = field(default_factory=list)
-    elapsed_before: float = 0.0  # wall seconds of the runs this one resumes
-    stopped: str = "steps"  # why the loop ended: "steps", "stop_after" or "time"
 
 
 @dataclass
@@ -426,58 +104,39 @@ def _wall_s(parts: TrainParts, progress: TrainProgress) -> float:
     return progress.elapsed_before + time.perf_counter() - parts.started
 
 
-# --------------------------------------------------------------------------- the run, step by step
-
-
 def train(config: TrainConfig) -> dict[str, Any]:
     """Train ``config.model``; returns a summary (steps, wall time, validation history, files)."""
     cfg = config.resolved()
     check_config(cfg)
-    device, amp = _device_and_amp(cfg)
+    device, amp = device_and_amp(cfg)
     if cfg.threads:
         torch.set_num_threads(int(cfg.threads))
-    resume_path = _resume_path(cfg)
+    resume = resume_path(cfg)
     info = dist_utils.init(device.type)
     if info.distributed and device.type == "cuda":
         device = torch.device("cuda", info.local_rank)
     try:
-        return _run(cfg, device, amp, info, resume_path)
+        return _run(cfg, device, amp, info, resume)
     finally:
         dist_utils.shutdown(info)
 
 
-def _device_and_amp(cfg: TrainConfig) -> tuple[torch.device, bool]:
-    device = pick_device(cfg.device)
-    amp = device.type == "cuda" if cfg.amp is None else bool(cfg.amp)
-    if amp and device.type != "cuda":
-        raise ValueError("--amp needs CUDA (mixed precision is used on CUDA only); drop it on CPU")
-    return device, amp
-
-
-def _resume_path(cfg: TrainConfig) -> Path | None:
-    if not cfg.resume:
-        return None
-    path = Path(cfg.out) / "last.pt" if cfg.resume == "auto" else Path(cfg.resume)
-    if not path.is_file():
-        raise FileNotFoundError(f"--resume: no checkpoint at {path}")
-    return path
-
-
 def _run(
-    cfg: TrainConfig, device: torch.device, amp: bool, info: dist_utils.DistInfo, resume_path: Path | None
+    cfg: TrainConfig, device: torch.device, amp: bool, info: dist_utils.DistInfo, resume: Path | None
 ) -> dict[str, Any]:
     """The run in its steps: build, resume, validate the start, train, finish."""
     started = time.perf_counter()
     seed_everything(cfg.seed)
     parts = build_parts(cfg, device, amp, info, started)
-    progress = resume_from(parts, resume_path) if resume_path is not None else TrainProgress()
+    progress = resume_from(parts, resume) if resume is not None else TrainProgress()
     if info.is_main:
         parts.out.mkdir(parents=True, exist_ok=True)
     dist_utils.barrier(info)
     parts.log(
         f"training {cfg.model} ({recipe_source(cfg.model)}) on {cfg.dataset}/{cfg.split}: "
         f"{cfg.steps} steps, batch {cfg.batch_size} x {info.world_size} process(es), crop {cfg.crop}, "
-        f"{parts.criterion.describe()}, {cfg.optimizer} lr {cfg.lr:g} {cfg.schedule}, device {device}, amp {amp}"
+        f"{parts.model.criterion.describe()}, {cfg.optimizer} lr {cfg.lr:g} {cfg.schedule}, "
+        f"device {device}, amp {amp}"
     )
     if progress.step == 0 and not progress.history:
         validate_step(parts, progress)
@@ -488,119 +147,20 @@ def _run(
 def build_parts(
     cfg: TrainConfig, device: torch.device, amp: bool, info: dist_utils.DistInfo, started: float
 ) -> TrainParts:
-    """Data, network (DDP-wrapped under torchrun), optimiser, schedule, AMP scaler, EMA, loss, sampler."""
-    from ..models import get_spec
-
-    train_set, val_set = build_datasets(cfg)
-    bare, model, capture = _build_network(cfg, device, info)
-    params = [p for p in bare.parameters() if p.requires_grad]
-    optimizer = _build_optimizer(cfg, params)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor(cfg))
-    scaler = torch.amp.GradScaler("cuda", enabled=amp)
-    ema = EMA(bare, cfg.ema) if cfg.ema else None
-    criterion = Criterion(
-        cfg.loss, multiscale=cfg.multiscale, fft_weight=cfg.fft_weight, charbonnier_eps=cfg.charbonnier_eps
-    )
-    sampler, batches_per_epoch = _build_sampler(cfg, info, train_set)
-    return TrainParts(
-        cfg=cfg,
-        spec=get_spec(cfg.model),
-        device=device,
-        amp=amp,
-        info=info,
-        started=started,
-        train_set=train_set,
-        val_set=val_set,
-        bare=bare,
-        model=model,
-        capture=capture,
-        params=params,
-        optimizer=optimizer,
-        scheduler=scheduler,
-        scaler=scaler,
-        ema=ema,
-        criterion=criterion,
-        sampler=sampler,
-        batches_per_epoch=batches_per_epoch,
-    )
-
-
-def _build_network(
-    cfg: TrainConfig, device: torch.device, info: dist_utils.DistInfo
-) -> tuple[nn.Module, nn.Module, _Capture]:
-    """The registered network in training mode, hooked; what to train (it or its DDP wrapper); the hook."""
-    from ..models import create_model
-
-    bare = create_model(cfg.model, weights=cfg.init_weights, **cfg.model_opts).to(device)
-    bare.train()
-    capture = _Capture()
-    bare.register_forward_hook(capture)
-    if not info.distributed:
-        return bare, bare, capture
-    model = nn.parallel.DistributedDataParallel(
-        bare, device_ids=[device.index] if device.type == "cuda" else None, find_unused_parameters=True
-    )
-    return bare, model, capture
-
-
-def _build_optimizer(cfg: TrainConfig, params: list[nn.Parameter]) -> torch.optim.Optimizer:
-    opt_cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
-    return opt_cls(params, lr=cfg.lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
-
-
-def _build_sampler(
-    cfg: TrainConfig, info: dist_utils.DistInfo, train_set: Any
-) -> tuple[dist_utils.ResumableSampler, int]:
-    """This rank's resumable sampler and the full batches it gives per epoch (at least one)."""
-    sampler = dist_utils.ResumableSampler(
-        train_set, num_replicas=info.world_size, rank=info.rank, seed=cfg.seed
-    )
-    batches = len(sampler) // cfg.batch_size
-    if batches < 1:
-        raise ValueError(
-            f"{cfg.dataset} {cfg.split}: {len(train_set)} pairs give no full batch of {cfg.batch_size} "
-            f"per process ({info.world_size} process(es)); use a smaller --batch-size"
-        )
-    return sampler, batches
+    """Data (datasets, this rank's sampler), then the model (network, optimiser, schedule, scaler, EMA, loss)."""
+    data = build_data(cfg, info)
+    model = TrainModel.build(cfg, device, amp, info)
+    return TrainParts(cfg=cfg, info=info, started=started, device=device, data=data, model=model)
 
 
 def resume_from(parts: TrainParts, path: Path) -> TrainProgress:
     """Load a checkpoint's states and RNG into ``parts``; the progress it was written at."""
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    _check_resumable(parts, state, path)
-    parts.bare.load_state_dict(state["model"])
-    parts.optimizer.load_state_dict(state["optimizer"])
-    parts.scheduler.load_state_dict(state["scheduler"])
-    parts.scaler.load_state_dict(state["scaler"])
-    if parts.ema is not None and state.get("ema"):
-        parts.ema.load_state_dict(state["ema"])
-    progress = TrainProgress(
-        step=int(state["step"]),
-        epoch=int(state["epoch"]),
-        batch_in_epoch=int(state["batch_in_epoch"]),
-        history=list(state.get("history", [])),
-        elapsed_before=float(state.get("wall_s", 0.0)),
-    )
-    set_rng_state(state["rng"])
+    progress = load_checkpoint(path, parts.cfg, parts.model, parts.info.world_size)
     parts.log(
         f"resumed from {path} at step {progress.step} "
         f"(epoch {progress.epoch}, batch {progress.batch_in_epoch})"
     )
     return progress
-
-
-def _check_resumable(parts: TrainParts, state: Mapping[str, Any], path: Path) -> None:
-    saved, now = state["config"], parts.cfg.plain()
-    for key in RESUME_FIXED:
-        if saved.get(key) != now.get(key):
-            raise ValueError(
-                f"--resume {path}: {key} was {saved.get(key)!r} there, {now.get(key)!r} now; "
-                "resume with the same settings"
-            )
-    if state["world_size"] != parts.info.world_size:
-        raise ValueError(
-            f"--resume {path}: written by {state['world_size']} process(es), now {parts.info.world_size}"
-        )
 
 
 def train_epochs(parts: TrainParts, progress: TrainProgress) -> None:
@@ -624,78 +184,35 @@ def train_epoch(
     parts: TrainParts, progress: TrainProgress, window: _LossWindow, deadline: float | None
 ) -> bool:
     """The current epoch's remaining batches, or up to a stop; whether the epoch's batches are used up."""
-    for batch in epoch_loader(parts, progress):
+    for batch in parts.data.loader(progress.epoch, progress.batch_in_epoch):
         window.add(train_step(parts, progress, batch))
         after_step(parts, progress, window)
         late = out_of_time(parts, deadline)
         if late:
             progress.stopped = "time"
         if progress.step >= parts.cfg.steps or late or _stop_after_reached(parts.cfg, progress.step):
-            return progress.batch_in_epoch >= parts.batches_per_epoch
+            return progress.batch_in_epoch >= parts.data.batches_per_epoch
     return True
-
-
-def epoch_loader(parts: TrainParts, progress: TrainProgress) -> DataLoader:
-    """The batches of ``progress.epoch`` from ``progress.batch_in_epoch`` on: a pure function of seed and epoch."""
-    cfg = parts.cfg
-    parts.sampler.set_position(progress.epoch, progress.batch_in_epoch * cfg.batch_size)
-    parts.train_set.set_epoch(progress.epoch)
-    generator = torch.Generator().manual_seed(cfg.seed * 100_003 + progress.epoch)
-    return DataLoader(
-        parts.train_set,
-        batch_size=cfg.batch_size,
-        sampler=parts.sampler,
-        drop_last=True,
-        num_workers=cfg.workers,
-        collate_fn=_collate,
-        generator=generator,
-        persistent_workers=False,
-    )
 
 
 def train_step(parts: TrainParts, progress: TrainProgress, batch: Any) -> float:
     """One optimisation step on ``batch``; advances the step and the batch within the epoch; the loss."""
-    cfg, device, spec = parts.cfg, parts.device, parts.spec
+    cfg, device = parts.cfg, parts.device
     blur = batch.blur.to(device, non_blocking=True)
     sharp = batch.sharp.to(device, non_blocking=True)
     if cfg.color_aug:
         blur, sharp = color_augment(blur, sharp, cfg.seed, progress.step, parts.info.rank)
-    with torch.autocast(device_type=device.type, dtype=torch.float16, enabled=parts.amp):
-        image = spec.interface(parts.model, blur)
-        loss = parts.criterion(image, sharp, _scales(spec, parts.capture.raw))
-    parts.capture.raw = None
-    _optimise(parts, loss)
+    loss = parts.model.step(blur, sharp)
     progress.step += 1
     progress.batch_in_epoch += 1
-    return float(loss.detach())
-
-
-def _optimise(parts: TrainParts, loss: torch.Tensor) -> None:
-    """Backward (AMP-scaled), optional gradient clipping, optimiser, schedule and EMA steps."""
-    optimizer, scaler = parts.optimizer, parts.scaler
-    optimizer.zero_grad(set_to_none=True)
-    scaler.scale(loss).backward()
-    if parts.cfg.clip_grad:
-        scaler.unscale_(optimizer)
-        torch.nn.utils.clip_grad_norm_(parts.params, parts.cfg.clip_grad)
-    scaler.step(optimizer)
-    scaler.update()
-    parts.scheduler.step()
-    if parts.ema is not None:
-        parts.ema.update(parts.bare)
-
-
-def _scales(spec: Any, raw: Any) -> list[torch.Tensor] | None:
-    if isinstance(raw, (list, tuple)) and all(isinstance(t, torch.Tensor) for t in raw):
-        return [spec.interface.from_network(t) for t in raw]
-    return None
+    return loss
 
 
 def after_step(parts: TrainParts, progress: TrainProgress, window: _LossWindow) -> None:
     """The loss line every ``log_every`` steps, validation every ``val_every``, a checkpoint every ``save_every``."""
     cfg, step = parts.cfg, progress.step
     if step % cfg.log_every == 0:
-        parts.log(window.line(step, cfg.steps, parts.scheduler.get_last_lr()[0]))
+        parts.log(window.line(step, cfg.steps, parts.model.lr))
     if step % cfg.val_every == 0:
         validate_step(parts, progress)
     if step % (cfg.save_every or cfg.val_every) == 0:
@@ -718,8 +235,9 @@ def _stop_after_reached(cfg: TrainConfig, step: int) -> bool:
 
 def validate_step(parts: TrainParts, progress: TrainProgress) -> None:
     """Rank 0 validates the (EMA) weights, appends the row to the history and logs it; every rank waits."""
-    if parts.info.is_main and parts.val_set is not None:
-        scores = validate(_eval_module(parts), parts.spec, parts.val_set, parts.device)
+    model = parts.model
+    if parts.info.is_main and parts.data.val_set is not None:
+        scores = validate(model.eval_module(), model.spec, parts.data.val_set, parts.device)
         row = {"step": progress.step, **scores}
         row["wall_s"] = round(_wall_s(parts, progress), 1)
         progress.history.append(row)
@@ -729,42 +247,13 @@ def validate_step(parts: TrainParts, progress: TrainProgress) -> None:
     dist_utils.barrier(parts.info)
 
 
-def _eval_module(parts: TrainParts) -> nn.Module:
-    """The network to validate: ``bare``, or a copy of it holding the EMA weights."""
-    if parts.ema is None:
-        return parts.bare
-    shadow = copy.deepcopy(parts.bare)
-    shadow.load_state_dict(parts.ema.state_dict())
-    return shadow
-
-
-def checkpoint_state(parts: TrainParts, progress: TrainProgress) -> dict[str, Any]:
-    """What ``last.pt`` holds: every state and RNG, the data position, history and config."""
-    ema = parts.ema
-    return {
-        "model": parts.bare.state_dict(),
-        "optimizer": parts.optimizer.state_dict(),
-        "scheduler": parts.scheduler.state_dict(),
-        "scaler": parts.scaler.state_dict(),
-        "ema": ema.state_dict() if ema is not None else {},
-        "rng": rng_state(),
-        "step": progress.step,
-        "epoch": progress.epoch,
-        "batch_in_epoch": progress.batch_in_epoch,
-        "world_size": parts.info.world_size,
-        "wall_s": _wall_s(parts, progress),
-        "history": progress.history,
-        "config": parts.cfg.plain(),
-    }
-
-
 def save_checkpoint(parts: TrainParts, progress: TrainProgress) -> None:
     """Rank 0 writes ``last.pt``, ``model.pt`` and ``history.json``; every rank waits."""
     if parts.info.is_main:
-        save_atomic(checkpoint_state(parts, progress), parts.checkpoint_path)
-        weights = parts.ema.state_dict() if parts.ema is not None else parts.bare.state_dict()
-        save_atomic(weights, parts.weights_path)
-        write_text(parts.out / "history.json", json.dumps(progress.history, indent=2) + "\n")
+        state = checkpoint_state(
+            parts.cfg, parts.model, progress, parts.info.world_size, _wall_s(parts, progress)
+        )
+        write_checkpoint(parts.out, state, parts.model.weights(), progress.history)
     dist_utils.barrier(parts.info)
 
 
@@ -773,7 +262,8 @@ def finish(parts: TrainParts, progress: TrainProgress) -> dict[str, Any]:
     if not progress.history or progress.history[-1]["step"] != progress.step:
         validate_step(parts, progress)
     save_checkpoint(parts, progress)
-    flat = torch.cat([t.detach().reshape(-1).float().cpu() for t in parts.bare.state_dict().values()])
+    weights = parts.model.bare.state_dict().values()
+    flat = torch.cat([t.detach().reshape(-1).float().cpu() for t in weights])
     in_sync = dist_utils.all_equal(parts.info, flat.to(parts.device))
     wall = _wall_s(parts, progress)
     summary = summarise(parts, progress, in_sync, wall)
@@ -795,43 +285,10 @@ def summarise(parts: TrainParts, progress: TrainProgress, in_sync: bool, wall: f
         "steps": cfg.steps,
         "stopped": progress.stopped if progress.step < cfg.steps else "steps",
         "wall_s": round(wall, 1),
-        "device": _device_name(parts.device),
+        "device": device_name(parts.device),
         "world_size": parts.info.world_size,
         "ranks_identical": in_sync,
         "threads": torch.get_num_threads(),
         "history": progress.history,
         "config": cfg.plain(),
     }
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def color_augment(
-    blur: torch.Tensor, sharp: torch.Tensor, seed: int, step: int, rank: int = 0
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Same random channel order and per-channel gains (0.5-1) for blur and sharp; seeded by (seed, step, rank).
-
-    Gives grey training images colour (the synthetic train split is mostly greyscale) without
-    touching any RNG stream, so resumed runs stay exact.
-    """
-    gen = torch.Generator().manual_seed(((seed * 1_000_003 + step) * 64 + rank) % 2**63)
-    n = blur.shape[0]
-    order = torch.stack([torch.randperm(3, generator=gen) for _ in range(n)]).to(blur.device)
-    gains = (0.5 + 0.5 * torch.rand(n, 3, 1, 1, generator=gen)).to(blur.device, blur.dtype)
-    index = order.view(n, 3, 1, 1).expand_as(blur)
-    return blur.gather(1, index) * gains, sharp.gather(1, index) * gains
-
-
-def _collate(pairs: list[Any]) -> Any:
-    from ..datasets import collate_pairs
-
-    return collate_pairs(pairs)
-
-
-def _device_name(device: torch.device) -> str:
-    if device.type == "cuda":
-        return f"cuda ({torch.cuda.get_device_name(device)})"
-    import platform
-
-    return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"

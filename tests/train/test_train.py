@@ -50,7 +50,7 @@ def test_losses() -> None:
 
 
 def test_color_augment_is_the_same_for_blur_and_sharp() -> None:
-    from deblurbench.train.loop import color_augment
+    from deblurbench.train.data import color_augment
 
     x = torch.rand(4, 3, 8, 8)
     b, s = color_augment(x, x.clone(), seed=0, step=3)

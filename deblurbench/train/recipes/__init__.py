@@ -1,6 +1,6 @@
 """Training recipes: the generic defaults and one file per network family's recipe.
 
-A recipe is a set of :class:`~deblurbench.train.loop.TrainConfig` field values for the
+A recipe is a set of :class:`~deblurbench.train.options.TrainConfig` field values for the
 networks it names; ``deblurbench train --model NAME`` starts from the generic values below,
 overlaid with NAME's recipe, and command-line flags override both. Each recipe says where
 its numbers come from (its docstring, kept as :attr:`Recipe.source`).
@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ...registry import Registry, import_submodules
+from ..options import TrainConfig
 
 # The generic recipe: what every network starts from, and all a network without a recipe of
 # its own gets. Kept here rather than in a file of its own because every recipe is laid over it.
@@ -64,8 +65,6 @@ RECIPES: Registry[Recipe] = Registry("recipe", loader=lambda: import_submodules(
 
 def _check(recipe: Recipe) -> None:
     """Refuse a recipe without models, with a field TrainConfig lacks, or claiming a model twice."""
-    from ..loop import TrainConfig
-
     if not recipe.models:
         raise ValueError(f"recipe {recipe.name!r} names no model")
     unknown = sorted(set(recipe.values) - set(TrainConfig.__dataclass_fields__))
