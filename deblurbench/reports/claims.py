@@ -41,7 +41,8 @@ from ..bench.store import Store
 from ..models import get_spec, list_models
 from ..models.published import UNIT_FACTOR, UNITS, Published, Relative
 from ..models.sources import table_of
-from .tables import MISSING, display_name, latency_frame, pick_protocol, quality_frame
+from .display import MISSING, display_name
+from .frames import latency_frame, pick_protocol, quality_frame
 
 SUBJECT = "lmfn"  # the network whose claim a report checks unless told otherwise
 REPRODUCED, EXPLAINED, DEVIATES, NOT_COMPARABLE = "reproduced", "explained", "deviates", "not comparable"
