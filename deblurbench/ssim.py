@@ -12,8 +12,8 @@ figure naming them is understood (and said to be not comparable).
 
 Adding a convention is one :func:`register_convention` call here: the metric
 (:mod:`deblurbench.bench.metrics`, which computes any entry with the Gaussian 11-tap
-window, a ``valid`` or ``replicate`` border and any of :data:`CHANNELS`), the store's
-columns, the quality tables and the claims check pick it up. This module imports
+window, a ``valid`` or ``replicate`` border and channels ``mean``, ``volume`` or ``luma``),
+the store's columns, the quality tables and the claims check pick it up. This module imports
 nothing of the package but the generic registry, so that ``models/`` can read it.
 """
 
@@ -80,7 +80,6 @@ class SsimConvention:
     tools: tuple[str, ...]  # the published ``ssim_tool`` names that mean it
     computed: bool = True
     preference: int | None = None
-    note: str = ""
 
     def __post_init__(self) -> None:
         if self.channels not in CHANNELS:
@@ -131,71 +130,70 @@ def convention_of_tool(tool: str) -> SsimConvention | None:
 
 register_convention(
     SsimConvention(
-        "skimage",
-        "scikit-image",
-        "skimage.metrics.structural_similarity(gaussian_weights=True, sigma=1.5, "
+        name="skimage",
+        label="scikit-image",
+        matches="skimage.metrics.structural_similarity(gaussian_weights=True, sigma=1.5, "
         "use_sample_covariance=False, channel_axis=-1)",
-        GAUSSIAN_11,
-        "mean",
-        "valid",
-        1.0,
+        window=GAUSSIAN_11,
+        channels="mean",
+        border="valid",
+        data_range=1.0,
         tools=("skimage",),
         preference=1,
     )
 )
 register_convention(
     SsimConvention(
-        "matlab",
-        "MATLAB",
-        "MATLAB ssim(pred, target) on uint8 RGB images (ssim.m: the image a volume, "
-        "an 11x11x11 Gaussian window), as the GoPro/HIDE scripts of MPRNet, Restormer and LMFN; "
-        "NAFNet's ssim3d",
-        GAUSSIAN_11,
-        "volume",
-        "replicate",
-        255.0,
+        name="matlab",
+        label="MATLAB",
+        matches="MATLAB ssim(pred, target) on uint8 RGB images (the image a volume, an 11x11x11 "
+        "Gaussian window), as the GoPro/HIDE scripts of MPRNet, Restormer and LMFN; NAFNet's ssim3d",
+        window=GAUSSIAN_11,
+        channels="volume",
+        border="replicate",
+        data_range=255.0,
         tools=("matlab",),
         preference=0,  # first: most deblurring papers report it
     )
 )
 register_convention(
     SsimConvention(
-        "basicsr",
-        "BasicSR",
-        "BasicSR calculate_ssim(crop_border=0, test_y_channel=False) on 0-255 images",
-        GAUSSIAN_11,
-        "mean",
-        "valid",
-        255.0,
+        name="basicsr",
+        label="BasicSR",
+        matches="BasicSR calculate_ssim(crop_border=0, test_y_channel=False) on 0-255 images: "
+        "skimage's numbers on RGB (its options are ssim()'s crop_border and test_y_channel)",
+        window=GAUSSIAN_11,
+        channels="mean",
+        border="valid",
+        data_range=255.0,
         tools=("basicsr",),
         preference=2,
-        note="the same numbers as skimage on RGB; its options crop_border and test_y_channel are ssim()'s",
     )
 )
 register_convention(
     SsimConvention(
-        "cw-ssim",
-        "CW-SSIM",
-        "pyssim SSIM(pred).cw_ssim_value(target): complex wavelet SSIM of the grey images (Ricker "
-        "wavelets, widths 1-30)",
-        None,
-        "grey",
-        None,
-        None,
+        name="cw-ssim",
+        label="CW-SSIM",
+        matches="pyssim SSIM(pred).cw_ssim_value(target): complex wavelet SSIM of the grey images "
+        "(Ricker wavelets, widths 1-30)",
+        window=None,
+        channels="grey",
+        border=None,
+        data_range=None,
         tools=("cw-ssim",),
         computed=False,
     )
 )
 register_convention(
     SsimConvention(
-        "pytorch-ssim",
-        "pytorch-ssim",
-        "pytorch_ssim.ssim(pred, target) (Po-Hsun-Su/pytorch-ssim): conv2d with padding 5, "
+        name="pytorch-ssim",
+        label="pytorch-ssim",
+        matches="pytorch_ssim.ssim(pred, target) (Po-Hsun-Su/pytorch-ssim): conv2d with padding 5, "
         "the mean of the map",
-        GAUSSIAN_11,
-        "mean",
-        "zero",
-        1.0,
+        window=GAUSSIAN_11,
+        channels="mean",
+        border="zero",
+        data_range=1.0,
         tools=("pytorch-ssim",),
         computed=False,
     )

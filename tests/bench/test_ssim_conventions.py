@@ -22,6 +22,16 @@ def test_the_computed_conventions_and_their_order_derive_from_the_entries() -> N
     assert not convention_of_tool("cw-ssim").computed and not convention_of_tool("pytorch-ssim").computed
 
 
+def test_each_computed_convention_at_its_tools_data_range() -> None:
+    """SSIM's constants scale with the data range: the tool's range gives the [0, 1] numbers."""
+    gen = torch.Generator().manual_seed(4)
+    x, y = torch.rand(2, 1, 3, 24, 30, generator=gen, dtype=torch.float64)
+    for name in metrics.SSIM_CONVENTIONS:
+        scale = SSIM.get(name).data_range
+        scaled = metrics.ssim(x * scale, y * scale, data_range=scale, convention=name)
+        assert torch.allclose(scaled, metrics.ssim(x, y, convention=name), rtol=0, atol=1e-12), name
+
+
 def test_a_published_figure_names_a_declared_tool() -> None:
     with pytest.raises(ValueError, match="published ssim_tool 'ms-ssim': use one of , skimage, matlab"):
         Published("ssim", 0.9, "", "a source", ssim_tool="ms-ssim")
