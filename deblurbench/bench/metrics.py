@@ -3,29 +3,22 @@
 Inputs are RGB tensors (N, 3, H, W) or (3, H, W), floating point in [0, data_range];
 every metric returns one float64 value per image, shape (N,).
 
-SSIM conventions (on the same images they disagree by 0.03 on a restored GoPro
-frame, 0.04-0.09 on real blurry/sharp pairs and up to 0.35 on the synthetic split,
-so the name is recorded with every result):
-
-- ``skimage``: ``skimage.metrics.structural_similarity`` with a Gaussian window
-  (sigma 1.5, 11 taps), ``use_sample_covariance=False``, per channel then averaged.
-  Its 5-pixel border is excluded (the filter's valid region), so no padding is needed.
-- ``matlab``: MATLAB's ``ssim`` on a uint8 RGB image: the H x W x 3 image is a
-  volume, filtered by an 11x11x11 Gaussian (sigma 1.5) with replicate padding on
-  every axis, and the SSIM map is averaged over the whole volume (what the
-  GoPro/HIDE scripts of MPRNet, Restormer and LMFN report; NAFNet's ``ssim3d``).
-- ``basicsr``: BasicSR's ``calculate_ssim``: per channel 11x11 Gaussian, valid
-  region (5-pixel crop), 0-255 values. The same numbers as ``skimage`` on RGB
-  (SSIM is invariant to scaling values and constants together); it differs in its
-  options, ``crop_border`` and ``test_y_channel`` (BT.601 Y, as BasicSR computes it).
+SSIM conventions are the computed entries of :mod:`deblurbench.ssim` (``skimage``,
+``matlab``, ``basicsr``, ...): each says its window, channel handling and border, and this
+module computes any entry with the Gaussian 11-tap window (sigma 1.5): border ``valid``
+(the filter's valid region, so no padding is needed) or ``replicate`` (padded, every pixel
+averaged), channels ``mean`` (per channel, then averaged), ``volume`` (MATLAB's: the
+H x W x 3 image filtered as a volume, also along the channel axis) or ``luma`` (BT.601 Y,
+as BasicSR's ``test_y_channel``). ``crop_border`` and ``test_y_channel`` are options on top
+of any convention (BasicSR's).
 
 SSIM is computed in float64 (the variance terms ``E[x^2] - E[x]^2`` cancel badly in
 float32). On CPU a small compiled kernel (:mod:`.native`) filters, mixes and sums each
 row while it is in cache, and checks the value range on the way; elsewhere (CUDA, or
 no C compiler) the torch code writes the Gaussian filter as banded matrix products.
 Both give the same numbers to ~1e-13. ``ssim_conventions`` gives several conventions
-from one pass: ``matlab`` filters the replicate-padded image, whose interior holds
-``skimage``'s maps.
+from one pass: a ``replicate`` convention filters the padded image, whose interior holds
+the maps of the ``valid`` ``mean`` ones (``matlab``'s pass holds ``skimage``'s).
 
 LPIPS uses the ``lpips`` package and never downloads: its linear layers ship with
 the package, its backbone comes from torchvision's cache file; without that file
@@ -45,16 +38,20 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ..ssim import SSIM, SsimConvention, Window, computed_conventions, preference_order
 from . import native
 
-SSIM_CONVENTIONS: tuple[str, ...] = ("skimage", "matlab", "basicsr")
+SSIM_CONVENTIONS: tuple[str, ...] = computed_conventions()  # the ssim_<name> columns, in this order
 # The convention a table shows when it shows one: matlab first, as most deblurring papers report it.
-SSIM_PREFERENCE: tuple[str, ...] = ("matlab", "skimage", "basicsr")
+SSIM_PREFERENCE: tuple[str, ...] = preference_order()
 LPIPS_NETS: tuple[str, ...] = ("alex", "vgg", "squeeze")
 
 _SIGMA = 1.5
 _RADIUS = 5  # int(3.5 * 1.5 + 0.5): scikit-image's truncate 3.5, MATLAB's ceil(3 * 1.5), BasicSR's 11 taps
 _TAPS = 2 * _RADIUS + 1
+_WINDOW = Window("gaussian", _TAPS, _SIGMA)  # the one window the kernels compute
+_CHANNELS = ("mean", "volume", "luma")  # the channel handlings computed
+_PAD = {"valid": 0, "replicate": _RADIUS}  # each computed border: the replicate padding it filters
 _ROW_TILE = 8  # output rows per banded product (vertical pass)
 _COL_TILE = 16  # output columns per banded product (horizontal pass)
 _STRIP_ELEMENTS = 1 << 20  # float64 elements per strip buffer (8 MiB): bounds memory; fewer, larger strips
@@ -127,12 +124,28 @@ def _raise_if_bad(bad: tuple[int, int], pred: Tensor, target: Tensor, data_range
 
 
 def check_conventions(conventions: Sequence[str]) -> None:
-    """Raise a one-line ValueError naming the allowed SSIM conventions if any given one is not."""
-    for convention in conventions:
-        if convention not in SSIM_CONVENTIONS:
-            raise ValueError(
-                f"unknown SSIM convention {convention!r}: use one of {', '.join(SSIM_CONVENTIONS)}"
-            )
+    """Raise a one-line ValueError naming the computed SSIM conventions if any given one is not one."""
+    for name in conventions:
+        _convention(name)
+
+
+def _convention(name: str) -> SsimConvention:
+    """The computed convention ``name`` (:mod:`deblurbench.ssim`); a one-line ValueError otherwise."""
+    known = computed_conventions()
+    if name not in SSIM:
+        raise ValueError(f"unknown SSIM convention {name!r}: use one of {', '.join(known)}")
+    entry = SSIM.get(name)
+    if not entry.computed:
+        raise ValueError(
+            f"SSIM convention {name!r} ({entry.label}) is not computed here: use one of {', '.join(known)}"
+        )
+    if entry.window != _WINDOW or entry.border not in _PAD or entry.channels not in _CHANNELS:
+        raise ValueError(
+            f"SSIM convention {name!r}: {entry.window} window, {entry.border} border, {entry.channels} "
+            f"channels; the kernels compute the {_WINDOW} window, borders {', '.join(_PAD)}, channels "
+            f"{', '.join(_CHANNELS)}"
+        )
+    return entry
 
 
 def _check_crop(crop_border: int, height: int, width: int) -> None:
@@ -523,19 +536,21 @@ def ssim(
     crop_border: int = 0,
     test_y_channel: bool = False,
 ) -> Tensor:
-    """Structural similarity per image, shape (N,), in one of ``SSIM_CONVENTIONS``.
+    """Structural similarity per image, shape (N,), in one of ``SSIM_CONVENTIONS`` (:mod:`deblurbench.ssim`).
 
     ``crop_border`` removes that many pixels from each edge first (BasicSR's option;
     5 for DeepDeblur's recommendation); ``test_y_channel`` computes SSIM on BT.601 Y
-    (for ``matlab`` that is MATLAB's 2-D ``ssim`` of the grey image).
+    (for ``matlab`` that is MATLAB's 2-D ``ssim`` of the grey image), as a ``luma``
+    convention always does.
     """
-    check_conventions((convention,))
-    x, y, deferred = _prepare(pred, target, data_range, crop_border, test_y_channel, to_float64=False)
+    entry = _convention(convention)
+    luma = test_y_channel or entry.channels == "luma"
+    x, y, deferred = _prepare(pred, target, data_range, crop_border, luma, to_float64=False)
     _n, channels, height, width = x.shape
-    pad = _RADIUS if convention == "matlab" else 0
+    pad = _PAD[entry.border]
     if min(height, width) + 2 * pad < _TAPS:
         raise ValueError(f"SSIM ({convention}) needs at least {_TAPS}x{_TAPS} pixels, got {height}x{width}")
-    mix = _channel_mix(channels, x.device) if convention == "matlab" and channels > 1 else None
+    mix = _channel_mix(channels, x.device) if entry.channels == "volume" and channels > 1 else None
     sums, _, bad = _ssim_sums(x, y, data_range, pad, mix)
     if deferred:
         _raise_if_bad(bad, pred, target, data_range)
@@ -549,31 +564,40 @@ def ssim_conventions(
     conventions: Sequence[str] = SSIM_CONVENTIONS,
     data_range: float = 1.0,
 ) -> dict[str, Tensor]:
-    """SSIM per image in each of ``conventions`` (no crop, RGB): ``{convention: Tensor (N,)}``.
+    """SSIM per image in each of ``conventions`` (no crop): ``{convention: Tensor (N,)}``.
 
-    The same values as :func:`ssim` convention by convention, in less time: ``matlab``'s
-    filtering of the padded image holds ``skimage``'s maps in its interior, so both come
-    from one pass, and ``basicsr`` without its options is ``skimage``'s number.
+    The same values as :func:`ssim` convention by convention, in less time: conventions
+    computed alike (the same border and channels: ``basicsr`` and ``skimage``) share one
+    value, and the filtering of a ``replicate`` convention's padded image holds the maps of
+    the ``valid`` ``mean`` ones in its interior, so both come from one pass.
     """
-    check_conventions(conventions)
-    wanted = set(conventions)
-    plain = wanted & {"skimage", "basicsr"}
-    if "matlab" not in wanted or not plain:
+    how = {name: _method(_convention(name)) for name in conventions}
+    padded = {m for m in how.values() if m[0] == "replicate" and m[1] != "luma"}
+    inner = [name for name, m in how.items() if m == ("valid", "mean")]
+    if len(padded) != 1 or not inner:
         return {c: ssim(pred, target, data_range, convention=c) for c in conventions}
+    (outer,) = padded
     x, y, deferred = _prepare(pred, target, data_range, 0, False, to_float64=False)
     _n, channels, height, width = x.shape
     if min(height, width) < _TAPS:
-        raise ValueError(f"SSIM (skimage) needs at least {_TAPS}x{_TAPS} pixels, got {height}x{width}")
-    mix = _channel_mix(channels, x.device) if channels > 1 else None
-    volume, inner, bad = _ssim_sums(x, y, data_range, _RADIUS, mix, interior=True)
+        raise ValueError(f"SSIM ({inner[0]}) needs at least {_TAPS}x{_TAPS} pixels, got {height}x{width}")
+    mix = _channel_mix(channels, x.device) if outer[1] == "volume" and channels > 1 else None
+    volume, interior, bad = _ssim_sums(x, y, data_range, _RADIUS, mix, interior=True)
     if deferred:
         _raise_if_bad(bad, pred, target, data_range)
     values = {
-        "matlab": volume.sum(dim=1) / (height * width * channels),
-        "skimage": inner.sum(dim=1) / ((height - _TAPS + 1) * (width - _TAPS + 1) * channels),
+        outer: volume.sum(dim=1) / (height * width * channels),
+        ("valid", "mean"): interior.sum(dim=1) / ((height - _TAPS + 1) * (width - _TAPS + 1) * channels),
     }
-    values["basicsr"] = values["skimage"]
-    return {c: values[c] for c in conventions}
+    return {
+        c: values[how[c]] if how[c] in values else ssim(pred, target, data_range, convention=c)
+        for c in conventions
+    }
+
+
+def _method(entry: SsimConvention) -> tuple[str, str]:
+    """What decides a computed convention's number: its border and its channel handling."""
+    return entry.border, entry.channels
 
 
 # ----------------------------------------------------------------------------- LPIPS

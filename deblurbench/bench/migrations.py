@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .records import ComplexityRecord, FailureRecord, LatencyRecord, QualityRecord, Record, RunRecord
+from .schema import SCHEMA_VERSION, create_schema, insert_row, mark, table_sql
 
 # What identifies a schema-0 store: its table names and, per table, the columns it must have.
 SCHEMA0_REQUIRED = {
@@ -54,16 +55,6 @@ def backup(path: Path, version: int) -> Path:
         source.close()
     os.replace(partial, target)
     return target
-
-
-def insert_row(db: sqlite3.Connection, record: Record, extra: Mapping[str, Any]) -> None:
-    """``INSERT OR REPLACE`` one record's row plus ``extra`` columns (run id, creation time, id)."""
-    row = {**record.to_row(), **extra}
-    verb = "INSERT OR REPLACE" if record.key_names() else "INSERT"
-    db.execute(
-        f"{verb} INTO {record.TABLE} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-        tuple(row.values()),
-    )
 
 
 def _json(text: Any) -> dict[str, Any]:
@@ -114,8 +105,6 @@ _SCHEMA0: dict[str, tuple[Callable[[dict[str, Any]], Record], tuple[str, ...]]] 
 
 def _from_schema0(db: sqlite3.Connection) -> None:
     """Schema 0 -> 1: rename the old tables, create the new ones, move every row through its record."""
-    from .store import create_schema  # the store imports this module: import here, at use
-
     present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     old = [name for name in _SCHEMA0 if name in present]
     for name in old:
@@ -136,8 +125,6 @@ def _from_schema0(db: sqlite3.Connection) -> None:
 
 def rebuild(db: sqlite3.Connection, record: type[Record]) -> None:
     """Recreate a record's table as it is declared now, keeping every row (columns it lacked: defaults)."""
-    from .store import table_sql
-
     old = [r[1] for r in db.execute(f"PRAGMA table_info({record.TABLE})")]
     db.execute(f"ALTER TABLE {record.TABLE} RENAME TO {record.TABLE}_old")
     db.execute(table_sql(record))
@@ -157,12 +144,9 @@ STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
 
 def migrate(db: sqlite3.Connection, path: Path, version: int) -> int:
     """Bring a store of schema ``version`` to the current one inside the caller's transaction; returns ``version``."""
-    from .store import APPLICATION_ID, SCHEMA_VERSION
-
     if version == 0:
         _from_schema0(db)
     for step in range(max(version, 1), SCHEMA_VERSION):
         STEPS[step](db)
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    mark(db)
     return version

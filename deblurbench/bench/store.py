@@ -3,8 +3,8 @@
 One file per output directory, WAL mode, every write its own transaction, and a
 natural unique key per row (the record's key fields), so a killed sweep loses at most
 the row in flight and a resumed one skips what is there. The tables are derived from
-the record declarations. ``PRAGMA application_id`` marks a deblurbench store and
-``PRAGMA user_version`` its schema: a store of an older schema is migrated in place in
+the record declarations (:mod:`.schema`). ``PRAGMA application_id`` marks a deblurbench
+store and ``PRAGMA user_version`` its schema: a store of an older schema is migrated in place in
 one transaction (:mod:`.migrations`); another program's SQLite file, a newer schema or
 a file that is not SQLite is refused with one line and left unchanged.
 """
@@ -24,12 +24,10 @@ from typing import Any, TypeVar
 import pandas as pd
 import torch
 
-from .migrations import backup, insert_row, is_schema0, migrate
-from .records import RECORDS, FailureRecord, QualityRecord, Record, RunRecord
+from .migrations import backup, is_schema0, migrate
+from .records import FailureRecord, QualityRecord, Record, RunRecord
+from .schema import APPLICATION_ID, SCHEMA_VERSION, TABLES, add_declared_columns, create_schema, insert_row
 
-APPLICATION_ID = 0x44424E43  # "DBNC": marks a deblurbench results store
-SCHEMA_VERSION = 3
-TABLES = tuple(r.TABLE for r in RECORDS)
 _OPEN_TIMEOUT_S = 60.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
 R = TypeVar("R", bound=Record)
@@ -56,50 +54,6 @@ def load_average() -> float | None:
         return os.getloadavg()[0]
     except (AttributeError, OSError):
         return None
-
-
-def table_sql(record: type[Record]) -> str:
-    """``CREATE TABLE`` of a record type: its columns, ``details`` JSON, run id and time, its key."""
-    lines = []
-    for column in record.columns():
-        if column.role == "id":
-            lines.append(f"{column.name} INTEGER PRIMARY KEY AUTOINCREMENT")
-        else:
-            default = "" if column.default is None else f" DEFAULT {_literal(column.default)}"
-            lines.append(f"{column.name} {column.sql}{'' if column.nullable else ' NOT NULL'}{default}")
-    lines.append("details TEXT NOT NULL DEFAULT '{}'")
-    if record is not RunRecord:
-        lines += ["run_id INTEGER", "created REAL NOT NULL"]
-    if record.key_names():
-        lines.append(f"UNIQUE ({', '.join(record.key_names())})")
-    return f"CREATE TABLE {record.TABLE} (\n    " + ",\n    ".join(lines) + "\n)"
-
-
-def _literal(value: Any) -> str:
-    """A Python default as an SQL literal."""
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    return str(int(value) if isinstance(value, bool) else value)
-
-
-def create_schema(db: sqlite3.Connection) -> None:
-    """Create every table of the current schema and mark the file (inside the caller's transaction)."""
-    for record in RECORDS:
-        db.execute(table_sql(record))
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-
-def add_declared_columns(db: sqlite3.Connection) -> None:
-    """Add the value columns a record declares that the store lacks (a new counter, metric or field).
-
-    Additive changes need no schema version: the new column is NULL in the rows stored before it.
-    """
-    for record in RECORDS:
-        present = {r[1] for r in db.execute(f"PRAGMA table_info({record.TABLE})")}
-        for column in record.columns():
-            if column.name not in present and column.nullable:
-                db.execute(f"ALTER TABLE {record.TABLE} ADD COLUMN {column.name} {column.sql}")
 
 
 def _header(path: Path) -> bytes:

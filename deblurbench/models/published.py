@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..ssim import published_tools
+
 # quantity -> the units (magnitude prefixes) a figure of it may be given in
 UNITS: Mapping[str, tuple[str, ...]] = {
     "params": ("", "K", "M"),  # a count of parameters
@@ -47,7 +49,7 @@ UNIT_FACTOR: Mapping[str, float] = {
 }
 DATASETS = ("gopro", "hide", "kohler", "realblur_j", "realblur_r", "dvd", "lai", "reds")
 GOPRO_VARIANTS = ("", "blur", "blur_gamma")
-SSIM_TOOLS = ("", "matlab", "skimage", "basicsr", "cw-ssim", "pytorch-ssim")
+SSIM_TOOLS = ("", *published_tools())  # "": the source does not say; the others: :mod:`deblurbench.ssim`
 
 
 @dataclass(frozen=True)

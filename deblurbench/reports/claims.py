@@ -41,7 +41,9 @@ from ..bench.store import Store
 from ..models import get_spec, list_models
 from ..models.published import UNIT_FACTOR, UNITS, Published, Relative
 from ..models.sources import table_of
-from .tables import MISSING, display_name, latency_frame, pick_protocol, quality_frame
+from ..ssim import convention_of_tool
+from .display import MISSING, display_name
+from .frames import latency_frame, pick_protocol, quality_frame
 
 SUBJECT = "lmfn"  # the network whose claim a report checks unless told otherwise
 REPRODUCED, EXPLAINED, DEVIATES, NOT_COMPARABLE = "reproduced", "explained", "deviates", "not comparable"
@@ -50,7 +52,6 @@ SIZE_INFERRED = f"{EXPLAINED} (size inferred)"
 CORRECT_COUNTER = "torch_flop_counter"  # the census: equals a hand count on every registered network
 HEADLINE_SIZE = sizes.HEADLINE  # where a comparison with no stated size is made
 SEARCH_SIZES = sizes.SEARCH  # where an unstated size is sought
-SSIM_TOOL_CONVENTION = {"matlab": "matlab", "skimage": "skimage", "basicsr": "basicsr"}
 GOPRO_VARIANT = {"": "", "blur": "", "blur_gamma": "blur=blur_gamma"}  # published variant -> stored variant
 CostCounter = Callable[[str, tuple[int, int]], ComplexityRecord]
 
@@ -538,11 +539,15 @@ def check_quality(figure: Published, model: str, measured: Measured, _ctx: Conte
             REPRODUCED if ok else DEVIATES,
             f"{int(best['images'])} images, weights {weights}",
         )
-    if figure.ssim_tool == "cw-ssim":
+    named = convention_of_tool(figure.ssim_tool)  # None: the source does not say
+    if named is not None and not named.computed:
         return Check(
-            MISSING, MISSING, NOT_COMPARABLE, "the authors' SSIM is CW-SSIM, which is not computed here"
+            MISSING,
+            MISSING,
+            NOT_COMPARABLE,
+            f"the authors' SSIM is {named.label}, which is not computed here",
         )
-    convention = SSIM_TOOL_CONVENTION.get(figure.ssim_tool)
+    convention = named.name if named is not None else None
     columns = [f"ssim_{convention}"] if convention else [c for c in rows.columns if c.startswith("ssim_")]
     values = {c: best[c] for c in columns if c in best and not pd.isna(best[c])}
     if not values:

@@ -395,7 +395,7 @@ def line_styles(models: Sequence[str], names: dict[str, str], highlight: str | N
     Networks take the pairs colour by colour, then marker by marker (unique for up to 80
     networks); reference methods take grey with a marker each; the subject, vermilion.
     """
-    from .tables import is_reference
+    from .display import is_reference
 
     pairs = [(colour, marker) for marker in MARKERS for colour in LINE_COLOURS]
     styles: dict[str, Style] = {}
@@ -456,14 +456,14 @@ def cost_vs_resolution(
 ) -> list[Path]:
     """GMACs (torch counter) and latency against image size, log-log, one line per network.
 
-    ``complexity`` is :func:`tables.complexity_frame`, ``latency`` :func:`tables.latency_frame`;
+    ``complexity`` is :func:`frames.complexity_frame`, ``latency`` :func:`frames.latency_frame`;
     latency is the synchronised median at batch 1 on the device with the most rows.
     Skipped unless some network was measured at two sizes or more.
     """
     names = names or {}
     panels: list[tuple[pd.DataFrame, str, str]] = []
     if not complexity.empty:
-        from .tables import headline_macs
+        from .frames import headline_macs
 
         gmacs, counter = headline_macs(complexity, meta_only=True)  # one convention at every size
         panels.append((complexity.assign(gmacs=gmacs), "gmacs", f"GMACs ({counter}), log scale"))

@@ -19,33 +19,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import sizes
 from ..atomic import write_text
 from ..bench.store import Store
 from . import plots
 from .answer import Claims, check_claims
 from .claims import NOT_COMPARABLE, SUBJECT
-from .tables import (
-    BY_SOURCE_GROUP,
-    LATENCY_GROUP,
-    QUALITY_GROUP,
-    _display_name,
-    _pick_protocol,
-    complexity_frame,
-    complexity_table,
-    failures_frame,
-    latency_frame,
-    latency_table,
-    paper_table,
-    quality_by_source,
-    quality_tables,
-    summary_frame,
-    to_html,
-    to_markdown,
-    weights_suffix,
-    write_table,
-)
+from .cost import LATENCY_GROUP, complexity_table, latency_table, summary_frame
+from .display import display_name, weights_suffix
+from .formats import to_html, to_markdown, write_table
+from .frames import complexity_frame, failures_frame, latency_frame, pick_protocol
+from .paper import paper_table
+from .quality import BY_SOURCE_GROUP, QUALITY_GROUP, quality_by_source, quality_tables
 
 STRIP_IMAGES = 2  # comparison strips per dataset, when restored images were saved
+# the report's sizes where measured: "256x256" and "720x1280"
+HEADLINE_LABEL, LARGE_LABEL = sizes.label(sizes.HEADLINE), sizes.label(sizes.LARGE)
 
 
 @dataclass
@@ -126,7 +115,7 @@ class ReportContext:
     @property
     def highlight(self) -> str:
         """The subject's display name: its points, lines and panels are drawn highlighted."""
-        return _display_name(self.subject)
+        return display_name(self.subject)
 
 
 def _summary_section(ctx: ReportContext) -> Section | None:
@@ -212,7 +201,7 @@ def _strips(ctx: ReportContext, dataset: str, rows: pd.DataFrame) -> tuple[list[
     if not (ctx.out / "images").is_dir():
         return [], []
     order = rows.groupby("model")["psnr"].mean().sort_values(ascending=False).index
-    models = [(m, _display_name(m)) for m in order]
+    models = [(m, display_name(m)) for m in order]
     found: list[Figure] = []
     notes: list[str] = []
     for split, mine in rows.groupby("split", sort=True):
@@ -245,7 +234,7 @@ def _quality_section(
         [_quality_paragraph(table)],
         tables=[Table(f"quality_{_slug(dataset)}", table, f"Quality on {dataset}", QUALITY_GROUP)],
     )
-    rows = _pick_protocol(per_image[per_image["dataset"] == dataset])
+    rows = pick_protocol(per_image[per_image["dataset"] == dataset])
     by_source = quality_by_source(rows)
     if not by_source.empty:
         section.paragraphs.append(
@@ -260,7 +249,7 @@ def _quality_section(
                 BY_SOURCE_GROUP,
             )
         )
-    rows = rows.assign(label=rows["model"].map(_display_name) + weights_suffix(rows["weights"]))
+    rows = rows.assign(label=rows["model"].map(display_name) + weights_suffix(rows["weights"]))
     title = f"Per-image PSNR, {dataset}"
     path = ctx.figures / f"psnr_distribution_{_slug(dataset)}"
     section.figures += _figure(title, plots.psnr_distribution(rows, path, title, ctx.highlight))
@@ -291,7 +280,7 @@ def _complexity_section(ctx: ReportContext) -> Section | None:
         tables=[Table("complexity", cx, "Parameters and GMACs per counter", ("Size (HxW)",))],
     )
     frame = complexity_frame(ctx.store)
-    names = {m: _display_name(m) for m in frame["model"].unique()}
+    names = {m: display_name(m) for m in frame["model"].unique()}
     written = plots.cost_vs_resolution(
         frame, latency_frame(ctx.store), ctx.figures / "cost_vs_resolution", names, ctx.highlight
     )
@@ -397,24 +386,24 @@ def _published_section(ctx: ReportContext, claims: Claims) -> Section:
 
 
 def report_sizes(store: Store, size: str | None = None, large: str | None = None) -> tuple[str, str]:
-    """The headline size and the large size of the report: 256x256 and 720x1280 where measured.
+    """The headline size and the large size of the report: those of :mod:`deblurbench.sizes` where measured.
 
     Otherwise the size most networks were counted at (the smallest on a tie), and
     the largest other size, so that a run at other sizes still gets its table.
     """
     cx = complexity_frame(store)
     if cx.empty:
-        return size or "256x256", large or "720x1280"
+        return size or HEADLINE_LABEL, large or LARGE_LABEL
     counts = cx.groupby(["size", "pixels"])["model"].nunique().reset_index()
     if size is None:
-        if (counts["size"] == "256x256").any():
-            size = "256x256"
+        if (counts["size"] == HEADLINE_LABEL).any():
+            size = HEADLINE_LABEL
         else:
             size = str(counts.sort_values(["model", "pixels"], ascending=[False, True])["size"].iloc[0])
     if large is None:
         others = counts[counts["size"] != size]
-        if (others["size"] == "720x1280").any() or others.empty:
-            large = "720x1280"
+        if (others["size"] == LARGE_LABEL).any() or others.empty:
+            large = LARGE_LABEL
         else:
             large = str(others.sort_values("pixels")["size"].iloc[-1])
     return size, large

@@ -18,9 +18,10 @@ import pandas as pd
 from ..models import get_spec, list_models
 from ..models.published import Published
 from .claims import HEADLINE_SIZE, SUBJECT, Measured, correct_macs
+from .display import MISSING, display_name, is_reference, with_marks
+from .frames import pick_protocol
 from .pareto import dominated, dominators, pareto_front
 from .stats import paired_difference
-from .tables import MISSING, display_name, is_reference, pick_protocol, with_marks
 
 
 def published_quality(model: str, dataset: str = "gopro") -> Published | None:

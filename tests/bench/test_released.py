@@ -20,7 +20,8 @@ from deblurbench.bench.released import ReleasedOutputs, open_outputs
 from deblurbench.bench.store import Store
 from deblurbench.cli import main
 from deblurbench.config import ConfigError, RunConfig, load_config
-from deblurbench.reports.tables import display_name, quality_tables
+from deblurbench.reports.display import display_name
+from deblurbench.reports.quality import quality_tables
 
 SCENES = ("GOPR0001_11_00", "GOPR0002_07_00")
 FRAMES = ("000001", "000002")

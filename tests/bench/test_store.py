@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from deblurbench.bench import store as store_module
+from deblurbench.bench import schema
 from deblurbench.bench.records import (
     RECORDS,
     ComplexityRecord,
@@ -25,7 +25,8 @@ from deblurbench.bench.records import (
     QualityRecord,
     Record,
 )
-from deblurbench.bench.store import APPLICATION_ID, SCHEMA_VERSION, Store, StoreError
+from deblurbench.bench.schema import APPLICATION_ID, SCHEMA_VERSION
+from deblurbench.bench.store import Store, StoreError
 from deblurbench.cli import main
 
 SCHEMA0 = Path(__file__).parents[1] / "fixtures" / "stores" / "schema0.sqlite"
@@ -56,10 +57,10 @@ def test_new_store_is_marked_and_has_every_record_table(tmp_path: Path) -> None:
 
 
 def test_tables_follow_the_declarations() -> None:
-    sql = store_module.table_sql(LatencyRecord)
+    sql = schema.table_sql(LatencyRecord)
     assert f"UNIQUE ({', '.join(LatencyRecord.key_names())})" in sql
     assert "median_ms REAL" in sql and "threads INTEGER NOT NULL" in sql
-    complexity = store_module.table_sql(ComplexityRecord)
+    complexity = schema.table_sql(ComplexityRecord)
     for column in ("macs_fvcore", "macs_ptflops_pytorch", "macs_ptflops_aten", "macs_torch_flop_counter"):
         assert f"{column} INTEGER" in complexity
 
@@ -130,7 +131,7 @@ def test_schema0_store_is_migrated_in_place(tmp_path: Path) -> None:
     path = tmp_path / "results.sqlite"
     shutil.copy(SCHEMA0, path)
     old = sqlite3.connect(path)
-    counts = {t: old.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in store_module.TABLES}
+    counts = {t: old.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in schema.TABLES}
     psnr = sorted(r[0] for r in old.execute("SELECT psnr FROM quality WHERE psnr IS NOT NULL"))
     fvcore = old.execute(
         "SELECT macs_fvcore FROM complexity WHERE model = 'lmfn' AND height = 64"
@@ -139,7 +140,7 @@ def test_schema0_store_is_migrated_in_place(tmp_path: Path) -> None:
     store = Store(tmp_path)
     assert store.migrated_from == 0
     assert identity(path) == (APPLICATION_ID, SCHEMA_VERSION)
-    assert {t: len(store.frame(t)) for t in store_module.TABLES} == counts
+    assert {t: len(store.frame(t)) for t in schema.TABLES} == counts
     assert sorted(store.frame("quality")["psnr"].dropna()) == psnr
     (lmfn,) = [r for r in store.records(ComplexityRecord) if r.model == "lmfn" and r.height == 64]
     assert lmfn.macs["fvcore"] == fvcore and lmfn.unused_modules == ["LR_conv", "final_lym"]
@@ -255,7 +256,7 @@ def test_schema1_store_gains_the_variant_key(tmp_path: Path) -> None:
     assert identity(tmp_path / "results.sqlite") == (APPLICATION_ID, SCHEMA_VERSION)
     quality = store.frame("quality")
     assert len(quality) == 4 and set(quality["variant"]) == {""}
-    assert "variant" in store_module.table_sql(QualityRecord).split("UNIQUE")[1]
+    assert "variant" in schema.table_sql(QualityRecord).split("UNIQUE")[1]
 
 
 def test_two_variants_of_one_dataset_keep_their_own_rows(tmp_path: Path) -> None:

@@ -197,6 +197,11 @@ def test_quality_against_the_store_in_the_named_ssim_convention(store, make_qual
     assert check(gamma, "mimo_unet", Measured(store)).verdict == DEVIATES
     cw = Published("ssim", 0.9, "", SRC, dataset="gopro", ssim_tool="cw-ssim")
     assert check(cw, "mimo_unet", Measured(store)).verdict == NOT_COMPARABLE
+    # a tool whose convention is declared but not computed: not comparable, named
+    padded = check(replace(cw, ssim_tool="pytorch-ssim"), "mimo_unet", Measured(store))
+    assert padded.verdict == NOT_COMPARABLE and "is pytorch-ssim, which is not computed" in padded.reason
+    unstated = check(replace(cw, ssim_tool=""), "mimo_unet", Measured(store))
+    assert "SSIM tool not stated: the closest convention" in unstated.reason
 
 
 def test_relative_claims_on_our_counts() -> None:

@@ -9,19 +9,11 @@ import pandas as pd
 import pytest
 
 from deblurbench.bench.store import Store
-from deblurbench.reports.tables import (
-    MISSING,
-    _display_name,
-    complexity_table,
-    latency_table,
-    paper_table,
-    quality_tables,
-    to_csv,
-    to_html,
-    to_latex,
-    to_markdown,
-    write_table,
-)
+from deblurbench.reports.cost import complexity_table, latency_table
+from deblurbench.reports.display import MISSING, display_name
+from deblurbench.reports.formats import to_csv, to_html, to_latex, to_markdown, write_table
+from deblurbench.reports.paper import paper_table
+from deblurbench.reports.quality import quality_tables
 
 
 def test_complexity_table_has_units_and_every_size(store: Store) -> None:
@@ -65,7 +57,7 @@ def test_quality_tables_per_dataset_with_conventions_named(store: Store) -> None
 
 
 def test_unknown_name_displays_itself() -> None:
-    assert _display_name("not_a_network_at_all") == "not_a_network_at_all"
+    assert display_name("not_a_network_at_all") == "not_a_network_at_all"
 
 
 def test_paper_table_combines_quality_and_cost(store: Store) -> None:
@@ -96,7 +88,7 @@ def test_a_new_value_column_is_ranked_as_declared() -> None:
     # what a header says is not read: an unranked frame marks nothing, whatever its headers
     df = pd.DataFrame({"Network": ["a", "b"], "PSNR (dB)": [30.0, 29.0]})
     assert "\\textbf" not in to_latex(df)
-    from deblurbench.reports.tables import with_marks
+    from deblurbench.reports.display import with_marks
 
     assert "\\textbf{30.00}" in to_latex(with_marks(df, {"PSNR (dB)": "max"}, {"PSNR (dB)": 2}))
 
@@ -134,7 +126,7 @@ def test_ties_share_the_rank_and_single_values_are_not_marked() -> None:
     df = pd.DataFrame(
         {"Network": ["a", "b", "c"], "PSNR (dB)": [30.0, 30.001, 29.0], "Params (M)": [1.0, None, None]}
     )
-    from deblurbench.reports.tables import with_marks
+    from deblurbench.reports.display import with_marks
 
     tex = to_latex(
         with_marks(df, {"PSNR (dB)": "max", "Params (M)": "min"}, {"PSNR (dB)": 2, "Params (M)": 3})
@@ -209,7 +201,7 @@ def _per_image(ids_and_psnr: dict[str, float], model: str = "lmfn", weights: str
 
 
 def test_quality_by_source_weighs_sources_equally_in_its_mean_row() -> None:
-    from deblurbench.reports.tables import MEAN_OF_SOURCES, quality_by_source
+    from deblurbench.reports.quality import MEAN_OF_SOURCES, quality_by_source
 
     # three tiles of one picture at 30 dB, one of another at 20 dB: image mean 27.5, source mean 25
     rows = pd.concat(
@@ -231,7 +223,7 @@ def test_quality_by_source_weighs_sources_equally_in_its_mean_row() -> None:
 
 
 def test_quality_by_source_is_empty_without_sources() -> None:
-    from deblurbench.reports.tables import quality_by_source
+    from deblurbench.reports.quality import quality_by_source
 
     assert quality_by_source(_per_image({"0": 1.0, "1": 2.0})).empty  # ids without a source part
     assert quality_by_source(_per_image({"a/0": 1.0, "a/1": 2.0})).empty  # a single source
@@ -239,7 +231,7 @@ def test_quality_by_source_is_empty_without_sources() -> None:
 
 
 def test_reference_methods_are_shown_but_never_marked() -> None:
-    from deblurbench.reports.tables import with_marks
+    from deblurbench.reports.display import with_marks
 
     # the oracle (Wiener told the true kernel) scores best and the blurry input has the fewest
     # parameters, yet the marks go to the networks: LMFN best, HINet second, in every format
@@ -272,7 +264,7 @@ def test_a_lone_network_among_references_is_not_marked(store: Store) -> None:
     assert "**" not in to_markdown(synthetic, group=("Split", "Protocol"))
     assert "_26.70_" not in to_markdown(synthetic, group=("Split", "Protocol"))
     # the by-source table names its rows under "Method": references there are not marked either
-    from deblurbench.reports.tables import quality_by_source
+    from deblurbench.reports.quality import quality_by_source
 
     by_source = quality_by_source(store.frame("quality").query("dataset == 'synthetic'"))
     assert "Wiener (true kernel)" in set(by_source["Method"])
