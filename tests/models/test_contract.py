@@ -42,6 +42,8 @@ from deblurbench.models.dmphn import read_dmphn_checkpoint
 from deblurbench.models.interface import ImageInterface
 from deblurbench.models.registry import resolve_weights
 
+from reference import rand
+
 NAMES = db.list_models()
 FIDELITIES = ("manifest", "params-only", "unproven")
 TEST_MODES = ("eval", "train")
@@ -167,10 +169,6 @@ def built() -> Iterator[Callable[[str], nn.Module]]:
 
     yield get
     cache.clear()
-
-
-def rand(*shape: int, seed: int = 0) -> torch.Tensor:
-    return torch.rand(shape, generator=torch.Generator().manual_seed(seed))
 
 
 def bare_forward(model: nn.Module, spec: db.ModelSpec, x: torch.Tensor) -> torch.Tensor:

@@ -33,13 +33,9 @@ from deblurbench.models.srn_deblurnet import (
     tf_variable_to_key,
 )
 
-from reference import load_manifest, state_dict_layout
+from reference import load_manifest, rand, state_dict_layout
 
 MANIFEST = load_manifest("srn_deblurnet")
-
-
-def rand(*shape: int, seed: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    return torch.rand(*shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
 
 
 def expected_layout(layers: list[dict]) -> list[tuple[str, list[int]]]:
