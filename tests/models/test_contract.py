@@ -4,7 +4,8 @@
 held to all of this with no edit here:
 
 * ``Restorer`` takes any size, (N, 3, H, W) or (3, H, W), and gives back that shape,
-  float32, finite, in [0, 1];
+  float32, finite, in [0, 1]; so do the narrow networks of ``tests/tiny.py`` at 97 x 131,
+  built by ``create_model`` with constructor overrides;
 * the bare network (through ``spec.interface``, in ``spec.test_mode``) returns every
   size ``spec.accepts`` and refuses every size it rejects: it raises, or (only where
   listed in ``RETURNS_ANOTHER_SIZE``) returns an image of another size, never one of
@@ -43,6 +44,7 @@ from deblurbench.models.interface import ImageInterface
 from deblurbench.models.registry import resolve_weights
 
 from reference import rand
+from tiny import TINY
 
 NAMES = db.list_models()
 FIDELITIES = ("manifest", "params-only", "unproven")
@@ -253,6 +255,18 @@ def test_restorer_any_size(built, name: str, shape: tuple[int, ...]) -> None:
     assert torch.isfinite(y).all()
     assert y.min().item() >= 0.0 and y.max().item() <= 1.0
     assert y.std().item() > 0  # an image, not a constant
+
+
+@pytest.mark.parametrize("name", sorted(TINY))
+def test_restorer_tiny_override_97x131(name: str) -> None:
+    """create_model with constructor overrides (``tests/tiny.py``), through Restorer at a
+    larger odd size: the input's shape, float32, finite, in [0, 1]."""
+    assert name in NAMES
+    restorer = db.Restorer(db.create_model(name, **TINY[name]))
+    x = rand(1, 3, 97, 131)
+    y = restorer(x)
+    assert y.shape == x.shape and y.dtype == torch.float32
+    assert torch.isfinite(y).all() and y.min() >= 0 and y.max() <= 1
 
 
 # ---- the bare network's size rule ----

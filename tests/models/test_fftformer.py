@@ -17,9 +17,10 @@ import deblurbench as db
 from deblurbench.models.fftformer import DFFN, FSAS, fftformer, from_patches, to_patches
 
 from reference import apply_fill, load_manifest, rand, state_dict_layout
+from tiny import TINY as TINY_OVERRIDES
 
 # Same three levels as the real network, a fraction of the cost.
-TINY = {"dim": 8, "num_blocks": [1, 1, 1, 1], "num_refinement_blocks": 1}
+TINY = TINY_OVERRIDES["fftformer"]
 
 
 def _rel(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -131,13 +132,3 @@ def test_bare_network_says_it_needs_multiples_of_32() -> None:
     model = fftformer(**TINY).eval()
     with torch.no_grad(), pytest.raises(ValueError, match="multiples of 32"):
         model(rand(1, 3, 48, 32))
-
-
-def test_restorer_tiny_override_97x131() -> None:
-    """create_model with constructor overrides, through Restorer at a larger odd size
-    (the full network at small sizes is in test_contract.py)."""
-    restorer = db.Restorer(db.create_model("fftformer", **TINY))
-    x = rand(1, 3, 97, 131)
-    y = restorer(x)
-    assert y.shape == x.shape and y.dtype == torch.float32
-    assert torch.isfinite(y).all() and y.min() >= 0 and y.max() <= 1

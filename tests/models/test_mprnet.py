@@ -19,9 +19,10 @@ import deblurbench as db
 from deblurbench.models.mprnet import MPRNet
 
 from reference import apply_fill, fill_value, load_manifest, rand
+from tiny import TINY as TINY_OVERRIDES
 
 NAME = "mprnet"
-TINY = {"n_feat": 8, "scale_unetfeats": 4, "scale_orsnetfeats": 4, "num_cab": 1}
+TINY = TINY_OVERRIDES[NAME]
 
 
 def tiny_model() -> MPRNet:
@@ -96,17 +97,6 @@ def test_csff_only_in_stage_two() -> None:
     assert not any(name.startswith("csff") for name, _ in model.stage1_encoder.named_children())
     assert sum(name.startswith("csff") for name, _ in model.stage2_encoder.named_children()) == 6
     assert all(conv.bias is None for conv in model.modules() if isinstance(conv, nn.Conv2d))
-
-
-def test_restorer_tiny_override_97x131() -> None:
-    """create_model with constructor overrides, through Restorer at a larger odd size
-    (the full network at small sizes is in test_contract.py)."""
-    restorer = db.Restorer(db.create_model(NAME, **TINY))
-    x = rand(1, 3, 97, 131)
-    y = restorer(x)
-    assert y.shape == x.shape
-    assert y.dtype == torch.float32
-    assert 0.0 <= y.min().item() <= y.max().item() <= 1.0
 
 
 def test_spec_facts() -> None:

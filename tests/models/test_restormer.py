@@ -16,9 +16,10 @@ import deblurbench as db
 from deblurbench.models.restormer import BiasFree_LayerNorm, Restormer, WithBias_LayerNorm
 
 from reference import apply_fill, load_manifest, rand
+from tiny import TINY as TINY_OVERRIDES
 
 # Same four levels and heads as the real network, a fraction of the cost.
-TINY = {"dim": 8, "num_blocks": [1, 1, 1, 1], "num_refinement_blocks": 1}
+TINY = TINY_OVERRIDES["restormer"]
 
 
 def test_spec_facts() -> None:
@@ -125,13 +126,3 @@ def test_global_residual_and_smallest_size() -> None:
     x = rand(1, 3, 8, 8)  # min_size: 1 x 1 at the latent level
     with torch.no_grad():
         assert torch.equal(model(x), x)
-
-
-def test_restorer_tiny_override_97x131() -> None:
-    """create_model with constructor overrides, through Restorer at a larger odd size
-    (the full network at small sizes is in test_contract.py)."""
-    restorer = db.Restorer(db.create_model("restormer", **TINY))
-    x = rand(1, 3, 97, 131)
-    y = restorer(x)
-    assert y.shape == x.shape and y.dtype == torch.float32
-    assert torch.isfinite(y).all() and y.min() >= 0 and y.max() <= 1
