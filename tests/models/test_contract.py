@@ -43,7 +43,7 @@ from deblurbench.models.dmphn import read_dmphn_checkpoint
 from deblurbench.models.interface import ImageInterface
 from deblurbench.models.registry import resolve_weights
 
-from reference import rand
+from reference import load_manifest, manifest_names, rand
 from tiny import TINY
 
 NAMES = db.list_models()
@@ -81,6 +81,20 @@ SPEC_TOO_STRICT: dict[str, dict[tuple[int, int], str]] = {
         "multiple=16 for both sides, but W only needs a multiple of 8 (the spec's own sizes "
         "text says so; ModelSpec has one multiple for H and W)",
     ),
+}
+
+# Registered variants without a manifest of their own: the manifest of the network they
+# vary, made from the same repository at the same commit.
+SHARED_MANIFEST = {
+    "dmphn_1_2_4_8": "dmphn_1_2_4",
+    "nafnet_gopro_width32_tlc": "nafnet_gopro_width32",
+    "nafnet_gopro_width64_tlc": "nafnet_gopro_width64",
+    "srn_deblurnet_color": "srn_deblurnet",
+}
+MANIFEST_OF = {
+    name: SHARED_MANIFEST.get(name, name)
+    for name in NAMES
+    if SHARED_MANIFEST.get(name, name) in manifest_names()
 }
 
 
@@ -323,6 +337,12 @@ def test_spec_is_complete(built, name: str) -> None:
     modules = dict(built(name).named_modules())
     missing = [m for m in spec.unused_modules if m not in modules]
     assert not missing, f"unused_modules not in the network: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST_OF))
+def test_spec_cites_the_source_its_manifest_was_made_from(name: str) -> None:
+    spec, source = db.get_spec(name), load_manifest(MANIFEST_OF[name])["source"]
+    assert (spec.repo, spec.commit) == (source["repo"], source["commit"])
 
 
 PLAUSIBLE = {
