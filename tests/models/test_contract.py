@@ -373,7 +373,14 @@ def test_published_figures_are_plausible_and_own_counts_are_the_network_s(built,
 
 @pytest.mark.parametrize("name", NAMES)
 def test_official_checkpoints_are_named_as_published(name: str) -> None:
+    """Each published checkpoint is listed with where to get it; a network whose authors
+    publish none says so in ``official_weights`` ("none <found, released...>: why")."""
     spec = db.get_spec(name)
+    says_none = re.match(r"none\b[^:]*:\s*\S", spec.official_weights) is not None
+    if says_none:
+        assert not spec.checkpoints, "official_weights says none are published, but checkpoints are listed"
+    else:
+        assert spec.checkpoints, "list the published checkpoints, or say 'none ...: why' in official_weights"
     for checkpoint in spec.checkpoints:
         assert checkpoint.name.strip() and checkpoint.where.strip(), checkpoint
         hashes = checkpoint.sha256.values() if isinstance(checkpoint.sha256, dict) else [checkpoint.sha256]
