@@ -58,6 +58,11 @@ def apply_fill(model: nn.Module) -> nn.Module:
     return model
 
 
+def rand(*shape: int, seed: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """A test input of the full ``shape``: uniform [0, 1) from a generator seeded with ``seed``."""
+    return torch.rand(shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
+
+
 def manifest_input(manifest: dict) -> torch.Tensor:
     """The manifest's test input, float64."""
     spec = manifest["input"]

@@ -4,7 +4,8 @@
 held to all of this with no edit here:
 
 * ``Restorer`` takes any size, (N, 3, H, W) or (3, H, W), and gives back that shape,
-  float32, finite, in [0, 1];
+  float32, finite, in [0, 1]; so do the narrow networks of ``tests/tiny.py`` at 97 x 131,
+  built by ``create_model`` with constructor overrides;
 * the bare network (through ``spec.interface``, in ``spec.test_mode``) returns every
   size ``spec.accepts`` and refuses every size it rejects: it raises, or (only where
   listed in ``RETURNS_ANOTHER_SIZE``) returns an image of another size, never one of
@@ -42,6 +43,9 @@ from deblurbench.models.dmphn import read_dmphn_checkpoint
 from deblurbench.models.interface import ImageInterface
 from deblurbench.models.registry import resolve_weights
 
+from reference import load_manifest, manifest_names, rand
+from tiny import TINY
+
 NAMES = db.list_models()
 FIDELITIES = ("manifest", "params-only", "unproven")
 TEST_MODES = ("eval", "train")
@@ -77,6 +81,20 @@ SPEC_TOO_STRICT: dict[str, dict[tuple[int, int], str]] = {
         "multiple=16 for both sides, but W only needs a multiple of 8 (the spec's own sizes "
         "text says so; ModelSpec has one multiple for H and W)",
     ),
+}
+
+# Registered variants without a manifest of their own: the manifest of the network they
+# vary, made from the same repository at the same commit.
+SHARED_MANIFEST = {
+    "dmphn_1_2_4_8": "dmphn_1_2_4",
+    "nafnet_gopro_width32_tlc": "nafnet_gopro_width32",
+    "nafnet_gopro_width64_tlc": "nafnet_gopro_width64",
+    "srn_deblurnet_color": "srn_deblurnet",
+}
+MANIFEST_OF = {
+    name: SHARED_MANIFEST.get(name, name)
+    for name in NAMES
+    if SHARED_MANIFEST.get(name, name) in manifest_names()
 }
 
 
@@ -169,10 +187,6 @@ def built() -> Iterator[Callable[[str], nn.Module]]:
     cache.clear()
 
 
-def rand(*shape: int, seed: int = 0) -> torch.Tensor:
-    return torch.rand(shape, generator=torch.Generator().manual_seed(seed))
-
-
 def bare_forward(model: nn.Module, spec: db.ModelSpec, x: torch.Tensor) -> torch.Tensor:
     """The bare network on ``x`` the official way (no padding), in its test mode."""
     model.train(spec.test_mode == "train")
@@ -257,6 +271,18 @@ def test_restorer_any_size(built, name: str, shape: tuple[int, ...]) -> None:
     assert y.std().item() > 0  # an image, not a constant
 
 
+@pytest.mark.parametrize("name", sorted(TINY))
+def test_restorer_tiny_override_97x131(name: str) -> None:
+    """create_model with constructor overrides (``tests/tiny.py``), through Restorer at a
+    larger odd size: the input's shape, float32, finite, in [0, 1]."""
+    assert name in NAMES
+    restorer = db.Restorer(db.create_model(name, **TINY[name]))
+    x = rand(1, 3, 97, 131)
+    y = restorer(x)
+    assert y.shape == x.shape and y.dtype == torch.float32
+    assert torch.isfinite(y).all() and y.min() >= 0 and y.max() <= 1
+
+
 # ---- the bare network's size rule ----
 
 
@@ -313,6 +339,12 @@ def test_spec_is_complete(built, name: str) -> None:
     assert not missing, f"unused_modules not in the network: {missing}"
 
 
+@pytest.mark.parametrize("name", sorted(MANIFEST_OF))
+def test_spec_cites_the_source_its_manifest_was_made_from(name: str) -> None:
+    spec, source = db.get_spec(name), load_manifest(MANIFEST_OF[name])["source"]
+    assert (spec.repo, spec.commit) == (source["repo"], source["commit"])
+
+
 PLAUSIBLE = {
     "psnr": (15, 50),
     "ssim": (0, 1),
@@ -341,7 +373,14 @@ def test_published_figures_are_plausible_and_own_counts_are_the_network_s(built,
 
 @pytest.mark.parametrize("name", NAMES)
 def test_official_checkpoints_are_named_as_published(name: str) -> None:
+    """Each published checkpoint is listed with where to get it; a network whose authors
+    publish none says so in ``official_weights`` ("none <found, released...>: why")."""
     spec = db.get_spec(name)
+    says_none = re.match(r"none\b[^:]*:\s*\S", spec.official_weights) is not None
+    if says_none:
+        assert not spec.checkpoints, "official_weights says none are published, but checkpoints are listed"
+    else:
+        assert spec.checkpoints, "list the published checkpoints, or say 'none ...: why' in official_weights"
     for checkpoint in spec.checkpoints:
         assert checkpoint.name.strip() and checkpoint.where.strip(), checkpoint
         hashes = checkpoint.sha256.values() if isinstance(checkpoint.sha256, dict) else [checkpoint.sha256]

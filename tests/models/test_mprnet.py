@@ -18,19 +18,16 @@ from torch import nn
 import deblurbench as db
 from deblurbench.models.mprnet import MPRNet
 
-from reference import apply_fill, fill_value, load_manifest
+from reference import apply_fill, fill_value, load_manifest, rand
+from tiny import TINY as TINY_OVERRIDES
 
 NAME = "mprnet"
-TINY = {"n_feat": 8, "scale_unetfeats": 4, "scale_orsnetfeats": 4, "num_cab": 1}
+TINY = TINY_OVERRIDES[NAME]
 
 
 def tiny_model() -> MPRNet:
     torch.manual_seed(0)
     return MPRNet(**TINY).eval()
-
-
-def rand(*shape: int, seed: int = 0) -> torch.Tensor:
-    return torch.rand(1, 3, *shape, generator=torch.Generator().manual_seed(seed))
 
 
 def prelu_aliases(model: nn.Module) -> tuple[nn.Parameter, list[str]]:
@@ -72,7 +69,7 @@ def test_official_checkpoint_format_loads_strictly(tmp_path: Path) -> None:
     path = tmp_path / "model_deblurring.pth"
     torch.save({"epoch": 1, "state_dict": state}, path)
     loaded = db.create_model(NAME, weights=path, **TINY)
-    x = rand(16, 16)
+    x = rand(1, 3, 16, 16)
     with torch.no_grad():
         assert torch.equal(loaded(x)[0], source(x)[0])
     weight, keys = prelu_aliases(loaded)
@@ -85,7 +82,7 @@ def test_three_stage_outputs_and_pick() -> None:
     model = tiny_model()
     with torch.no_grad():
         model.tail.weight.zero_()  # stage 3 image becomes the input itself
-        x = rand(16, 24)
+        x = rand(1, 3, 16, 24)
         out = model(x)
     assert len(out) == 3
     assert all(o.shape == x.shape for o in out)
@@ -102,22 +99,9 @@ def test_csff_only_in_stage_two() -> None:
     assert all(conv.bias is None for conv in model.modules() if isinstance(conv, nn.Conv2d))
 
 
-def test_restorer_tiny_override_97x131() -> None:
-    """create_model with constructor overrides, through Restorer at a larger odd size
-    (the full network at small sizes is in test_contract.py)."""
-    restorer = db.Restorer(db.create_model(NAME, **TINY))
-    x = rand(97, 131)
-    y = restorer(x)
-    assert y.shape == x.shape
-    assert y.dtype == torch.float32
-    assert 0.0 <= y.min().item() <= y.max().item() <= 1.0
-
-
 def test_spec_facts() -> None:
     spec = db.get_spec(NAME)
     manifest = load_manifest(NAME)
-    assert spec.commit == manifest["source"]["commit"]
-    assert spec.repo == manifest["source"]["repo"]
     assert (spec.multiple, spec.min_size, spec.test_mode) == (8, 8, "eval")
     assert spec.unused_modules == ()
     assert "55" in spec.notes

@@ -28,9 +28,10 @@ from reference import (
     relative_error,
     state_dict_layout,
 )
+from tiny import TINY as TINY_OVERRIDES
 
 # Same layout of levels as the GoPro models, a fraction of the cost.
-TINY = {"width": 8, "enc_blk_nums": [1, 1, 1, 1], "dec_blk_nums": [1, 1, 1, 1]}
+TINY = TINY_OVERRIDES["nafnet_gopro_width32"]
 # Windows (per axis) of each level for train_size 256: 1.5 x the feature size there.
 GOPRO_WINDOWS = {"encoders.0": 384, "encoders.1": 192, "encoders.2": 96, "encoders.3": 48, "middle_blks": 24}
 GOPRO_WINDOWS.update({"decoders.0": 48, "decoders.1": 96, "decoders.2": 192, "decoders.3": 384})

@@ -15,21 +15,16 @@ import torch.nn.functional as F
 import deblurbench as db
 from deblurbench.models.restormer import BiasFree_LayerNorm, Restormer, WithBias_LayerNorm
 
-from reference import apply_fill, load_manifest
+from reference import apply_fill, load_manifest, rand
+from tiny import TINY as TINY_OVERRIDES
 
 # Same four levels and heads as the real network, a fraction of the cost.
-TINY = {"dim": 8, "num_blocks": [1, 1, 1, 1], "num_refinement_blocks": 1}
-
-
-def _rand(*shape: int, seed: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    return torch.rand(shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
+TINY = TINY_OVERRIDES["restormer"]
 
 
 def test_spec_facts() -> None:
     spec = db.get_spec("restormer")
     manifest = load_manifest("restormer")
-    assert spec.commit == manifest["source"]["commit"]
-    assert spec.repo == manifest["source"]["repo"]
     assert (spec.multiple, spec.min_size, spec.test_mode) == (8, 8, "eval")
     assert spec.interface.describe() == "input x; image = output"
     assert spec.unused_modules == ()
@@ -92,7 +87,7 @@ def test_gdfn_hidden_widths_and_heads() -> None:
 
 
 def test_layer_norms() -> None:
-    x = _rand(2, 5, 12, dtype=torch.float64) * 3 + 1
+    x = rand(2, 5, 12, dtype=torch.float64) * 3 + 1
     with_bias = apply_fill(WithBias_LayerNorm(12)).double()
     expected = F.layer_norm(x, (12,), with_bias.weight, with_bias.bias, eps=1e-5)
     torch.testing.assert_close(with_bias(x), expected, rtol=1e-12, atol=1e-12)
@@ -116,26 +111,16 @@ def test_dual_pixel_variant() -> None:
     model = apply_fill(Restormer(inp_channels=6, dual_pixel_task=True, **TINY)).eval()
     assert model.skip_conv.weight.shape == (16, 8, 1, 1)
     with torch.no_grad():
-        y = model(_rand(1, 6, 16, 16))
+        y = model(rand(1, 6, 16, 16))
         assert y.shape == (1, 3, 16, 16)
         torch.nn.init.zeros_(model.output.weight)
-        assert torch.count_nonzero(model(_rand(1, 6, 16, 16))) == 0
+        assert torch.count_nonzero(model(rand(1, 6, 16, 16))) == 0
 
 
 def test_global_residual_and_smallest_size() -> None:
     """With the output conv zeroed the network returns its input: image = conv + input."""
     model = db.create_model("restormer")
     torch.nn.init.zeros_(model.output.weight)
-    x = _rand(1, 3, 8, 8)  # min_size: 1 x 1 at the latent level
+    x = rand(1, 3, 8, 8)  # min_size: 1 x 1 at the latent level
     with torch.no_grad():
         assert torch.equal(model(x), x)
-
-
-def test_restorer_tiny_override_97x131() -> None:
-    """create_model with constructor overrides, through Restorer at a larger odd size
-    (the full network at small sizes is in test_contract.py)."""
-    restorer = db.Restorer(db.create_model("restormer", **TINY))
-    x = _rand(1, 3, 97, 131)
-    y = restorer(x)
-    assert y.shape == x.shape and y.dtype == torch.float32
-    assert torch.isfinite(y).all() and y.min() >= 0 and y.max() <= 1

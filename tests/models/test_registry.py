@@ -15,7 +15,7 @@ import deblurbench as db
 from deblurbench.models import registry
 from deblurbench.models.checkpoint import CheckpointError
 
-PLUGIN_SRC = Path(__file__).parent / "plugin_pkg"
+PLUGIN_SRC = Path(__file__).parents[1] / "plugin_pkg"
 
 
 def test_lmfn_registered_with_spec() -> None:

@@ -98,7 +98,7 @@ def test_counters_are_one_table_and_the_readme_lists_each() -> None:
 
     from deblurbench.bench.counters import COUNTERS
 
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
     rows = [line for line in readme.splitlines() if line.startswith("| `")]
     for name in COUNTERS.names():
         counter = COUNTERS.get(name)
