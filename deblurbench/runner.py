@@ -10,7 +10,6 @@ killed sweep resumes without redoing finished work.
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import time
 import traceback
@@ -25,6 +24,7 @@ from .bench.records import ComplexityRecord, LatencyRecord, Record
 from .bench.released import ReleasedOutputs, open_outputs
 from .bench.store import Store
 from .config import ConfigError, RunConfig, format_size
+from .distributed import barrier, shard
 from .models import create_model, get_spec, list_models
 from .models.registry import resolve_weights
 from .progress import Progress
@@ -460,19 +460,6 @@ class WorkEstimate:
         return images * (self.cost(task.model) if task.model in list_models() else 1.0)
 
 
-def shard(count: int) -> tuple[list[int], int, int]:
-    """The positions this process scores under torchrun (``RANK``/``WORLD_SIZE``), rank and world size.
-
-    Rank r of w takes positions r, r + w, r + 2w, ...: together the ranks cover every
-    image exactly once, and the store's natural key keeps each row once.
-    """
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    rank = int(os.environ.get("RANK", "0"))
-    if not 0 <= rank < world:
-        raise ValueError(f"RANK={rank} is outside WORLD_SIZE={world}")
-    return list(range(rank, count, world)), rank, world
-
-
 def _save_sharp(dataset: Any, indices: list[int], sharp_dir: Path) -> None:
     """Keep each pair's sharp image once per dataset (not once per method), for comparison strips."""
     from .bench.evaluate import image_path, save_image
@@ -486,20 +473,6 @@ def _save_sharp(dataset: Any, indices: list[int], sharp_dir: Path) -> None:
         except Exception:  # the evaluation records why this image fails
             continue
         save_image(pair.sharp, sharp_dir, pair.id)
-
-
-def _barrier(world: int) -> None:
-    """Under torchrun, wait for every rank (so that rank 0 then reads the merged rows)."""
-    if world <= 1:
-        return
-    import torch.distributed as dist
-
-    joined = not dist.is_initialized()
-    if joined:
-        dist.init_process_group("gloo")
-    dist.barrier()
-    if joined:
-        dist.destroy_process_group()
 
 
 def evaluate_methods(
@@ -541,5 +514,5 @@ def evaluate_methods(
             **options,
         )
         failures += [(name, image_id, reason) for image_id, reason in frame.attrs["failures"]]
-    _barrier(world)
+    barrier(world)
     return failures
