@@ -419,9 +419,10 @@ def _existing_store(out: Path) -> Any:
 
 
 def _subject_arg(value: str | None) -> str:
-    from .config import read_value
+    from .config import SUBJECT, RunConfig
+    from .options import options
 
-    return read_value("subject", value or "lmfn", "--subject")
+    return options(RunConfig)["subject"].value(value or SUBJECT, "--subject")
 
 
 def _methods_arg(values: list[str] | None, outputs: list[str] | None) -> list[str]:
@@ -482,7 +483,7 @@ def _official_arg(
     weights_dir: Path, methods: list[str], given: dict[str, str], dataset: str
 ) -> dict[str, str]:
     """The official checkpoint (hash-checked) of every network of ``methods`` without --weights."""
-    from .bench.evaluate import _official
+    from .bench.evaluate import official_checkpoint as _official
     from .bench.references import is_reference
 
     return {

@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import sizes
 from ..atomic import write_text
 from ..bench.store import Store
+from ..config import SUBJECT
 from . import plots
 from .answer import Claims, check_claims
-from .claims import NOT_COMPARABLE, SUBJECT
+from .claims import NOT_COMPARABLE
 from .tables import (
     BY_SOURCE_GROUP,
     LATENCY_GROUP,
@@ -397,24 +399,26 @@ def _published_section(ctx: ReportContext, claims: Claims) -> Section:
 
 
 def report_sizes(store: Store, size: str | None = None, large: str | None = None) -> tuple[str, str]:
-    """The headline size and the large size of the report: 256x256 and 720x1280 where measured.
+    """The headline size and the large size of the report (:data:`~deblurbench.sizes.HEADLINE`,
+    :data:`~deblurbench.sizes.LARGE`) where measured.
 
     Otherwise the size most networks were counted at (the smallest on a tie), and
     the largest other size, so that a run at other sizes still gets its table.
     """
+    headline, frame = sizes.label(sizes.HEADLINE), sizes.label(sizes.LARGE)
     cx = complexity_frame(store)
     if cx.empty:
-        return size or "256x256", large or "720x1280"
+        return size or headline, large or frame
     counts = cx.groupby(["size", "pixels"])["model"].nunique().reset_index()
     if size is None:
-        if (counts["size"] == "256x256").any():
-            size = "256x256"
+        if (counts["size"] == headline).any():
+            size = headline
         else:
             size = str(counts.sort_values(["model", "pixels"], ascending=[False, True])["size"].iloc[0])
     if large is None:
         others = counts[counts["size"] != size]
-        if (others["size"] == "720x1280").any() or others.empty:
-            large = "720x1280"
+        if (others["size"] == frame).any() or others.empty:
+            large = frame
         else:
             large = str(others.sort_values("pixels")["size"].iloc[-1])
     return size, large

@@ -15,9 +15,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..config import SUBJECT
 from ..models import get_spec, list_models
 from ..models.published import Published
-from .claims import HEADLINE_SIZE, SUBJECT, Measured, correct_macs
+from .claims import HEADLINE_SIZE, Measured, correct_macs
 from .pareto import dominated, dominators, pareto_front
 from .stats import paired_difference
 from .tables import MISSING, display_name, is_reference, pick_protocol, with_marks
