@@ -18,8 +18,7 @@ from .bench.evaluate import evaluate
 from .bench.latency import latency
 from .datasets import DatasetError, Pair, PairedDataset, list_datasets, open_dataset
 from .models import ModelSpec, Paper, Restorer, create_model, get_spec, list_models, register_model
-
-__version__ = "0.2.0"
+from .version import __version__
 
 __all__ = [
     "DatasetError",

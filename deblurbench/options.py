@@ -29,14 +29,16 @@ it expects (a :class:`ConfigError`), before any work starts. Example::
   turns it on, or off where its default is on (``--no-quantize``). A tuple option's flag is
   repeatable. ``parse`` turns a flag's text into the value ``read`` takes (by default the
   field's type: ``int``, ``float``, ``Path``; text stays text); ``cli`` converts what argparse
-  parsed first (``None`` from it means "not given"); ``choices``, ``metavar`` and ``required``
+  parsed first (``None`` from it means "not given"; a ``ValueError`` is reported as the reader's);
+  ``choices``, ``metavar`` and ``required``
   pass to argparse; ``{default}`` in the help is replaced by the default.
 - ``toml``: whether the option is a key of configuration files (its field name).
 - :func:`same_as` declares a field as another dataclass's option (same reader, text, default),
   with changes; :func:`derive` builds that dataclass back from such fields.
 
 A flag left out is absent from the parsed arguments (argparse's default is suppressed), so each
-layer passed to :func:`build` overrides only what it gives.
+layer passed to :func:`build` overrides only what it gives; a flag's value is kept under its
+class-qualified name (:func:`dest`), so that a command's other flags are never read as options.
 """
 
 from __future__ import annotations
@@ -156,17 +158,22 @@ def from_values(cls: type, values: Mapping[str, Any], source: str) -> dict[str, 
     return {k: declared[k].value(v, source) for k, v in values.items() if v is not None}
 
 
-def given(cls: type, args: argparse.Namespace, source: str = "command line") -> dict[str, Any]:
-    """The options of ``cls`` given on the command line, read as declared (errors name the flag)."""
+def dest(cls: type, name: str) -> str:
+    """Where argparse keeps ``cls``'s option ``name``: qualified, so that no other flag's value is taken for it."""
+    return f"{cls.__qualname__}.{name}"
+
+
+def given(cls: type, args: argparse.Namespace) -> dict[str, Any]:
+    """The options of ``cls`` given on the command line, read as declared; errors name the flag."""
     out = {}
     for name, o in options(cls).items():
-        if o.flag is None or not hasattr(args, name):
+        if o.flag is None or not hasattr(args, dest(cls, name)):
             continue
-        value = getattr(args, name)
+        value = getattr(args, dest(cls, name))
         if o.cli is not None:
-            value = o.cli(value)
+            value = Option(name, o.cli, o.expects).value(value, o.flag)
         if value is not None:
-            out[name] = o.value(value, source, key=o.flag)
+            out[name] = o.value(value, o.flag)
     return out
 
 
@@ -196,20 +203,23 @@ def check(obj: Any, source: str) -> None:
 # ----------------------------------------------------------------------------- the command line
 
 
-def add_arguments(parser: argparse.ArgumentParser, cls: type, *names: str) -> None:
-    """Add the flags of ``cls``'s options (``names``, in that order; default every one with a flag)."""
+def add_arguments(parser: argparse.ArgumentParser, cls: type, *names: str, **changes: Any) -> None:
+    """Add the flags of ``cls``'s options (``names``, in that order; default every one with a flag).
+
+    ``changes`` alter the declarations for this parser only (e.g. ``required=True``).
+    """
     declared = options(cls)
     hints = typing.get_type_hints(cls)
     for name in names or [n for n, o in declared.items() if o.flag is not None]:
-        o = declared[name]
+        o = replace(declared[name], **changes)
         if o.flag is None:
             raise ValueError(f"{cls.__name__}.{name} declares no flag")
-        parser.add_argument(o.flag, **_argument(o, hints[name], default_of(cls, name)))
+        parser.add_argument(o.flag, dest=dest(cls, name), **_argument(o, hints[name], default_of(cls, name)))
 
 
 def _argument(o: Option, hint: Any, default: Any) -> dict[str, Any]:
     """argparse's keywords for an option: its action, type, choices and text."""
-    kwargs: dict[str, Any] = {"dest": o.name, "default": argparse.SUPPRESS}
+    kwargs: dict[str, Any] = {"default": argparse.SUPPRESS}
     if o.help is not None:
         kwargs["help"] = o.help.replace("{default}", str(default))
     base, repeated = _base_type(hint)
@@ -230,10 +240,12 @@ def _argument(o: Option, hint: Any, default: Any) -> dict[str, Any]:
 
 
 def _base_type(hint: Any) -> tuple[Any, bool]:
-    """``int | None`` -> (int, False); ``tuple[str, ...]`` -> (str, True)."""
+    """``int | None`` -> (int, False); ``tuple[str, ...]`` and ``dict[str, ...]`` -> (str, True)."""
     args = [a for a in typing.get_args(hint) if a is not type(None)]
     if typing.get_origin(hint) in (tuple, list):
         return (args[0] if args else str), True
+    if typing.get_origin(hint) in (dict, Mapping):  # NAME=VALUE items, repeated
+        return str, True
     if len(args) == 1:
         return _base_type(args[0])
     return hint, False
@@ -308,6 +320,8 @@ def path(value: Any) -> Path:
 def directory(value: Any) -> Path:
     """An existing directory."""
     found = path(value)
+    if not found.exists():
+        raise ValueError(f"{found}: no such directory")
     if not found.is_dir():
         raise ValueError(f"{found} is not a directory")
     return found

@@ -344,10 +344,14 @@ class ComplexityRecord(Record):
         """The requested (H, W)."""
         return (self.height, self.width)
 
+    @classmethod
+    def shown(cls, macs: float | None) -> float | None:
+        """A MAC count in the unit tables show it in (GMACs), as the ``macs`` columns declare."""
+        return next(c for c in cls.columns() if c.field == "macs").shown_value(macs)
+
     def shown_macs(self) -> dict[str, float | None]:
-        """MACs per counter in the unit tables show them (GMACs), as the ``macs`` column declares."""
-        column = next(c for c in self.columns() if c.field == "macs")
-        return {name: column.shown_value(v) for name, v in self.macs.items()}
+        """MACs per counter in the unit tables show them (:meth:`shown`)."""
+        return {name: self.shown(v) for name, v in self.macs.items()}
 
     @property
     def params(self) -> dict[str, int | None]:

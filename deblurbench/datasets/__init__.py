@@ -63,11 +63,6 @@ def get_dataset_spec(name: str) -> DatasetSpec:
     return DATASETS.get(name)
 
 
-def _given(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The options given: None means left out (a flag not on the command line), not a value."""
-    return {k: v for k, v in options.items() if v is not None}
-
-
 def _check_options(spec: DatasetSpec, options: Mapping[str, Any], allowed_extra: tuple[str, ...]) -> None:
     unknown = [k for k in options if k not in spec.options and k not in allowed_extra]
     if unknown:
@@ -82,10 +77,9 @@ def open_dataset(
 
     ``opts``: ``limit``, ``subset``, ``transform`` and the dataset's own options (e.g.
     ``blur="blur_gamma"`` for GoPro, ``part="long-shot"`` for HIDE, ``blur=DIR, sharp=DIR`` for
-    ``folder``, ``seed=`` for ``synthetic``). An option given as None is not given.
+    ``folder``, ``seed=`` for ``synthetic``).
     """
     spec = get_dataset_spec(name)
-    opts = _given(opts)
     _check_options(spec, opts, GENERIC_OPTIONS)
     _check_root(spec, root)
     assert spec.opener is not None
@@ -145,10 +139,9 @@ def check_dataset(
 
     Reads every header and (``decode=True``) decodes every image, Köhler's sharp frames
     included; a dataset that is not files (``synthetic``) is checked by its spec's ``checker``.
-    A missing root is still a :class:`DatasetError`. An option given as None is not given.
+    A missing root is still a :class:`DatasetError`.
     """
     spec = get_dataset_spec(name)
-    opts = _given(opts)
     _check_options(spec, opts, ())
     _check_root(spec, root)
     _check_limit(name, limit)

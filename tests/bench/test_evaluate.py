@@ -388,7 +388,7 @@ def test_cli_evaluate_json_and_bad_input(tmp_path: Path, capsys: pytest.CaptureF
         (["--models", "identity", "--weights", "x.pth"], "reference method: it takes no weights"),
         (["--models", "identity,lmfn", "--weights", "x.pth"], "write NAME=PATH"),
         (["--models", "lmfn", "--weights", "nafnet_gopro_width32=x.pth"], "not among --models"),
-        (["--models", "identity", "--protocol", "odd"], "--protocol 'odd'"),
+        (["--models", "identity", "--protocol", "odd"], "--protocol: protocol expects auto"),
     ):
         base = ["evaluate", "--dataset", "synthetic", "--split", "tiny", "--out", str(tmp_path), *bad]
         assert main(base) == 2
