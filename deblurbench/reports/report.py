@@ -21,6 +21,7 @@ import pandas as pd
 
 from .. import sizes
 from ..atomic import write_text
+from ..bench.records import QualityRecord, RunRecord
 from ..bench.store import Store
 from ..config import SUBJECT
 from . import plots
@@ -96,7 +97,7 @@ def _slug(text: str) -> str:
 
 
 def _environment(store: Store) -> list[str]:
-    runs = store.frame("runs")
+    runs = store.frame(RunRecord.TABLE)
     if runs.empty:
         return []
     last = runs.iloc[-1]
@@ -276,7 +277,7 @@ def _quality_sections(ctx: ReportContext) -> list[Section]:
     tables = quality_tables(ctx.store)
     if not tables:
         return []
-    per_image = ctx.store.frame("quality")
+    per_image = ctx.store.frame(QualityRecord.TABLE)
     return [_quality_section(ctx, dataset, table, per_image) for dataset, table in tables.items()]
 
 

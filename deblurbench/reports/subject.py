@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..bench.records import QualityRecord
 from ..config import SUBJECT
 from ..models import get_spec, list_models
 from ..models.published import Published
@@ -132,7 +133,7 @@ def paired_lines(store: Any, subject: str, baselines: list[str]) -> tuple[dict[s
     """Our paired PSNR difference subject - baseline per baseline scored on the same images, with its interval."""
     if store is None:
         return {}, []
-    quality = store.frame("quality")
+    quality = store.frame(QualityRecord.TABLE)
     if quality.empty or not (quality["model"] == subject).any():
         return {}, []
     cells, lines = {}, []
