@@ -8,7 +8,7 @@ it expects (a :class:`ConfigError`), before any work starts. Example::
 
     import argparse
     from dataclasses import dataclass
-    from deblurbench.options import add_arguments, build, from_mapping, given, integer, option, text
+    from deblurbench.options import add_arguments, boolean, build, from_mapping, given, integer, option, text
 
     @dataclass(frozen=True)
     class Schedule:
