@@ -140,10 +140,13 @@ class TimingPlan:
 # quick: the default run (one warm-up; stop when the median is known to 5% or 3 s are spent; at least
 # 3 repeats). publication: more warm-up and repeats, to 1%, as a paper's table should be timed.
 TIMING_PLANS = {
-    "quick": TimingPlan("quick", warmup=1, min_repeats=3, max_repeats=30, budget_s=3.0, tolerance=0.05),
-    "publication": TimingPlan(
-        "publication", warmup=10, min_repeats=30, max_repeats=1000, budget_s=120.0, tolerance=0.01
-    ),
+    plan.name: plan
+    for plan in (
+        TimingPlan("quick", warmup=1, min_repeats=3, max_repeats=30, budget_s=3.0, tolerance=0.05),
+        TimingPlan(
+            "publication", warmup=10, min_repeats=30, max_repeats=1000, budget_s=120.0, tolerance=0.01
+        ),
+    )
 }
 
 
