@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..bench.complexity import complexity
-    from ..reports.claims import own_cost_checks
+    from ..reports.own_figures import own_cost_checks
 
     models, sizes = checked_grid(args)
     results = [complexity(m, size, real_forward=args.real_forward) for m in models for size in sizes]

@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..bench.references import get_reference, list_references
     from ..models import get_spec, list_models
-    from ..reports.claims import published_params
+    from ..reports.own_figures import published_params
 
     rows = []
     for name in list_models():

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -616,7 +616,8 @@ CLAIM_COLUMNS = (
 )
 
 
-def _figure_row(model: str, figure: Published, result: Check) -> dict[str, Any]:
+def figure_row(model: str, figure: Published, result: Check) -> dict[str, Any]:
+    """One figure's claims row (:data:`CLAIM_COLUMNS`): what it is, as printed, by whom, and its check."""
     values = (
         display_name(model),
         model,
@@ -649,7 +650,7 @@ def _known(models: Iterable[str] | None, measured: Measured) -> list[str]:
 def _claims_frame(measured: Measured, models: list[str]) -> pd.DataFrame:
     figures = [(model, figure) for model in models for figure in get_spec(model).figures()]
     ctx = Context(infer_table_sizes(figures, measured))
-    rows = [_figure_row(model, figure, check(figure, model, measured, ctx)) for model, figure in figures]
+    rows = [figure_row(model, figure, check(figure, model, measured, ctx)) for model, figure in figures]
     frame = pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
     return _with_table_peers(frame, figures)
 
@@ -810,41 +811,3 @@ def relative_frame(measured: Measured, models: Iterable[str]) -> pd.DataFrame:
             )
             rows.append(dict(zip(RELATIVE_COLUMNS, values, strict=True)))
     return pd.DataFrame(rows, columns=list(RELATIVE_COLUMNS))
-
-
-# ----------------------------------------------------------------------------- a count's own figures
-
-
-# a cost check as ``deblurbench complexity`` gives it: its field -> the claims column it shows
-COST_CHECK = {
-    "Figure": "Figure",
-    "Published": "Published",
-    "Source": "Reference",
-    "Verdict": "Verdict",
-    "Difference": "Difference",
-    "Measured": "Measured",
-}
-
-
-def own_cost_checks(results: Sequence[ComplexityRecord]) -> list[list[dict[str, Any]]]:
-    """Per count, its network's own published parameter and MAC figures (MACs at the count's size)
-    checked against the counts in hand, as claims rows (:data:`COST_CHECK`'s fields)."""
-    measured = Measured.of(results)
-    out = []
-    for r in results:
-        figures = [
-            f
-            for f in get_spec(r.model).figures()
-            if f.own and (f.quantity == "params" or (f.quantity == "macs" and f.size == r.size))
-        ]
-        rows = [_figure_row(r.model, f, check(f, r.model, measured)) for f in figures]
-        out.append([{name: row[column] for name, column in COST_CHECK.items()} for row in rows])
-    return out
-
-
-def published_params(model: str) -> str | None:
-    """The parameter count a network's sources print, as printed and by whom (its authors' own first)."""
-    figures = sorted(
-        (f for f in get_spec(model).figures() if f.quantity == "params"), key=lambda f: not f.own
-    )
-    return f"{printed(figures[0]).split(' (')[0]} ({reporter(figures[0])})" if figures else None
