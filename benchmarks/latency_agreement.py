@@ -15,8 +15,8 @@ import torch.utils.benchmark as tb
 
 import deblurbench as db
 from deblurbench.bench.complexity import OfficialPath
-from deblurbench.config import parse_size
 from deblurbench.models.restorer import padded_size
+from deblurbench.sizes import parse_size
 
 
 def main() -> None:

@@ -17,9 +17,8 @@ from .bench.complexity import complexity
 from .bench.evaluate import evaluate
 from .bench.latency import latency
 from .datasets import DatasetError, Pair, PairedDataset, list_datasets, open_dataset
-from .models import ModelSpec, Paper, Reported, Restorer, create_model, get_spec, list_models, register_model
-
-__version__ = "0.2.0"
+from .models import ModelSpec, Paper, Restorer, create_model, get_spec, list_models, register_model
+from .version import __version__
 
 __all__ = [
     "DatasetError",
@@ -27,7 +26,6 @@ __all__ = [
     "Pair",
     "PairedDataset",
     "Paper",
-    "Reported",
     "Restorer",
     "__version__",
     "complexity",

@@ -13,145 +13,77 @@ A TOML file holds the same keys as the dataclass fields, e.g.::
     weights = { nafnet_gopro_width64 = "~/ckpt/NAFNet-GoPro-width64.pth" }
     outputs = { fftformer = "~/released/fftformer/GoPro" }
 
-Every field declares how its value is read and what it expects (:func:`option`), so a
-wrong type, a string where a list is expected, a negative count, an unknown name or
-device is one line naming the key and what it expects, before any work starts. Flags
+Every field is an option (:mod:`deblurbench.options`): it declares how its value is read,
+what it expects, its default and, where ``deblurbench run`` has one, its flag and help; the
+``latency_*`` keys are :class:`~deblurbench.bench.latency.LatencySettings`' options and
+``quality_device`` :class:`~deblurbench.bench.evaluate.EvalSettings`' (:func:`same_as`). A
+wrong type, a string where a list is expected, a negative count, an unknown name or device
+is one line naming the key (or flag) and what it expects, before any work starts. Flags
 given on the command line override the file and are checked the same way.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-_SIZE = re.compile(r"^\s*(\d+)\s*(?:[xX×,]\s*(\d+))?\s*$")
+from .bench.evaluate import EvalSettings
+from .bench.latency import LatencySettings
+from .datasets.synthetic import NAME as SYNTHETIC
+from .options import (
+    ConfigError,
+    boolean,
+    derive,
+    directory,
+    from_mapping,
+    from_values,
+    list_of,
+    names,
+    option,
+    optional,
+    path,
+    same_as,
+    table_of,
+    text,
+)
+from .sizes import HEADLINE, LARGE, label, parse_size
 
+OUT = Path("deblurbench-out")  # where results go unless told otherwise
+SUBJECT = "lmfn"  # the network whose claim a report checks unless told otherwise
+MODELS_HELP = "networks, comma-separated or repeated (default: all registered)"
+WEIGHTS_DIR_HELP = "folder of official checkpoints under their published names, hash-checked where known"
 
-class ConfigError(ValueError):
-    """A configuration value that cannot work; one line naming the key and what it expects."""
-
-
-def parse_size(text: str | int | tuple[int, int] | list[int]) -> tuple[int, int]:
-    """``'256x256'``, ``'720x1280'``, ``'256'`` (square) or ``(H, W)`` -> ``(H, W)``."""
-    if isinstance(text, (tuple, list)) and len(text) == 2 and all(_is_int(v) for v in text):
-        height, width = int(text[0]), int(text[1])
-    elif _is_int(text):
-        height = width = int(text)
-    else:
-        match = _SIZE.match(str(text))
-        if not match:
-            raise ValueError(f"size {text!r} is malformed: expected HxW such as 256x256 or 720x1280")
-        height = int(match.group(1))
-        width = int(match.group(2) or match.group(1))
-    if height < 1 or width < 1:
-        raise ValueError(f"size {text!r}: height and width must be positive")
-    return height, width
-
-
-def format_size(size: tuple[int, int]) -> str:
-    """``(720, 1280)`` -> ``'720x1280'``."""
-    return f"{size[0]}x{size[1]}"
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+__all__ = ["OUT", "SUBJECT", "ConfigError", "RunConfig", "load_config", "parse_size"]
 
 
 # ----------------------------------------------------------------------------- readers
 
 
-def _list(item: Callable[[Any], Any]) -> Callable[[Any], tuple[Any, ...]]:
-    """A reader of a list whose items ``item`` reads; a bare string is refused, not split."""
-
-    def read(value: Any) -> tuple[Any, ...]:
-        if not isinstance(value, (list, tuple)):
-            raise ValueError(f"got {type(value).__name__} {value!r}")
-        return tuple(item(v) for v in value)
-
-    return read
-
-
-def _table(key: Callable[[str], str]) -> Callable[[Any], dict[str, str]]:
-    """A reader of a ``{name = "text"}`` table whose names ``key`` checks."""
-
-    def read(value: Any) -> dict[str, str]:
-        if not isinstance(value, Mapping):
-            raise ValueError(f"got {type(value).__name__} {value!r}")
-        out = {}
-        for name, text in value.items():
-            if not isinstance(text, (str, Path)) or not str(text):
-                raise ValueError(f"{name} = {text!r} is not a non-empty path")
-            out[key(str(name))] = str(text)
-        return out
-
-    return read
-
-
-def _int(minimum: int) -> Callable[[Any], int]:
-    def read(value: Any) -> int:
-        if not _is_int(value) or value < minimum:
-            raise ValueError(f"got {value!r}")
-        return int(value)
-
-    return read
-
-
-def _positive_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"got {value!r}")
-    return float(value)
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"got {type(value).__name__} {value!r}")
-    return value
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"got {value!r}")
-    return value.strip()
-
-
-def _path(value: Any) -> Path:
-    return Path(_text(str(value) if isinstance(value, Path) else value)).expanduser()
-
-
-def _directory(value: Any) -> Path:
-    path = _path(value)
-    if not path.is_dir():
-        raise ValueError(f"{path} is not a directory")
-    return path
-
-
 def _network(value: Any) -> str:
     from .models import get_spec
 
-    get_spec(_text(value))
+    get_spec(text(value))
     return value.strip()
 
 
 def _reference(value: Any) -> str:
     from .bench.references import get_reference
 
-    return get_reference(_text(value)).name
+    return get_reference(text(value)).name
 
 
 def _dataset_name(value: Any) -> str:
     from .datasets import get_dataset_spec
 
-    return get_dataset_spec(_text(value)).name
+    return get_dataset_spec(text(value)).name
 
 
 def _dataset_split(value: Any) -> str:
     from .datasets import get_dataset_spec
 
-    name, _, split = _text(value).partition(":")
+    name, _, split = text(value).partition(":")
     spec = get_dataset_spec(name.strip())
     if split.strip() and split.strip() not in spec.splits:
         raise ValueError(f"{name} has no split {split.strip()!r} (splits: {', '.join(spec.splits)})")
@@ -161,112 +93,103 @@ def _dataset_split(value: Any) -> str:
 def _outputs(value: Any) -> dict[str, str]:
     from .bench.released import check_folder
 
-    table = _table(_text)(value)
+    table = table_of(text)(value)
     return {name: str(check_folder(name, folder)[0]) for name, folder in table.items()}
 
 
-def _timing(value: Any) -> str:
-    from .bench.latency import TIMING_PLANS
-
-    if value not in TIMING_PLANS:
-        raise ValueError(f"got {value!r}")
-    return value
-
-
-def _device(value: Any) -> str:
-    from .models.restorer import parse_device
-
-    return str(parse_device(_text(value)))
+def _chosen_networks(values: list[str] | None) -> list[str] | None:
+    """``--models``: the networks named (None, i.e. not given, for ``all``); naming none is an error."""
+    chosen = names(values)
+    if values is not None and not chosen:
+        raise ValueError(
+            "no names: name networks (e.g. --models lmfn), or leave --models out to mean every one"
+        )
+    return [n for n in chosen if n != "all"] or None
 
 
-def _dtype(value: Any) -> str:
-    from .models.restorer import parse_dtype
-
-    return str(parse_dtype(_text(value))).removeprefix("torch.")
-
-
-def _optional(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda value: None if value is None else read(value)
+def setting(default: Any, read: Any, expects: str, **declared: Any) -> Any:
+    """A :class:`RunConfig` option: a key of the TOML file (and a flag where ``flag`` is given)."""
+    return option(default, read, expects, toml=True, **declared)
 
 
-def option(default: Any, read: Callable[[Any], Any], expects: str) -> Any:
-    """A configuration field: its default, how a given value is read, and what it expects."""
-    kind = {"default_factory": default} if callable(default) else {"default": default}
-    return field(**kind, metadata={"read": read, "expects": expects})
-
-
-_SIZES = (_list(parse_size), 'a list of sizes such as ["256x256", "720x1280"]')
+_SIZES = (list_of(parse_size), f'a list of sizes such as ["{label(HEADLINE)}", "{label(LARGE)}"]')
 
 
 @dataclass(frozen=True)
 class RunConfig:
     """What ``deblurbench run`` measures and where it writes."""
 
-    out: Path = option(Path("deblurbench-out"), _path, "a directory path")
-    models: tuple[str, ...] = option((), _list(_network), 'a list of network names, e.g. ["lmfn"]')
-    subject: str = option("lmfn", _network, "the network the report's claims are about, e.g. lmfn")
-    complexity_sizes: tuple[tuple[int, int], ...] = option(((256, 256),), *_SIZES)
-    macs_sizes: tuple[tuple[int, int], ...] = option(((720, 1280),), *_SIZES)
-    latency_sizes: tuple[tuple[int, int], ...] = option(((256, 256),), *_SIZES)
-    latency_device: str = option("cpu", _device, "a device of this machine: cpu or cuda[:N]")
-    latency_dtype: str = option("float32", _dtype, "float32, float64, float16 or bfloat16")
+    out: Path = setting(
+        OUT, path, "a directory path", help="output directory (default ./{default})", flag="--out"
+    )
+    models: tuple[str, ...] = setting(
+        (),
+        list_of(_network),
+        'a list of network names, e.g. ["lmfn"]',
+        help=MODELS_HELP,
+        flag="--models",
+        cli=_chosen_networks,
+    )
+    subject: str = setting(
+        SUBJECT,
+        _network,
+        f"the network the report's claims are about, e.g. {SUBJECT}",
+        help="the network the report's claims and highlighted points are about (default {default})",
+        flag="--subject",
+    )
+    complexity_sizes: tuple[tuple[int, int], ...] = setting((HEADLINE,), *_SIZES)
+    macs_sizes: tuple[tuple[int, int], ...] = setting((LARGE,), *_SIZES)
+    latency_sizes: tuple[tuple[int, int], ...] = setting((HEADLINE,), *_SIZES)
+    latency_device: str = same_as(LatencySettings, "device", toml=True)
+    latency_dtype: str = same_as(LatencySettings, "dtype", toml=True)
     # how timings are taken: a preset (quick: one warm-up, stop when the median is known to 5% or after
     # 3 s, at least 3 repeats; publication: 10 warm-ups, at least 30 repeats, to 1%); the three keys
     # after it override the preset's parts (unset: the preset's)
-    latency_timing: str = option("quick", _timing, "quick or publication")
-    latency_repeats: int | None = option(None, _optional(_int(1)), "an integer >= 1 (the most repeats)")
-    latency_warmup: int | None = option(None, _optional(_int(0)), "an integer >= 0")
-    latency_max_time_s: float | None = option(None, _optional(_positive_number), "a number of seconds > 0")
-    threads: int | None = option(None, _optional(_int(1)), "an integer >= 1 (CPU threads)")
+    latency_timing: str = same_as(LatencySettings, "timing", toml=True, flag="--timing")
+    latency_repeats: int | None = same_as(
+        LatencySettings,
+        "repeats",
+        toml=True,
+        flag="--repeats",
+        help="the most latency repeats per network (default: the preset's)",
+    )
+    latency_warmup: int | None = same_as(LatencySettings, "warmup", toml=True)
+    latency_max_time_s: float | None = same_as(LatencySettings, "max_time_s", toml=True)
+    threads: int | None = same_as(
+        LatencySettings, "threads", toml=True, flag="--threads", help="CPU threads for latency"
+    )
     # Quality: every network with weights (``weights`` below, or a shipped tag named like the
     # dataset, e.g. LMFN's ``synthetic``) and every reference method, on each dataset.
     # A dataset is ``name`` or ``name:split``; ``dataset_roots`` says where each is.
-    quality_datasets: tuple[str, ...] = option(
-        ("synthetic",), _list(_dataset_split), 'a list of datasets, e.g. ["synthetic", "gopro:test"]'
+    quality_datasets: tuple[str, ...] = setting(
+        (SYNTHETIC,), list_of(_dataset_split), 'a list of datasets, e.g. ["synthetic", "gopro:test"]'
     )
-    dataset_roots: dict[str, str] = option(dict, _table(_dataset_name), 'a table {dataset = "path"}')
-    weights: dict[str, str] = option(dict, _table(_network), 'a table {network = "path or tag"}')
+    dataset_roots: dict[str, str] = setting(dict, table_of(_dataset_name), 'a table {dataset = "path"}')
+    weights: dict[str, str] = setting(dict, table_of(_network), 'a table {network = "path or tag"}')
     # released outputs: folders of result images authors published, scored as the method "NAME (released
     # outputs)" on each quality dataset whose images they hold (matched by image id, see bench/released.py)
-    outputs: dict[str, str] = option(dict, _outputs, 'a table {name = "folder of its result images"}')
+    outputs: dict[str, str] = setting(dict, _outputs, 'a table {name = "folder of its result images"}')
     # a folder of official checkpoints under the names their authors publish (deblurbench weights)
-    weights_dir: Path | None = option(None, _optional(_directory), "a directory of official checkpoints")
-    references: tuple[str, ...] = option(
-        ("identity", "wiener", "richardson_lucy"), _list(_reference), "a list of reference methods"
+    weights_dir: Path | None = setting(
+        None,
+        optional(directory),
+        "a directory of official checkpoints",
+        help=WEIGHTS_DIR_HELP,
+        flag="--weights-dir",
     )
-    quality_device: str = option("cpu", _device, "a device of this machine: cpu or cuda[:N]")
-    save_images: bool = option(True, _bool, "true or false")  # restored and sharp PNGs under OUT/images/
+    references: tuple[str, ...] = setting(
+        ("identity", "wiener", "richardson_lucy"), list_of(_reference), "a list of reference methods"
+    )
+    quality_device: str = same_as(EvalSettings, "device", toml=True)
+    save_images: bool = setting(True, boolean, "true or false")  # restored and sharp PNGs under OUT/images/
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for the results store."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
-    def latency_settings(self) -> Any:
+    def latency_settings(self) -> LatencySettings:
         """The :class:`~deblurbench.bench.latency.LatencySettings` every latency task of the run uses."""
-        from .bench.latency import LatencySettings
-
-        return LatencySettings(
-            device=self.latency_device,
-            dtype=self.latency_dtype,
-            timing=self.latency_timing,
-            repeats=self.latency_repeats,
-            warmup=self.latency_warmup,
-            max_time_s=self.latency_max_time_s,
-            threads=self.threads,
-        )
-
-
-_FIELDS = {f.name: f for f in fields(RunConfig)}
-
-
-def read_value(key: str, value: Any, source: str) -> Any:
-    """``value`` of ``key`` read as its field declares; a :class:`ConfigError` naming both otherwise."""
-    spec = _FIELDS[key]
-    try:
-        return spec.metadata["read"](value)
-    except (ValueError, KeyError, TypeError) as exc:
-        reason = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc) or f"got {value!r}"
-        raise ConfigError(f"{source}: {key} expects {spec.metadata['expects']}; {reason}") from None
+        return derive(LatencySettings, self)
 
 
 def _read_file(path: Path) -> dict[str, Any]:
@@ -284,19 +207,15 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"--config {path}: cannot be read ({exc.strerror})") from None
 
 
-def load_config(path: str | Path | None = None, **overrides: Any) -> RunConfig:
-    """Defaults, then the TOML file at ``path``, then non-None ``overrides``; every value checked."""
+def load_config(
+    path: str | Path | None = None, flags: dict[str, Any] | None = None, **overrides: Any
+) -> RunConfig:
+    """Defaults, then the TOML file at ``path``, then ``flags`` (values read from the command line,
+    :func:`~deblurbench.options.given`), then non-None ``overrides``; every value checked."""
     values: dict[str, Any] = {}
     if path is not None:
         path = Path(path)
-        data = _read_file(path)
-        unknown = sorted(set(data) - set(_FIELDS))
-        if unknown:
-            raise ConfigError(
-                f"--config {path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_FIELDS))}"
-            )
-        values.update({k: read_value(k, v, f"--config {path}") for k, v in data.items()})
-    for key, value in overrides.items():
-        if value is not None:
-            values[key] = read_value(key, value, "command line")
-    return replace(RunConfig(), **values)
+        values.update(from_mapping(RunConfig, _read_file(path), f"--config {path}"))
+    values.update(flags or {})
+    values.update(from_values(RunConfig, overrides, "command line"))
+    return RunConfig(**values)

@@ -10,7 +10,6 @@ killed sweep resumes without redoing finished work.
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import time
 import traceback
@@ -19,15 +18,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from . import sizes
 from .bench.complexity import complexity
 from .bench.latency import LatencySettings, latency
 from .bench.records import ComplexityRecord, LatencyRecord, Record
 from .bench.released import ReleasedOutputs, open_outputs
 from .bench.store import Store
-from .config import ConfigError, RunConfig, format_size
+from .config import ConfigError, RunConfig
+from .datasets.synthetic import NAME as SYNTHETIC
+from .distributed import barrier, shard
 from .models import create_model, get_spec, list_models
 from .models.registry import resolve_weights
 from .progress import Progress
+from .sizes import HEADLINE, pixels
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,12 @@ class Task:
 class ComplexityTask(Task):
     """Parameters and MACs of one network at one size."""
 
-    size: tuple[int, int] = (256, 256)
+    size: tuple[int, int] = HEADLINE
     record: ClassVar[type[Record]] = ComplexityRecord
 
     @property
     def label(self) -> str:
-        return f"complexity {format_size(self.size)}"
+        return f"complexity {sizes.label(self.size)}"
 
     def key(self) -> dict[str, Any]:
         return {"model": self.model, "height": self.size[0], "width": self.size[1]}
@@ -86,13 +89,13 @@ class ComplexityTask(Task):
 class LatencyTask(Task):
     """One timing of one network at one size under one set of settings."""
 
-    size: tuple[int, int] = (256, 256)
+    size: tuple[int, int] = HEADLINE
     settings: LatencySettings = field(default_factory=LatencySettings)
     record: ClassVar[type[Record]] = LatencyRecord
 
     @property
     def label(self) -> str:
-        return f"latency {format_size(self.size)}"
+        return f"latency {sizes.label(self.size)}"
 
     def key(self) -> dict[str, Any]:
         return self.settings.key(self.model, self.size)
@@ -113,7 +116,7 @@ class LatencyTask(Task):
 class QualityTask(Task):
     """One network (with its weights), reference method or released outputs over one dataset split."""
 
-    dataset: str = "synthetic"
+    dataset: str = SYNTHETIC
     split: str = "test"
     root: str | None = None
     weights: str | None = None
@@ -224,7 +227,7 @@ def check_size(model: str, size: tuple[int, int]) -> None:
     spec = get_spec(model)
     if size[0] < spec.min_size or size[1] < spec.min_size:
         raise ValueError(
-            f"size {format_size(size)} is below {model}'s minimum "
+            f"size {sizes.label(size)} is below {model}'s minimum "
             f"{spec.min_size}x{spec.min_size} ({spec.sizes})"
         )
 
@@ -414,7 +417,7 @@ def _do(
 
 
 class WorkEstimate:
-    """A task's expected work in units of its network's cost: GMACs at 256x256 once counted.
+    """A task's expected work in units of its network's cost: GMACs at the headline size once counted.
 
     A complexity count with fvcore's real forward is about one forward (the other counters
     share a meta pass) and a timing series about four (a warm-up and three repeats); a count
@@ -435,13 +438,13 @@ class WorkEstimate:
                 self.learn_record(record)
 
     def learn_record(self, record: ComplexityRecord) -> None:
-        """The network's cost from a count at 256x256 (the size the default run times)."""
-        macs = next((v for v in record.macs.values() if v), None)
-        if (record.height, record.width) == (256, 256) and macs:
-            self.gmacs[record.model] = macs / 1e9
+        """The network's cost from a count at the headline size (the size the default run times)."""
+        macs = next((v for v in record.shown_macs().values() if v), None)
+        if record.size == HEADLINE and macs:
+            self.gmacs[record.model] = macs
 
     def cost(self, model: str) -> float:
-        """GMACs at 256x256 of ``model``, or the mean of the counted ones."""
+        """GMACs at the headline size of ``model``, or the mean of the counted ones."""
         known = list(self.gmacs.values())
         return self.gmacs.get(model, sum(known) / len(known) if known else 1.0)
 
@@ -454,23 +457,10 @@ class WorkEstimate:
             real = real_forward_by_default(padded_size(get_spec(task.model), *task.size))
             return self.cost(task.model) * (1.2 if real else 0.05)
         if isinstance(task, LatencyTask):
-            scale = task.size[0] * task.size[1] / (256 * 256)
+            scale = pixels(task.size) / pixels(HEADLINE)
             return self.cost(task.model) * 4.0 * scale
         images = len(open_cached(task.dataset, task.split, task.root)) if isinstance(task, QualityTask) else 1
         return images * (self.cost(task.model) if task.model in list_models() else 1.0)
-
-
-def shard(count: int) -> tuple[list[int], int, int]:
-    """The positions this process scores under torchrun (``RANK``/``WORLD_SIZE``), rank and world size.
-
-    Rank r of w takes positions r, r + w, r + 2w, ...: together the ranks cover every
-    image exactly once, and the store's natural key keeps each row once.
-    """
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    rank = int(os.environ.get("RANK", "0"))
-    if not 0 <= rank < world:
-        raise ValueError(f"RANK={rank} is outside WORLD_SIZE={world}")
-    return list(range(rank, count, world)), rank, world
 
 
 def _save_sharp(dataset: Any, indices: list[int], sharp_dir: Path) -> None:
@@ -486,20 +476,6 @@ def _save_sharp(dataset: Any, indices: list[int], sharp_dir: Path) -> None:
         except Exception:  # the evaluation records why this image fails
             continue
         save_image(pair.sharp, sharp_dir, pair.id)
-
-
-def _barrier(world: int) -> None:
-    """Under torchrun, wait for every rank (so that rank 0 then reads the merged rows)."""
-    if world <= 1:
-        return
-    import torch.distributed as dist
-
-    joined = not dist.is_initialized()
-    if joined:
-        dist.init_process_group("gloo")
-    dist.barrier()
-    if joined:
-        dist.destroy_process_group()
 
 
 def evaluate_methods(
@@ -541,5 +517,5 @@ def evaluate_methods(
             **options,
         )
         failures += [(name, image_id, reason) for image_id, reason in frame.attrs["failures"]]
-    _barrier(world)
+    barrier(world)
     return failures

@@ -259,12 +259,12 @@ CASES = [
     Case(
         "latency --max-time -1",
         ("latency", "--models", "lmfn", "--max-time", "-1"),
-        line="max_time_s=-1.0: must be > 0",
+        line="--max-time: max_time_s expects a number of seconds > 0; got -1.0",
     ),
     Case(
         "evaluate --workers -1",
         (*EVALUATE, "--models", "identity", "--dataset", "synthetic", "--workers", "-1"),
-        line="--workers -1",
+        line="--workers: workers expects an integer >= 0 (0 decodes inline); got -1",
         absent=("out",),
     ),
     Case("create_model(None)", call=lambda w: db.create_model(None), code=KeyError, line="must be a string"),

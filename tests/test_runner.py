@@ -13,8 +13,9 @@ from deblurbench import runner
 from deblurbench.bench.evaluate import weights_label
 from deblurbench.bench.records import LatencyRecord
 from deblurbench.bench.store import Store
-from deblurbench.config import RunConfig, load_config, parse_size
+from deblurbench.config import RunConfig, load_config
 from deblurbench.models import Paper, registry
+from deblurbench.sizes import parse_size
 
 
 class Broken(nn.Module):

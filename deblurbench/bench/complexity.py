@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .. import sizes
 from ..models import ModelSpec, create_model, get_spec
 from ..models.restorer import padded_size
 from .census import Census, CensusMode, aliases, convention_counts
@@ -167,7 +168,7 @@ def _count(
 
 def complexity(
     model_or_name: str | nn.Module,
-    size: tuple[int, int] = (256, 256),
+    size: tuple[int, int] = sizes.HEADLINE,
     *,
     counters: tuple[str, ...] | None = None,
     real_forward: bool | None = None,

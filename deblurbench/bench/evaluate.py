@@ -16,7 +16,6 @@ alignment, Köhler shots against their best-matching recorded frame, the rest di
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import sys
@@ -36,14 +35,19 @@ from torch import nn
 
 from ..atomic import atomic_path
 from ..datasets.paired import Pair, PairedDataset
-from ..models.registry import get_spec, list_models, resolve_weights
-from .metrics import SSIM_CONVENTIONS, check_conventions, quantize
+from ..models.registry import get_spec, list_models
+from ..models.restorer import DEVICES, DTYPE_NAMES, canonical_device, canonical_dtype
+from ..options import boolean, either, one_of, option, optional, path
+from .labels import weights_label
+from .latency import DEVICE
+from .metrics import LPIPS_NETS, SSIM_CONVENTIONS, check_conventions, quantize
 from .protocols import PROTOCOLS, ScoreContext
 from .records import QualityRecord
 from .references import get_reference, is_reference
 from .released import ReleasedOutputs
 
 AUTO = "auto"  # the protocol the dataset's spec names
+LPIPS_OFF = "off"  # --lpips off: no LPIPS
 
 
 def protocol_choices() -> tuple[str, ...]:
@@ -51,83 +55,86 @@ def protocol_choices() -> tuple[str, ...]:
     return (AUTO, *PROTOCOLS.names())
 
 
+def _protocol(value: Any) -> str:
+    if value not in protocol_choices():
+        raise ValueError(f"unknown protocol {value!r}: use one of {', '.join(protocol_choices())}")
+    return value
+
+
 def protocol_for(dataset: PairedDataset, protocol: str = AUTO) -> str:
     """The scoring protocol to use: ``protocol`` itself, or (``auto``) the one the dataset's spec names."""
-    if protocol not in protocol_choices():
-        raise ValueError(f"unknown protocol {protocol!r}: use one of {', '.join(protocol_choices())}")
-    if protocol != AUTO:
+    if _protocol(protocol) != AUTO:
         return protocol
     from ..datasets import DATASETS
 
     return DATASETS.get(dataset.name).protocol if dataset.name in DATASETS else "standard"
 
 
+def _conventions(value: Any) -> tuple[str, ...]:
+    check_conventions(value)
+    return tuple(value)
+
+
+def _lpips_net(value: Any) -> str | None:
+    if value in (None, LPIPS_OFF):
+        return None
+    return one_of(LPIPS_NETS)(value)
+
+
 @dataclass(frozen=True)
 class EvalSettings:
-    """What a quality row depends on besides the model and the image."""
+    """What a quality row depends on besides the model and the image.
 
-    protocol: str = AUTO
-    quantized: bool = True
-    conventions: tuple[str, ...] = SSIM_CONVENTIONS
-    lpips_net: str | None = "alex"
-    device: str = "cpu"
-    dtype: str = "float32"
-    save_dir: Path | None = None
+    Each field is an option (:mod:`deblurbench.options`): ``deblurbench evaluate``'s
+    ``--device``, ``--dtype``, ``--protocol``, ``--no-quantize`` and ``--lpips`` and the run
+    configuration's ``quality_device`` are derived from these declarations.
+    """
+
+    protocol: str = option(
+        AUTO,
+        _protocol,
+        "auto (the dataset's own) or a scoring protocol",
+        help="auto (the dataset's own), standard, realblur or kohler",
+        flag="--protocol",
+    )
+    quantized: bool = option(
+        True,
+        boolean,
+        "true or false",
+        help="score the float output, not its 8-bit image",
+        flag="--no-quantize",
+    )
+    conventions: tuple[str, ...] = option(SSIM_CONVENTIONS, _conventions, "SSIM conventions")
+    lpips_net: str | None = option(
+        LPIPS_NETS[0],
+        _lpips_net,
+        either((*LPIPS_NETS, LPIPS_OFF)),
+        help="LPIPS backbone",
+        flag="--lpips",
+        choices=(*LPIPS_NETS, LPIPS_OFF),
+    )
+    device: str = option(
+        "cpu",
+        canonical_device,
+        DEVICE,
+        help=f"{DEVICES} (under torchrun: each rank its local GPU)",
+        flag="--device",
+    )
+    dtype: str = option(
+        "float32", canonical_dtype, either(DTYPE_NAMES), help=either(DTYPE_NAMES), flag="--dtype"
+    )
+    save_dir: Path | None = option(None, optional(path), "a directory path")
 
     def resolved(self, dataset: PairedDataset) -> EvalSettings:
         """Checked, with the protocol chosen, the device and dtype in canonical form."""
-        from ..models.restorer import parse_device, parse_dtype
-
-        check_conventions(self.conventions)
         return replace(
             self,
             protocol=protocol_for(dataset, self.protocol),
-            conventions=tuple(self.conventions),
-            device=str(parse_device(self.device)),
-            dtype=str(parse_dtype(self.dtype)).removeprefix("torch."),
+            conventions=_conventions(self.conventions),
+            device=canonical_device(self.device),
+            dtype=canonical_dtype(self.dtype),
             save_dir=Path(self.save_dir) if self.save_dir is not None else None,
         )
-
-
-def weights_label(weights: str | Path | None, model: str | None = None) -> str:
-    """How weights are named in the store: '' for none, ``file@sha256[:12]``, or ``tag@sha256[:12]``.
-
-    For a registered ``model`` the weights are resolved as ``create_model`` resolves them
-    (a shipped tag first, then a path, checked before it is hashed), and a shipped tag is
-    qualified by its file's hash too, so that rows scored with one release's weights are
-    never taken for another's. Without ``model``, an existing path is hashed, anything else
-    stays as given.
-    """
-    if weights is None:
-        return ""
-    if model in list_models():  # networks only: reference methods ship no weights
-        path = resolve_weights(model, weights)
-        tag = str(weights) if str(weights) in get_spec(model).weights else None
-    else:
-        path, tag = Path(weights), None
-        if not path.is_file() and not path.is_dir():
-            return str(weights)
-    name = tag or (f"{path.name}/" if path.is_dir() else path.name)
-    return f"{name}@{_content_digest(path)}"
-
-
-def _content_digest(path: Path) -> str:
-    """sha256[:12] of a checkpoint file, or of a directory's files' relative names and bytes.
-
-    A directory: a per-module checkpoint (DMPHN: one file per module), or released outputs,
-    whose images may lie in one sub-folder per scene.
-    """
-    if not path.is_dir():
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()[:12]
-    digest = hashlib.sha256()
-    files = {c.relative_to(path).as_posix(): c for c in path.rglob("*") if c.is_file()}
-    for name, child in sorted(files.items()):
-        digest.update(name.encode())
-        with open(child, "rb") as handle:
-            for block in iter(lambda h=handle: h.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()[:12]
 
 
 def _load_guarded(dataset: PairedDataset, index: int) -> tuple[int, Pair | None, str | None]:
@@ -257,7 +264,7 @@ def quality_group(
 ) -> dict[str, Any]:
     """What the quality rows of one evaluation share: every key field of a quality record but the image."""
     name, label = method_fields(model, weights)
-    return {
+    values = {
         "model": name,
         "weights": label,
         "dataset": dataset.name,
@@ -266,6 +273,7 @@ def quality_group(
         "quantized": quantized,
         "variant": str(dataset.info.get("variant", "")),
     }
+    return {key: values[key] for key in QualityRecord.group_names()}  # the record says which
 
 
 class _Evaluation:
@@ -396,15 +404,16 @@ def evaluate(
     workers: int | None = None,
     progress: bool | None = None,
     weights_dir: str | Path | None = None,
-    **settings: Any,
+    settings: EvalSettings | None = None,
+    **options: Any,
 ) -> pd.DataFrame:
     """Restore and score every image of ``dataset`` (or those at ``indices``): one row per image.
 
     ``model_or_name``: a network (name or module), a reference method, or
     :class:`~deblurbench.bench.released.ReleasedOutputs` (their images are read, not restored).
 
-    ``settings`` are :class:`EvalSettings` fields (device, dtype, protocol, quantized,
-    conventions, lpips_net, save_dir). ``store`` (a :class:`~deblurbench.bench.store.Store`)
+    ``settings`` (an :class:`EvalSettings`) or ``options`` (its fields: device, dtype, protocol,
+    quantized, conventions, lpips_net, save_dir; they override ``settings``) say how to score. ``store`` (a :class:`~deblurbench.bench.store.Store`)
     receives every row as it is scored and makes the call resumable; failures are recorded
     there and listed in ``df.attrs["failures"]`` as ``(image_id, reason)``. ``save_dir``
     keeps the restored 8-bit PNGs (``<save_dir>/<image id>.png``). ``workers``: background
@@ -417,9 +426,14 @@ def evaluate(
         and isinstance(model_or_name, str)
         and model_or_name in list_models()
     ):
-        weights = _official(model_or_name, weights_dir, dataset.name)
+        weights = official_checkpoint(model_or_name, weights_dir, dataset.name)
     job = _Evaluation(
-        model_or_name, dataset, weights, EvalSettings(**settings).resolved(dataset), store, run_id
+        model_or_name,
+        dataset,
+        weights,
+        replace(settings or EvalSettings(), **options).resolved(dataset),
+        store,
+        run_id,
     )
     wanted = job.pending(indices)
     if wanted:  # all stored already: no need to build the network or load its weights
@@ -427,7 +441,7 @@ def evaluate(
     return _frame(job.rows, job.failures)
 
 
-def _official(model: str, weights_dir: str | Path, dataset: str) -> Path:
+def official_checkpoint(model: str, weights_dir: str | Path, dataset: str) -> Path:
     """The official checkpoint of ``model`` in ``weights_dir``, or a one-line error naming what is expected."""
     from ..models.official import official_weights
 

@@ -19,7 +19,7 @@ import math
 import platform
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,19 @@ from typing import Any
 import torch
 from torch import nn
 
+from .. import sizes
 from ..models import ModelSpec
-from ..models.restorer import padded_size, parse_device, parse_dtype
+from ..models.restorer import (
+    DEVICES,
+    DTYPE_NAMES,
+    canonical_device,
+    canonical_dtype,
+    padded_size,
+    parse_device,
+    parse_dtype,
+)
+from ..options import boolean, either, integer, number, one_of, option, optional
+from ..options import check as check_options
 from .complexity import OfficialPath, _resolve
 from .records import LatencyRecord
 
@@ -129,10 +140,13 @@ class TimingPlan:
 # quick: the default run (one warm-up; stop when the median is known to 5% or 3 s are spent; at least
 # 3 repeats). publication: more warm-up and repeats, to 1%, as a paper's table should be timed.
 TIMING_PLANS = {
-    "quick": TimingPlan("quick", warmup=1, min_repeats=3, max_repeats=30, budget_s=3.0, tolerance=0.05),
-    "publication": TimingPlan(
-        "publication", warmup=10, min_repeats=30, max_repeats=1000, budget_s=120.0, tolerance=0.01
-    ),
+    plan.name: plan
+    for plan in (
+        TimingPlan("quick", warmup=1, min_repeats=3, max_repeats=30, budget_s=3.0, tolerance=0.05),
+        TimingPlan(
+            "publication", warmup=10, min_repeats=30, max_repeats=1000, budget_s=120.0, tolerance=0.01
+        ),
+    )
 }
 
 
@@ -172,36 +186,99 @@ def _time_calls(
     return times, "max repeats"
 
 
+# what --timing and latency_timing say of the presets
+TIMING_HELP = (
+    "quick (default: one warm-up, repeat until the median is known to 5%% or 3 s are spent, at least 3) "
+    "or publication (10 warm-ups, at least 30 repeats, to 1%%, up to 120 s)"
+)
+DEVICE = f"a device of this machine: {DEVICES}"  # what a device option expects
+_COUNT = optional(integer(1))
+
+
 @dataclass(frozen=True)
 class LatencySettings:
     """How a timing is taken, resolved against this machine: the settings part of its key.
 
+    Each field is an option (:mod:`deblurbench.options`): ``deblurbench latency``'s flags and
+    the run configuration's ``latency_*`` keys are derived from these declarations.
     :meth:`resolve` fills what the defaults leave open (the device's name, the CPU thread
     count, the canonical dtype name), so that the key a timing will be stored under is
     known before it is taken (the runner's is-done check) and is the same key
     :func:`latency` writes into its record.
     """
 
-    device: str = "cpu"
-    dtype: str = "float32"
-    batch: int = 1
-    channels_last: bool = False
-    compile: bool = False
-    threads: int | None = None
-    sync: bool = True
-    timing: str = "quick"  # a TIMING_PLANS preset; the fields below override its parts
-    warmup: int | None = None
-    repeats: int | None = None  # the most repeats
-    min_repeats: int | None = None
-    max_time_s: float | None = None  # the time budget
-    tolerance: float | None = None  # 0: never stop early
-    cudnn_benchmark: bool = True
+    device: str = option("cpu", canonical_device, DEVICE, help=DEVICES, flag="--device")
+    dtype: str = option(
+        "float32",
+        canonical_dtype,
+        either(DTYPE_NAMES),
+        help=f"{either(DTYPE_NAMES)} (autocast)",
+        flag="--dtype",
+    )
+    batch: int = option(1, integer(1), "an integer >= 1", flag="--batch")
+    channels_last: bool = option(False, boolean, "true or false", flag="--channels-last")
+    compile: bool = option(
+        False, boolean, "true or false", help="torch.compile the network first", flag="--compile"
+    )
+    threads: int | None = option(
+        None, _COUNT, "an integer >= 1 (CPU threads)", help="CPU threads (default: torch's)", flag="--threads"
+    )
+    # a TIMING_PLANS preset; the fields below it override its parts
+    timing: str = option(
+        "quick",
+        one_of(tuple(TIMING_PLANS)),
+        either(tuple(TIMING_PLANS)),
+        help=TIMING_HELP,
+        flag="--timing",
+        choices=tuple(TIMING_PLANS),
+    )
+    warmup: int | None = option(
+        None,
+        optional(integer(0)),
+        "an integer >= 0",
+        help="warm-up calls (default: the preset's)",
+        flag="--warmup",
+    )
+    repeats: int | None = option(
+        None,
+        _COUNT,
+        "an integer >= 1 (the most repeats)",
+        help="the most timed calls (default: the preset's)",
+        flag="--repeats",
+    )
+    min_repeats: int | None = option(
+        None,
+        _COUNT,
+        "an integer >= 1",
+        help="the fewest timed calls (default: the preset's)",
+        flag="--min-repeats",
+    )
+    max_time_s: float | None = option(  # the time budget
+        None,
+        optional(number(0, strict=True)),
+        "a number of seconds > 0",
+        help="the time budget in seconds (default: the preset's)",
+        flag="--max-time",
+    )
+    tolerance: float | None = option(
+        None,
+        optional(number(0, strict=False)),
+        "a number >= 0 (0: never stop early)",
+        help="stop when the median is known to this fraction (0: never early)",
+        flag="--tolerance",
+    )
+    sync: bool = option(
+        True,
+        boolean,
+        "true or false",
+        help="CUDA only: time without synchronising, as many papers did (NOT the true latency)",
+        flag="--unsynchronised",
+    )
+    cudnn_benchmark: bool = option(True, boolean, "true or false")
 
     def plan(self) -> TimingPlan:
         """The timing plan: the preset with every field given here overriding it."""
-        if self.timing not in TIMING_PLANS:
-            raise ValueError(f"timing={self.timing!r}: use one of {', '.join(TIMING_PLANS)}")
-        preset = TIMING_PLANS[self.timing]
+        preset = TIMING_PLANS[self.timing]  # a preset's name: check() reads it as declared
         given = {
             "warmup": self.warmup,
             "max_repeats": self.repeats,
@@ -213,23 +290,9 @@ class LatencySettings:
         return replace(plan, min_repeats=min(plan.min_repeats, plan.max_repeats))
 
     def check(self) -> LatencySettings:
-        """One-line ``ValueError`` for settings that cannot work; returns self."""
-        dev = parse_device(self.device)
-        parse_dtype(self.dtype)
-        if self.batch < 1:
-            raise ValueError(f"batch={self.batch}: must be at least 1")
-        plan = self.plan()
-        if plan.max_repeats < 1 or plan.warmup < 0 or plan.min_repeats < 1:
-            raise ValueError(
-                f"repeats={plan.max_repeats}, warmup={plan.warmup}: need repeats >= 1 and warmup >= 0"
-            )
-        if self.threads is not None and self.threads < 1:
-            raise ValueError(f"threads={self.threads}: must be at least 1")
-        if plan.budget_s <= 0:
-            raise ValueError(f"max_time_s={plan.budget_s}: must be > 0")
-        if plan.tolerance < 0:
-            raise ValueError(f"tolerance={plan.tolerance}: must be >= 0 (0: never stop early)")
-        if not self.sync and dev.type != "cuda":
+        """One-line ``ValueError`` for settings that cannot work (each option read as declared); returns self."""
+        check_options(self, "latency")
+        if not self.sync and parse_device(self.device).type != "cuda":
             raise ValueError("sync=False (unsynchronised timing) only makes sense on CUDA")
         return self
 
@@ -259,6 +322,18 @@ class LatencySettings:
             "sync": bool(self.sync),
             "timing": self.timing,
         }
+
+
+def check_grid(models: Sequence[str], sizes: Sequence[tuple[int, int]], settings: LatencySettings) -> None:
+    """Refuse, before any timing, each network and size whose forward cannot fit on the device (one line)."""
+    from ..models import create_model, get_spec
+    from .memory import needs_check
+
+    for model in models:
+        for size in sizes:
+            input_size = padded_size(get_spec(model), *size)
+            if needs_check((settings.batch, 3, *input_size)):
+                settings.check_fits(create_model(model), get_spec(model), input_size)
 
 
 def _timed_call(path: nn.Module, x: torch.Tensor, settings: LatencySettings) -> Callable[[], Any]:
@@ -318,7 +393,7 @@ def _measure(call: Callable[[], Any], settings: LatencySettings) -> tuple[list[f
 
 def latency(
     model_or_name: str | nn.Module,
-    size: tuple[int, int] = (256, 256),
+    size: tuple[int, int] = sizes.HEADLINE,
     device: str | torch.device = "cpu",
     *,
     spec: ModelSpec | None = None,

@@ -48,6 +48,16 @@ class Column:
     scale: float = 1.0  # stored value x scale = shown value
     default: Any = None  # a key column's value in rows stored before the column existed
 
+    def shown_value(self, stored: float | None) -> float | None:
+        """A stored value in the unit tables show it in (None stays None).
+
+        A scale below 1 divides by the unit's size (MACs / 1e9), which keeps integral counts
+        exact in the last digit where multiplying by 1e-9 would not.
+        """
+        if stored is None or self.scale == 1.0:
+            return stored
+        return stored / round(1 / self.scale) if self.scale < 1 else stored * self.scale
+
     @property
     def header(self) -> str:
         """The display header: the label with its shown unit, e.g. ``PSNR (dB)``, ``fvcore (GMACs)``."""
@@ -334,6 +344,15 @@ class ComplexityRecord(Record):
         """The requested (H, W)."""
         return (self.height, self.width)
 
+    @classmethod
+    def shown(cls, macs: float | None) -> float | None:
+        """A MAC count in the unit tables show it in (GMACs), as the ``macs`` columns declare."""
+        return next(c for c in cls.columns() if c.field == "macs").shown_value(macs)
+
+    def shown_macs(self) -> dict[str, float | None]:
+        """MACs per counter in the unit tables show them (:meth:`shown`)."""
+        return {name: self.shown(v) for name, v in self.macs.items()}
+
     @property
     def params(self) -> dict[str, int | None]:
         """Declared, trainable, used and unused parameter counts."""
@@ -463,6 +482,7 @@ class QualityRecord(Record):
     """One image's scores: PSNR, SSIM in every convention, LPIPS, and the forward time."""
 
     TABLE: ClassVar[str] = "quality"
+    IMAGE: ClassVar[str] = "image_id"  # the key field that varies within one evaluation
 
     model: str = key("Network")
     weights: str = key("Weights")
@@ -482,6 +502,11 @@ class QualityRecord(Record):
     device: str | None = info()
     dtype: str | None = info()
     extra: Mapping[str, Any] = detail()
+
+    @classmethod
+    def group_names(cls) -> tuple[str, ...]:
+        """The key fields the rows of one evaluation share: every key field but the image."""
+        return tuple(name for name in cls.key_names() if name != cls.IMAGE)
 
     def to_dict(self) -> dict[str, Any]:
         """One flat row: keys, ``ssim_<convention>`` columns, the other values and the extras."""

@@ -22,6 +22,7 @@ from pathlib import Path
 import torch
 
 from ..datasets.paired import IMAGE_SUFFIXES, Pair, read_image
+from .labels import weights_label
 
 PREFIX = "released:"  # the method key of released outputs: released:NAME
 LABEL = "released outputs"  # what the tables add to NAME
@@ -140,7 +141,5 @@ def _wxh(image: torch.Tensor) -> str:
 
 def open_outputs(name: str, folder: str | Path) -> ReleasedOutputs:
     """``name``'s released outputs in ``folder``: checked, indexed and labelled (one read of every file)."""
-    from .evaluate import weights_label
-
     path, images = check_folder(name, folder)
     return ReleasedOutputs(name, path, weights_label(path), images)

@@ -625,7 +625,7 @@ def _write_pair(dataset: SyntheticPairs, position: int, target: Path) -> dict[st
 
 def _manifest(dataset: SyntheticPairs, records: list[dict[str, Any]]) -> dict[str, Any]:
     """What ``synthetic_<split>.json`` says: the generator, the settings, the convention and every pair."""
-    from .. import __version__
+    from ..version import __version__
 
     return {
         "generator": f"deblurbench {__version__} (deblurbench.datasets.synthetic)",

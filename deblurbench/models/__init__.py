@@ -5,7 +5,6 @@ from .interface import ImageInterface
 from .registry import (
     ModelSpec,
     Paper,
-    Reported,
     UnknownModelError,
     create_model,
     get_spec,
@@ -19,7 +18,6 @@ __all__ = [
     "ImageInterface",
     "ModelSpec",
     "Paper",
-    "Reported",
     "Restorer",
     "UnknownModelError",
     "create_model",

@@ -47,40 +47,6 @@ class Paper:
 
 
 @dataclass(frozen=True)
-class Reported:
-    """Figures the authors report, with one source for all: the 0.1 way of declaring them.
-
-    Still accepted (plugins use it); each figure becomes a :class:`Published` record in
-    :meth:`ModelSpec.figures`. New specs give ``published=`` records, one source each.
-    ``macs_g`` is in GMACs (multiply-accumulates) at ``macs_at`` = (H, W); ``psnr`` /
-    ``ssim`` map a dataset name (``"gopro"``, ``"hide"``, ...) to a value.
-    """
-
-    params: int | None = None
-    macs_g: float | None = None
-    macs_at: tuple[int, int] | None = None
-    runtime_s: float | None = None
-    runtime_note: str = ""
-    psnr: Mapping[str, float] = field(default_factory=dict)
-    ssim: Mapping[str, float] = field(default_factory=dict)
-    source: str = ""
-
-    def as_published(self) -> tuple[Published, ...]:
-        """Each figure as a :class:`Published` record carrying the one source."""
-        src = self.source or "(no source given)"
-        out = []
-        if self.params is not None:
-            out.append(Published("params", float(self.params), "", src))
-        if self.macs_g is not None:
-            out.append(Published("macs", self.macs_g, "G", src, printed="GMACs", size=self.macs_at))
-        if self.runtime_s is not None:
-            out.append(Published("runtime", self.runtime_s, "s", src, note=self.runtime_note))
-        out += [Published("psnr", v, "dB", src, dataset=d) for d, v in self.psnr.items()]
-        out += [Published("ssim", v, "", src, dataset=d) for d, v in self.ssim.items()]
-        return tuple(out)
-
-
-@dataclass(frozen=True)
 class ModelSpec:
     """Everything the harness needs to call a network the way its authors do.
 
@@ -102,7 +68,6 @@ class ModelSpec:
     min_size: int = 1
     sizes: str = "any H x W"
     test_mode: str = "eval"
-    reported: Reported = field(default_factory=Reported)
     fidelity: str = "unproven"
     unused_modules: tuple[str, ...] = ()
     weights: Mapping[str, str] = field(default_factory=dict)
@@ -119,8 +84,8 @@ class ModelSpec:
     family: str = ""
 
     def figures(self) -> tuple[Published, ...]:
-        """Every published figure: the ``published`` records, then any given the 0.1 way (``reported``)."""
-        return (*self.published, *self.reported.as_published())
+        """Every published figure (the ``published`` records)."""
+        return self.published
 
     def accepts(self, height: int, width: int) -> bool:
         """Whether the bare network accepts an input of this size without padding."""

@@ -29,6 +29,8 @@ DTYPES: dict[str, torch.dtype] = {
     "bfloat16": torch.bfloat16,
     "bf16": torch.bfloat16,
 }
+DTYPE_NAMES = ("float32", "float64", "float16", "bfloat16")  # the canonical names, as messages list them
+DEVICES = "cpu or cuda[:N]"  # the devices a harness runs on
 
 
 def parse_dtype(dtype: str | torch.dtype) -> torch.dtype:
@@ -44,7 +46,20 @@ def parse_dtype(dtype: str | torch.dtype) -> torch.dtype:
 
 
 def _dtype_names() -> str:
-    return ", ".join(("float32", "float64", "float16", "bfloat16"))
+    return ", ".join(DTYPE_NAMES)
+
+
+def canonical_dtype(dtype: str | torch.dtype) -> str:
+    """A dtype's canonical name (one of :data:`DTYPE_NAMES`): ``' fp16'`` -> ``'float16'``."""
+    return str(parse_dtype(dtype.strip() if isinstance(dtype, str) else dtype)).removeprefix("torch.")
+
+
+def canonical_device(device: str | torch.device) -> str:
+    """A device of this machine in canonical form: ``'cuda:0'``, ``'cpu'``; non-text refused."""
+    text = str(device) if isinstance(device, torch.device) else device
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"got {device!r}")
+    return str(parse_device(text.strip()))
 
 
 def parse_device(device: str | torch.device) -> torch.device:
@@ -52,14 +67,14 @@ def parse_device(device: str | torch.device) -> torch.device:
     try:
         dev = torch.device(device)
     except RuntimeError:
-        raise ValueError(f"unknown device {device!r}: use cpu or cuda[:N]") from None
+        raise ValueError(f"unknown device {device!r}: use {DEVICES}") from None
     if dev.type == "cuda":
         if not torch.cuda.is_available():
             raise ValueError(f"device {device!r} requested but CUDA is not available here: use --device cpu")
         if dev.index is not None and dev.index >= torch.cuda.device_count():
             raise ValueError(f"device {device!r}: only {torch.cuda.device_count()} CUDA device(s) here")
     elif dev.type not in ("cpu", "meta"):
-        raise ValueError(f"device {device!r} is not supported: use cpu or cuda[:N]")
+        raise ValueError(f"device {device!r} is not supported: use {DEVICES}")
     return dev
 
 

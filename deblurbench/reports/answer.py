@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..bench.store import Store
+from ..config import SUBJECT
 from .claims import (
     HEADLINE_SIZE,
-    SUBJECT,
     CostCounter,
     Measured,
     _claims_frame,

@@ -45,7 +45,6 @@ from ..ssim import convention_of_tool
 from .display import MISSING, display_name
 from .frames import latency_frame, pick_protocol, quality_frame
 
-SUBJECT = "lmfn"  # the network whose claim a report checks unless told otherwise
 REPRODUCED, EXPLAINED, DEVIATES, NOT_COMPARABLE = "reproduced", "explained", "deviates", "not comparable"
 VERDICTS = (REPRODUCED, EXPLAINED, DEVIATES, NOT_COMPARABLE)
 SIZE_INFERRED = f"{EXPLAINED} (size inferred)"
@@ -631,7 +630,8 @@ CLAIM_COLUMNS = (
 )
 
 
-def _figure_row(model: str, figure: Published, result: Check) -> dict[str, Any]:
+def figure_row(model: str, figure: Published, result: Check) -> dict[str, Any]:
+    """One figure's claims row (:data:`CLAIM_COLUMNS`): what it is, as printed, by whom, and its check."""
     values = (
         display_name(model),
         model,
@@ -664,7 +664,7 @@ def _known(models: Iterable[str] | None, measured: Measured) -> list[str]:
 def _claims_frame(measured: Measured, models: list[str]) -> pd.DataFrame:
     figures = [(model, figure) for model in models for figure in get_spec(model).figures()]
     ctx = Context(infer_table_sizes(figures, measured))
-    rows = [_figure_row(model, figure, check(figure, model, measured, ctx)) for model, figure in figures]
+    rows = [figure_row(model, figure, check(figure, model, measured, ctx)) for model, figure in figures]
     frame = pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
     return _with_table_peers(frame, figures)
 

@@ -21,10 +21,12 @@ import pandas as pd
 
 from .. import sizes
 from ..atomic import write_text
+from ..bench.records import QualityRecord, RunRecord
 from ..bench.store import Store
+from ..config import SUBJECT
 from . import plots
 from .answer import Claims, check_claims
-from .claims import NOT_COMPARABLE, SUBJECT
+from .claims import NOT_COMPARABLE
 from .cost import LATENCY_GROUP, complexity_table, latency_table, summary_frame
 from .display import display_name, weights_suffix
 from .formats import to_html, to_markdown, write_table
@@ -33,8 +35,6 @@ from .paper import paper_table
 from .quality import BY_SOURCE_GROUP, QUALITY_GROUP, quality_by_source, quality_tables
 
 STRIP_IMAGES = 2  # comparison strips per dataset, when restored images were saved
-# the report's sizes where measured: "256x256" and "720x1280"
-HEADLINE_LABEL, LARGE_LABEL = sizes.label(sizes.HEADLINE), sizes.label(sizes.LARGE)
 
 
 @dataclass
@@ -83,7 +83,7 @@ def _slug(text: str) -> str:
 
 
 def _environment(store: Store) -> list[str]:
-    runs = store.frame("runs")
+    runs = store.frame(RunRecord.TABLE)
     if runs.empty:
         return []
     last = runs.iloc[-1]
@@ -263,7 +263,7 @@ def _quality_sections(ctx: ReportContext) -> list[Section]:
     tables = quality_tables(ctx.store)
     if not tables:
         return []
-    per_image = ctx.store.frame("quality")
+    per_image = ctx.store.frame(QualityRecord.TABLE)
     return [_quality_section(ctx, dataset, table, per_image) for dataset, table in tables.items()]
 
 
@@ -386,24 +386,26 @@ def _published_section(ctx: ReportContext, claims: Claims) -> Section:
 
 
 def report_sizes(store: Store, size: str | None = None, large: str | None = None) -> tuple[str, str]:
-    """The headline size and the large size of the report: those of :mod:`deblurbench.sizes` where measured.
+    """The headline size and the large size of the report (:data:`~deblurbench.sizes.HEADLINE`,
+    :data:`~deblurbench.sizes.LARGE`) where measured.
 
     Otherwise the size most networks were counted at (the smallest on a tie), and
     the largest other size, so that a run at other sizes still gets its table.
     """
+    headline, frame = sizes.label(sizes.HEADLINE), sizes.label(sizes.LARGE)
     cx = complexity_frame(store)
     if cx.empty:
-        return size or HEADLINE_LABEL, large or LARGE_LABEL
+        return size or headline, large or frame
     counts = cx.groupby(["size", "pixels"])["model"].nunique().reset_index()
     if size is None:
-        if (counts["size"] == HEADLINE_LABEL).any():
-            size = HEADLINE_LABEL
+        if (counts["size"] == headline).any():
+            size = headline
         else:
             size = str(counts.sort_values(["model", "pixels"], ascending=[False, True])["size"].iloc[0])
     if large is None:
         others = counts[counts["size"] != size]
-        if (others["size"] == LARGE_LABEL).any() or others.empty:
-            large = LARGE_LABEL
+        if (others["size"] == frame).any() or others.empty:
+            large = frame
         else:
             large = str(others.sort_values("pixels")["size"].iloc[-1])
     return size, large

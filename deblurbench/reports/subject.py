@@ -15,9 +15,11 @@ from typing import Any
 
 import pandas as pd
 
+from ..bench.records import QualityRecord
+from ..config import SUBJECT
 from ..models import get_spec, list_models
 from ..models.published import Published
-from .claims import HEADLINE_SIZE, SUBJECT, Measured, correct_macs
+from .claims import HEADLINE_SIZE, Measured, correct_macs
 from .display import MISSING, display_name, is_reference, with_marks
 from .frames import pick_protocol
 from .pareto import dominated, dominators, pareto_front
@@ -132,7 +134,7 @@ def paired_lines(store: Any, subject: str, baselines: list[str]) -> tuple[dict[s
     """Our paired PSNR difference subject - baseline per baseline scored on the same images, with its interval."""
     if store is None:
         return {}, []
-    quality = store.frame("quality")
+    quality = store.frame(QualityRecord.TABLE)
     if quality.empty or not (quality["model"] == subject).any():
         return {}, []
     cells, lines = {}, []

@@ -7,33 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..cli.args import key_values
 from .losses import PIXEL_LOSSES
 from .options import OPTIMIZERS, SCHEDULES, TrainConfig
-
-
-def _value(text: str) -> Any:
-    """``'8'`` -> 8, ``'0.5'`` -> 0.5, ``'true'`` -> True, otherwise the string."""
-    lowered = text.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
-
-
-def _pairs(items: list[str] | None, flag: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            from ..cli import UsageError
-
-            raise UsageError(f"{flag} {item!r}: expected KEY=VALUE, e.g. {flag} nf=8")
-        out[key.strip()] = _value(value.strip())
-    return out
 
 
 def add_train_parser(sub: Any) -> argparse.ArgumentParser:
@@ -196,8 +172,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(
         out=str(args.out),
         root=str(args.root) if args.root else None,
-        dataset_opts=_pairs(args.opt, "--opt"),
-        model_opts=_pairs(args.model_opt, "--model-opt"),
+        dataset_opts=key_values(args.opt, "--opt", "size=128"),
+        model_opts=key_values(args.model_opt, "--model-opt", "nf=8"),
         betas=tuple(args.betas) if args.betas else None,
         **values,
     )

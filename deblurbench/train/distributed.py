@@ -7,7 +7,6 @@ run is on CUDA and gloo on CPU. Without those variables everything is a single p
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,6 +14,8 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import Dataset
 from torch.utils.data.distributed import DistributedSampler
+
+from ..distributed import env_world
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,6 @@ class DistInfo:
     def distributed(self) -> bool:
         """More than one process."""
         return self.world_size > 1
-
-
-def env_world() -> tuple[int, int, int]:
-    """(rank, world size, local rank) from torchrun's environment; (0, 1, 0) outside torchrun."""
-    return (
-        int(os.environ.get("RANK", "0")),
-        int(os.environ.get("WORLD_SIZE", "1")),
-        int(os.environ.get("LOCAL_RANK", "0")),
-    )
 
 
 def init(device_type: str) -> DistInfo:

@@ -221,7 +221,7 @@ def test_shipped_tag_label_follows_the_file_so_new_weights_are_scored_anew(
     # a release that changes the file behind the tag: its rows are new rows, not the old ones reused
     changed = tmp_path / "lmfn_synthetic.pt"
     changed.write_bytes(shipped.read_bytes() + b"\0")
-    monkeypatch.setattr("deblurbench.bench.evaluate.resolve_weights", lambda model, tag: changed)
+    monkeypatch.setattr("deblurbench.bench.labels.resolve_weights", lambda model, tag: changed)
     new_label = weights_label("synthetic", "lmfn")
     assert new_label.startswith("synthetic@") and new_label != label
     again = evaluate("lmfn", tiny, weights="synthetic", store=store, lpips_net=None, workers=0)
@@ -388,7 +388,7 @@ def test_cli_evaluate_json_and_bad_input(tmp_path: Path, capsys: pytest.CaptureF
         (["--models", "identity", "--weights", "x.pth"], "reference method: it takes no weights"),
         (["--models", "identity,lmfn", "--weights", "x.pth"], "write NAME=PATH"),
         (["--models", "lmfn", "--weights", "nafnet_gopro_width32=x.pth"], "not among --models"),
-        (["--models", "identity", "--protocol", "odd"], "--protocol 'odd'"),
+        (["--models", "identity", "--protocol", "odd"], "--protocol: protocol expects auto"),
     ):
         base = ["evaluate", "--dataset", "synthetic", "--split", "tiny", "--out", str(tmp_path), *bad]
         assert main(base) == 2

@@ -56,7 +56,7 @@ def test_summary_percentiles() -> None:
 def test_bad_options() -> None:
     with pytest.raises(ValueError, match="only makes sense on CUDA"):
         db.latency("lmfn", (64, 64), sync=False)
-    with pytest.raises(ValueError, match="batch=0"):
+    with pytest.raises(ValueError, match="batch expects an integer >= 1; got 0"):
         db.latency("lmfn", (64, 64), batch=0)
     with pytest.raises(ValueError, match="unknown dtype"):
         db.latency("lmfn", (64, 64), dtype="fp8")
@@ -110,7 +110,7 @@ def test_presets_and_overrides() -> None:
     assert (publication.warmup, publication.min_repeats, publication.tolerance) == (10, 30, 0.01)
     fixed = LatencySettings(repeats=5, tolerance=0).plan()
     assert (fixed.max_repeats, fixed.min_repeats, fixed.tolerance) == (5, 3, 0)
-    with pytest.raises(ValueError, match="timing='slow'"):
+    with pytest.raises(ValueError, match="timing expects quick or publication; got 'slow'"):
         LatencySettings(timing="slow").check()
 
 
