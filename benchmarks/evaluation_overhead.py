@@ -26,7 +26,8 @@ from pathlib import Path
 import torch
 
 import deblurbench as db
-from deblurbench.bench.evaluate import EvalSettings, _score_standard, default_workers, evaluate, save_image
+from deblurbench.bench.evaluate import EvalSettings, default_workers, evaluate, save_image
+from deblurbench.bench.protocols import ScoreContext, score_standard
 
 
 def as_png_folder(dataset: db.PairedDataset, root: Path) -> db.PairedDataset:
@@ -58,8 +59,13 @@ def measure(dataset: db.PairedDataset, args: argparse.Namespace) -> None:
         evaluate(model, dataset, device=args.device, progress=False, workers=args.workers)
         return time.perf_counter() - started
 
-    sharps = [pair.sharp[None].to(args.device) for pair in dataset]
     preds = [restorer(blur).clamp(0, 1) for blur in blurs]
+    settings = EvalSettings()
+    device = torch.device(args.device)
+    contexts = [
+        ScoreContext(pair, dataset, i, settings.quantized, settings.conventions, settings.lpips_net, device)
+        for i, pair in enumerate(dataset)
+    ]
 
     def loading_only() -> float:  # what the decoding thread does per image, here inline
         started = time.perf_counter()
@@ -69,8 +75,8 @@ def measure(dataset: db.PairedDataset, args: argparse.Namespace) -> None:
 
     def scoring_only() -> float:  # db.evaluate's metrics on the restored images
         started = time.perf_counter()
-        for pred, sharp in zip(preds, sharps, strict=True):
-            _score_standard(pred, sharp, EvalSettings())
+        for pred, ctx in zip(preds, contexts, strict=True):
+            score_standard(pred, ctx)
         if restorer.device.type == "cuda":
             torch.cuda.synchronize()
         return time.perf_counter() - started
