@@ -20,9 +20,9 @@ from .claims import (
     _claims_frame,
     _known,
     network_summary,
-    relative_frame,
     summary_line,
 )
+from .relative import relative_frame
 from .subject import claim_points, front_lines, scored_points, subject_claims
 
 

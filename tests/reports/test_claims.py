@@ -24,12 +24,12 @@ from deblurbench.reports.claims import (
     Context,
     Measured,
     check,
-    check_relative,
     claims_frame,
     infer_table_sizes,
     summary_line,
     verdict_counts,
 )
+from deblurbench.reports.relative import check_relative
 from deblurbench.reports.subject import subject_claims
 
 SRC = "test source"
