@@ -35,7 +35,7 @@ from .data import TrainData, build_data, color_augment
 from .device import device_and_amp, device_name
 from .model import TrainModel
 from .options import TrainConfig, check_config
-from .recipes import recipe_source
+from .recipes import recipe_source, resolve
 from .rng import seed_everything
 from .validation import validate
 
@@ -106,7 +106,7 @@ def _wall_s(parts: TrainParts, progress: TrainProgress) -> float:
 
 def train(config: TrainConfig) -> dict[str, Any]:
     """Train ``config.model``; returns a summary (steps, wall time, validation history, files)."""
-    cfg = config.resolved()
+    cfg = resolve(config)
     check_config(cfg)
     device, amp = device_and_amp(cfg)
     if cfg.threads:

@@ -14,7 +14,16 @@ import torch
 
 from deblurbench.cli import main
 from deblurbench.models import create_model
-from deblurbench.train import Criterion, TrainConfig, charbonnier_loss, fft_loss, l1_loss, recipe_for, train
+from deblurbench.train import (
+    Criterion,
+    TrainConfig,
+    charbonnier_loss,
+    fft_loss,
+    l1_loss,
+    recipe_for,
+    resolve,
+    train,
+)
 
 TINY = {
     "model": "lmfn",
@@ -59,12 +68,10 @@ def test_color_augment_is_the_same_for_blur_and_sharp() -> None:
 
 
 def test_lmfn_recipe_is_default() -> None:
-    cfg = TrainConfig(model="lmfn", out="x").resolved()
+    cfg = resolve(TrainConfig(model="lmfn", out="x"))
     assert (cfg.loss, cfg.optimizer, cfg.lr, cfg.crop) == ("l1", "adam", 1e-4, 256)
-    assert (
-        cfg == TrainConfig(model="lmfn", out="x", **{k: v for k, v in recipe_for("lmfn").items()}).resolved()
-    )
-    mimo = TrainConfig(model="mimo_unet", out="x").resolved()
+    assert cfg == resolve(TrainConfig(model="lmfn", out="x", **{k: v for k, v in recipe_for("lmfn").items()}))
+    mimo = resolve(TrainConfig(model="mimo_unet", out="x"))
     assert mimo.multiscale and mimo.fft_weight == 0.1
 
 
