@@ -31,6 +31,7 @@ from .checkpoints import (
     weights_path,
     write_checkpoint,
 )
+from .constructor import check_model_opts
 from .data import TrainData, build_data, color_augment
 from .device import device_and_amp, device_name
 from .model import TrainModel
@@ -108,6 +109,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
     """Train ``config.model``; returns a summary (steps, wall time, validation history, files)."""
     cfg = resolve(config)
     check_config(cfg)
+    check_model_opts(cfg.model, cfg.model_opts)
     device, amp = device_and_amp(cfg)
     if cfg.threads:
         torch.set_num_threads(int(cfg.threads))
