@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, asdict, dataclass
 from typing import Any
 
-from ..options import boolean, check, integer, one_of, option, optional, text
+from ..options import Reader, boolean, check, integer, one_of, option, optional, text
 from .losses import PIXEL_LOSSES
 
 OPTIMIZERS = ("adam", "adamw")
@@ -34,7 +34,11 @@ def _dataset(value: Any) -> str:
     return get_dataset_spec(text(value)).name
 
 
-def real(low: float, high: float = math.inf, *, low_open: bool = False, high_open: bool = True) -> Callable:
+def _path_text(value: Any) -> str:
+    return text(str(value))
+
+
+def real(low: float, high: float = math.inf, *, low_open: bool = False, high_open: bool = True) -> Reader:
     """A reader of a finite number in the range from ``low`` to ``high`` (open or closed ends)."""
 
     def read(value: Any) -> float:
@@ -91,7 +95,7 @@ class TrainConfig:
     )
     out: str = option(
         MISSING,
-        lambda v: text(str(v)),
+        _path_text,
         "a directory path",
         help="output directory: last.pt, model.pt, history.json",
         flag="--out",
