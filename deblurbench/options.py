@@ -29,8 +29,8 @@ it expects (a :class:`ConfigError`), before any work starts. Example::
   turns it on, or off where its default is on (``--no-quantize``). A tuple option's flag is
   repeatable, a fixed-length tuple's (``tuple[float, float]``) takes that many values, and a
   ``bool | None`` option whose default is None is ``--flag/--no-flag`` (None: not given).
-  ``const``: the value of the flag given bare (its value is then optional). ``parse`` turns a flag's text into the value ``read`` takes (by default the
-  field's type: ``int``, ``float``, ``Path``; text stays text); ``cli`` converts what argparse
+  ``const``: the value of the flag given bare (its value is then optional). ``parse`` turns a
+  flag's text into the value ``read`` takes (by default the field's type: ``int``, ``float``, ``Path``; text stays text); ``cli`` converts what argparse
   parsed first (``None`` from it means "not given"; a ``ValueError`` is reported as the reader's);
   ``choices``, ``metavar`` and ``required``
   pass to argparse; ``{default}`` in the help is replaced by the default.
