@@ -30,10 +30,10 @@ it expects (a :class:`ConfigError`), before any work starts. Example::
   repeatable, a fixed-length tuple's (``tuple[float, float]``) takes that many values, and a
   ``bool | None`` option whose default is None is ``--flag/--no-flag`` (None: not given).
   ``const``: the value of the flag given bare (its value is then optional). ``parse`` turns a
-  flag's text into the value ``read`` takes (by default the field's type: ``int``, ``float``, ``Path``; text stays text); ``cli`` converts what argparse
-  parsed first (``None`` from it means "not given"; a ``ValueError`` is reported as the reader's);
-  ``choices``, ``metavar`` and ``required``
-  pass to argparse; ``{default}`` in the help is replaced by the default.
+  flag's text into the value ``read`` takes (by default the field's type: ``int``, ``float``,
+  ``Path``; text stays text); ``cli`` converts what argparse parsed first (``None`` from it
+  means "not given"; a ``ValueError`` is reported as the reader's); ``choices``, ``metavar`` and
+  ``required`` pass to argparse; ``{default}`` in the help is replaced by the default.
 - ``toml``: whether the option is a key of configuration files (its field name).
 - :func:`same_as` declares a field as another dataclass's option (same reader, text, default),
   with changes; :func:`derive` builds that dataclass back from such fields.
