@@ -27,11 +27,13 @@ it expects (a :class:`ConfigError`), before any work starts. Example::
   words what it takes ("an integer >= 1").
 - ``flag``: the command-line flag (none by default). A ``bool`` option is a switch: a flag that
   turns it on, or off where its default is on (``--no-quantize``). A tuple option's flag is
-  repeatable. ``parse`` turns a flag's text into the value ``read`` takes (by default the
-  field's type: ``int``, ``float``, ``Path``; text stays text); ``cli`` converts what argparse
-  parsed first (``None`` from it means "not given"; a ``ValueError`` is reported as the reader's);
-  ``choices``, ``metavar`` and ``required``
-  pass to argparse; ``{default}`` in the help is replaced by the default.
+  repeatable, a fixed-length tuple's (``tuple[float, float]``) takes that many values, and a
+  ``bool | None`` option whose default is None is ``--flag/--no-flag`` (None: not given).
+  ``const``: the value of the flag given bare (its value is then optional). ``parse`` turns a
+  flag's text into the value ``read`` takes (by default the field's type: ``int``, ``float``,
+  ``Path``; text stays text); ``cli`` converts what argparse parsed first (``None`` from it
+  means "not given"; a ``ValueError`` is reported as the reader's); ``choices``, ``metavar`` and
+  ``required`` pass to argparse; ``{default}`` in the help is replaced by the default.
 - ``toml``: whether the option is a key of configuration files (its field name).
 - :func:`same_as` declares a field as another dataclass's option (same reader, text, default),
   with changes; :func:`derive` builds that dataclass back from such fields.
@@ -73,6 +75,7 @@ class Option:
     choices: Sequence[Any] | None = None
     metavar: str | None = None
     required: bool = False
+    const: Any = None
     origin: tuple[type, str] | None = None  # (dataclass, option) this one is declared as (same_as)
 
     def value(self, given: Any, source: str, key: str | None = None) -> Any:
@@ -97,9 +100,11 @@ def option(
     choices: Sequence[Any] | None = None,
     metavar: str | None = None,
     required: bool = False,
+    const: Any = None,
 ) -> Any:
-    """A dataclass field declaring an option (a callable ``default`` is a default factory)."""
-    declared = Option("", read, expects, help, flag, toml, parse, cli, choices, metavar, required)
+    """A dataclass field declaring an option (a callable ``default`` is a default factory;
+    ``dataclasses.MISSING``: none, the value must be given)."""
+    declared = Option("", read, expects, help, flag, toml, parse, cli, choices, metavar, required, const)
     return _field(default, declared)
 
 
@@ -135,9 +140,11 @@ def options(cls: type) -> dict[str, Option]:
 
 
 def default_of(cls: type, name: str) -> Any:
-    """The default value of ``cls``'s option ``name``."""
+    """The default value of ``cls``'s option ``name`` (None where it has none: it must be given)."""
     f = next(f for f in fields(cls) if f.name == name)
-    return f.default_factory() if f.default is MISSING else f.default
+    if f.default is MISSING:
+        return None if f.default_factory is MISSING else f.default_factory()
+    return f.default
 
 
 # ----------------------------------------------------------------------------- sources of values
@@ -223,13 +230,20 @@ def _argument(o: Option, hint: Any, default: Any) -> dict[str, Any]:
     if o.help is not None:
         kwargs["help"] = o.help.replace("{default}", str(default))
     base, repeated = _base_type(hint)
+    if base is bool and default is None:
+        return {**kwargs, "action": argparse.BooleanOptionalAction}
     if base is bool:
         return {**kwargs, "action": "store_false" if default is True else "store_true"}
+    length = _fixed_length(hint)
     parse = o.parse or {int: int, float: float, Path: Path}.get(base)
     if parse is not None:
         kwargs["type"] = parse
-    if repeated:
+    if length:
+        kwargs["nargs"] = length
+    elif repeated:
         kwargs["action"] = "append"
+    if o.const is not None:
+        kwargs.update(nargs="?", const=o.const)
     if o.choices is not None:
         kwargs["choices"] = o.choices
     else:  # the flag's name, not the field's (``--max-time MAX_TIME`` for ``max_time_s``)
@@ -237,6 +251,14 @@ def _argument(o: Option, hint: Any, default: Any) -> dict[str, Any]:
     if o.required:
         kwargs["required"] = True
     return kwargs
+
+
+def _fixed_length(hint: Any) -> int | None:
+    """``tuple[float, float] | None`` -> 2; None for anything else (``tuple[str, ...]`` included)."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if typing.get_origin(hint) is tuple:
+        return None if Ellipsis in args else len(args)
+    return _fixed_length(args[0]) if len(args) == 1 and typing.get_origin(hint) is not None else None
 
 
 def _base_type(hint: Any) -> tuple[Any, bool]:

@@ -4,7 +4,7 @@ from .loop import train
 from .losses import Criterion, charbonnier_loss, fft_loss, l1_loss
 from .model import EMA
 from .options import TrainConfig
-from .recipes import RECIPES, Recipe, recipe_for, register_recipe
+from .recipes import RECIPES, Recipe, recipe_for, register_recipe, resolve
 
 __all__ = [
     "EMA",
@@ -17,5 +17,6 @@ __all__ = [
     "l1_loss",
     "recipe_for",
     "register_recipe",
+    "resolve",
     "train",
 ]

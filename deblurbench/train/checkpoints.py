@@ -11,6 +11,7 @@ weights when EMA is on) that ``create_model(name, weights=...)`` loads strictly;
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,11 @@ from ..atomic import atomic_path, write_text
 from .model import TrainModel
 from .options import TrainConfig
 from .rng import rng_state, set_rng_state
+
+# What every last.pt holds (beside the EMA state, history and wall time).
+CHECKPOINT_KEYS = ("model", "optimizer", "scheduler", "scaler", "rng", "step", "epoch", "batch_in_epoch")
+CHECKPOINT_KEYS += ("world_size", "config")
+NEEDS = "--resume needs the last.pt a training run wrote (OUT/last.pt)"
 
 # Fields that must match between a checkpoint and the run resuming it.
 RESUME_FIXED = ("model", "dataset", "split", "batch_size", "crop", "seed", "model_opts", "dataset_opts")
@@ -93,7 +99,7 @@ def write_checkpoint(
 
 def load_checkpoint(path: Path, cfg: TrainConfig, model: TrainModel, world_size: int) -> TrainProgress:
     """Load a checkpoint's states into ``model`` and its RNG states; the progress it was written at."""
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    state = read_checkpoint(path)
     _check_resumable(state, cfg, world_size, path)
     model.load_state_dict(state)
     progress = TrainProgress(
@@ -105,6 +111,31 @@ def load_checkpoint(path: Path, cfg: TrainConfig, model: TrainModel, world_size:
     )
     set_rng_state(state["rng"])
     return progress
+
+
+def read_checkpoint(path: Path) -> Mapping[str, Any]:
+    """A training checkpoint's contents, plain values only; one line saying what the file is otherwise."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        raise ValueError(
+            f"--resume {path}: not a plain checkpoint: it holds Python objects whose loading may run "
+            f"code, so it is refused; {NEEDS}"
+        ) from None
+    except (RuntimeError, EOFError, KeyError, ValueError, OSError) as exc:
+        reason = (str(exc).splitlines()[0].split(". ")[0] if str(exc) else "") or "it ends early"
+        raise ValueError(
+            f"--resume {path}: not a readable checkpoint, truncated or damaged ({reason}); {NEEDS}"
+        ) from None
+    if isinstance(state, Mapping) and state and all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError(
+            f"--resume {path}: a bare state dict (network weights, like OUT/model.pt), not a training "
+            f"checkpoint; {NEEDS}, or start from these weights with --weights {path}"
+        )
+    missing = [k for k in CHECKPOINT_KEYS if not isinstance(state, Mapping) or k not in state]
+    if missing:
+        raise ValueError(f"--resume {path}: not a training checkpoint (no {', '.join(missing)}); {NEEDS}")
+    return state
 
 
 def _check_resumable(state: Mapping[str, Any], cfg: TrainConfig, world_size: int, path: Path) -> None:

@@ -31,11 +31,12 @@ from .checkpoints import (
     weights_path,
     write_checkpoint,
 )
+from .constructor import check_model_opts
 from .data import TrainData, build_data, color_augment
 from .device import device_and_amp, device_name
 from .model import TrainModel
 from .options import TrainConfig, check_config
-from .recipes import recipe_source
+from .recipes import recipe_source, resolve
 from .rng import seed_everything
 from .validation import validate
 
@@ -106,8 +107,9 @@ def _wall_s(parts: TrainParts, progress: TrainProgress) -> float:
 
 def train(config: TrainConfig) -> dict[str, Any]:
     """Train ``config.model``; returns a summary (steps, wall time, validation history, files)."""
-    cfg = config.resolved()
+    cfg = resolve(config)
     check_config(cfg)
+    check_model_opts(cfg.model, cfg.model_opts)
     device, amp = device_and_amp(cfg)
     if cfg.threads:
         torch.set_num_threads(int(cfg.threads))

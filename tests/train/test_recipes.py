@@ -8,7 +8,7 @@ import pytest
 
 from deblurbench.models import list_models
 from deblurbench.train import RECIPES, TrainConfig, recipe_for, recipes, register_recipe
-from deblurbench.train.recipes import GENERIC, find_recipe, recipe_source
+from deblurbench.train.recipes import GENERIC, find_recipe, recipe_source, resolve
 
 
 def test_every_recipe_file_registers_and_no_model_has_two_recipes() -> None:
@@ -53,7 +53,7 @@ def test_a_model_without_a_recipe_gets_the_generic_one() -> None:
     for model in ("hinet", "no_such_network", "nafnet"):  # nafnet names a recipe, not a model
         assert recipe_for(model) == GENERIC
         assert recipe_source(model) == "generic recipe"
-    resolved = TrainConfig(model="hinet", out="x").resolved()
+    resolved = resolve(TrainConfig(model="hinet", out="x"))
     assert (resolved.lr, resolved.schedule, resolved.batch_size) == (2e-4, "cosine", 8)
 
 

@@ -14,7 +14,16 @@ import torch
 
 from deblurbench.cli import main
 from deblurbench.models import create_model
-from deblurbench.train import Criterion, TrainConfig, charbonnier_loss, fft_loss, l1_loss, recipe_for, train
+from deblurbench.train import (
+    Criterion,
+    TrainConfig,
+    charbonnier_loss,
+    fft_loss,
+    l1_loss,
+    recipe_for,
+    resolve,
+    train,
+)
 
 TINY = {
     "model": "lmfn",
@@ -59,12 +68,10 @@ def test_color_augment_is_the_same_for_blur_and_sharp() -> None:
 
 
 def test_lmfn_recipe_is_default() -> None:
-    cfg = TrainConfig(model="lmfn", out="x").resolved()
+    cfg = resolve(TrainConfig(model="lmfn", out="x"))
     assert (cfg.loss, cfg.optimizer, cfg.lr, cfg.crop) == ("l1", "adam", 1e-4, 256)
-    assert (
-        cfg == TrainConfig(model="lmfn", out="x", **{k: v for k, v in recipe_for("lmfn").items()}).resolved()
-    )
-    mimo = TrainConfig(model="mimo_unet", out="x").resolved()
+    assert cfg == resolve(TrainConfig(model="lmfn", out="x", **{k: v for k, v in recipe_for("lmfn").items()}))
+    mimo = resolve(TrainConfig(model="mimo_unet", out="x"))
     assert mimo.multiscale and mimo.fft_weight == 0.1
 
 
@@ -237,3 +244,21 @@ def test_shipped_lmfn_weights_load_and_restore() -> None:
     # 28,700 CPU steps: +0.51 dB mean over the blurry input, better on 22 of the 24 test pairs (lmfn_synthetic.md)
     assert note["test_split"]["gain_db"] > 0.5 and note["test_split"]["better_images"] >= 22
     assert float((restored - blurry).mean()) > 0.5
+
+
+class _RunsCode:
+    def __reduce__(self) -> tuple:
+        return (os.getcwd, ())
+
+
+def test_cli_resume_of_a_pickle_is_one_line_without_unsafe_advice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "last.pt"
+    torch.save({"step": 1, "config": _RunsCode()}, path)
+    argv = ["train", "--model", "lmfn", "--model-opt", "nf=8", "--opt", "size=64", "--opt", "num_samples=4"]
+    argv += ["--crop", "64", "--batch-size", "2", "--steps", "2", "--val-count", "0", "--threads", "1"]
+    argv += ["--device", "cpu", "--quiet", "--out", str(tmp_path), "--resume"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "may run code" in err and "weights_only" not in err

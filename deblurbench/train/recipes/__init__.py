@@ -2,7 +2,8 @@
 
 A recipe is a set of :class:`~deblurbench.train.options.TrainConfig` field values for the
 networks it names; ``deblurbench train --model NAME`` starts from the generic values below,
-overlaid with NAME's recipe, and command-line flags override both. Each recipe says where
+overlaid with NAME's recipe, and command-line flags override both (:func:`resolve`). Recipe
+values are read by the options' declarations when the recipe registers. Each recipe says where
 its numbers come from (its docstring, kept as :attr:`Recipe.source`).
 
 Adding a recipe is one new file in this package::
@@ -20,10 +21,11 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
+from ...options import options
 from ...registry import Registry, import_submodules
 from ..options import TrainConfig
 
@@ -64,12 +66,16 @@ RECIPES: Registry[Recipe] = Registry("recipe", loader=lambda: import_submodules(
 
 
 def _check(recipe: Recipe) -> None:
-    """Refuse a recipe without models, with a field TrainConfig lacks, or claiming a model twice."""
+    """Refuse a recipe without models, with a field TrainConfig lacks or a value it refuses, or
+    claiming a model twice."""
     if not recipe.models:
         raise ValueError(f"recipe {recipe.name!r} names no model")
-    unknown = sorted(set(recipe.values) - set(TrainConfig.__dataclass_fields__))
+    declared = options(TrainConfig)
+    unknown = sorted(set(recipe.values) - set(declared))
     if unknown:
         raise ValueError(f"recipe {recipe.name!r}: {', '.join(unknown)} is not a TrainConfig field")
+    for key, value in recipe.values.items():
+        declared[key].value(value, f"recipe {recipe.name!r}")
     for name in RECIPES.names():
         other = RECIPES.get(name)
         clash = sorted(set(other.models) & set(recipe.models)) if name != recipe.name else []
@@ -112,9 +118,35 @@ def recipe_for(model: str) -> dict[str, Any]:
     return {**GENERIC, **(recipe.values if recipe is not None else {})}
 
 
+def resolve(cfg: TrainConfig) -> TrainConfig:
+    """A copy of ``cfg`` with every ``None`` recipe field filled from its network's recipe."""
+    recipe = recipe_for(cfg.model)
+    values = {}
+    for f in fields(cfg):
+        value = getattr(cfg, f.name)
+        if value is None and f.name in recipe:
+            value = recipe[f.name]
+        values[f.name] = value
+    values["multiscale"] = bool(values["multiscale"]) if values["multiscale"] is not None else False
+    values["fft_weight"] = float(values["fft_weight"] or 0.0)
+    values["step_size"] = values["step_size"] or max(1, int(values["steps"]) // 3)
+    values["gamma"] = 0.5 if values["gamma"] is None else values["gamma"]
+    values["betas"] = tuple(values["betas"])
+    return TrainConfig(**values)
+
+
 def recipe_source(model: str) -> str:
     """``'<model> recipe'`` or ``'generic recipe'``: what the defaults came from."""
     return f"{model} recipe" if find_recipe(model) is not None else "generic recipe"
 
 
-__all__ = ["GENERIC", "RECIPES", "Recipe", "find_recipe", "recipe_for", "recipe_source", "register_recipe"]
+__all__ = [
+    "GENERIC",
+    "RECIPES",
+    "Recipe",
+    "find_recipe",
+    "recipe_for",
+    "recipe_source",
+    "register_recipe",
+    "resolve",
+]
