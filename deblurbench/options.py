@@ -384,3 +384,31 @@ def table_of(key: Callable[[str], str]) -> Reader:
 def names(values: list[str] | None) -> list[str]:
     """``--models a,b --models c`` -> ``['a', 'b', 'c']``: names comma-separated or repeated."""
     return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+def option_value(text: str) -> Any:
+    """A KEY=VALUE option's value: ``true``/``false``, an integer, a number, numbers ``a,b``, else text."""
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    if "," in text:
+        try:
+            return tuple(float(p.strip()) for p in text.split(","))
+        except ValueError:
+            return text
+    return text
+
+
+def key_values(items: list[str] | None, flag: str, example: str) -> dict[str, Any]:
+    """``--opt part=long-shot --opt size=128`` -> ``{'part': 'long-shot', 'size': 128}`` (see :func:`option_value`)."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{flag} {item!r}: expected KEY=VALUE, e.g. {flag} {example}")
+        out[key.strip()] = option_value(value.strip())
+    return out

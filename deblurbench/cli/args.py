@@ -12,7 +12,7 @@ from typing import Any
 
 from ..bench.store import Store
 from ..config import MODELS_HELP, OUT
-from ..options import add_arguments, build, given, integer, option, optional, path, text
+from ..options import add_arguments, build, given, integer, key_values, option, optional, path, text
 from ..sizes import HEADLINE, Size, label, parse_size
 from .errors import UsageError
 
@@ -76,34 +76,6 @@ def checked_grid(args: argparse.Namespace) -> tuple[list[str], list[Size]]:
         for size in sizes:
             check_size(model, size)
     return models, sizes
-
-
-def option_value(text: str) -> Any:
-    """A KEY=VALUE option's value: ``true``/``false``, an integer, a number, numbers ``a,b``, else text."""
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    if "," in text:
-        try:
-            return tuple(float(p.strip()) for p in text.split(","))
-        except ValueError:
-            return text
-    return text
-
-
-def key_values(items: list[str] | None, flag: str, example: str) -> dict[str, Any]:
-    """``--opt part=long-shot --opt size=128`` -> ``{'part': 'long-shot', 'size': 128}`` (see :func:`option_value`)."""
-    out: dict[str, Any] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"{flag} {item!r}: expected KEY=VALUE, e.g. {flag} {example}")
-        out[key.strip()] = option_value(value.strip())
-    return out
 
 
 def _dataset_options(items: list[str] | None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, asdict, dataclass
 from typing import Any
 
-from ..options import Reader, boolean, check, integer, one_of, option, optional, text
+from ..options import Reader, boolean, check, integer, key_values, one_of, option, optional, text
 from .losses import PIXEL_LOSSES
 
 OPTIMIZERS = ("adam", "adamw")
@@ -67,11 +67,9 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 
 def _key_values(flag: str, example: str) -> Callable[[list[str] | None], dict[str, Any]]:
-    """``--opt a=1 --opt b=x`` -> ``{'a': 1, 'b': 'x'}`` (see :func:`deblurbench.cli.args.key_values`)."""
+    """``--opt a=1 --opt b=x`` -> ``{'a': 1, 'b': 'x'}`` (see :func:`deblurbench.options.key_values`)."""
 
     def read(items: list[str] | None) -> dict[str, Any]:
-        from ..cli.args import key_values
-
         return key_values(items, flag, example)
 
     return read
