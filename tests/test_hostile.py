@@ -317,8 +317,10 @@ def test_hostile_input(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture
         assert "\n" not in text and case.line in text, text
     else:
         code = main([arg.replace("{w}", str(world)) for arg in case.argv])
-        err = capsys.readouterr().err
+        out, err = capsys.readouterr()
         assert code == case.code, err
+        if case.stdout is not None:
+            case.stdout(out)
         if case.code == 2:
             assert err.count("\n") == 1 and case.line in err, err
         elif case.line:

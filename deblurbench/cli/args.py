@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,8 +204,52 @@ def existing_store(out: Path) -> Any:
 
 
 def records(frame: Any) -> list[dict[str, Any]]:
-    """A frame as JSON-ready records: NaN as null, never a bare NaN token."""
-    return json.loads(frame.to_json(orient="records")) if not frame.empty else []
+    """A frame as records for :func:`print_json`: a missing cell (NaN) as None; an infinity stays, for its note."""
+    if frame.empty:
+        return []
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+#: why a non-finite value of a named field is null in JSON (any other: what the number was)
+_NOTES = {("psnr", math.inf): "infinite: identical images"}
+
+
+def _note(key: str, value: float) -> str:
+    """Why ``value`` (not finite) is written as null."""
+    if math.isnan(value):
+        return "not a number"
+    return _NOTES.get((key, value), "infinite" if value > 0 else "negative infinite")
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as strict-JSON data: numpy scalars as Python ones, a non-finite number as None."""
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        value = value.item()
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            item = item.item() if hasattr(item, "item") and getattr(item, "ndim", None) == 0 else item
+            if isinstance(item, float) and not math.isfinite(item):
+                out[str(key)] = None
+                out[f"{key}_note"] = _note(str(key), item)
+            else:
+                out[str(key)] = _plain(item)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def json_text(data: Any) -> str:
+    """``data`` as strict JSON (no NaN or Infinity tokens): the one way a command writes ``--format json``."""
+    return json.dumps(_plain(data), indent=2, default=str, allow_nan=False)
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as strict JSON on stdout (see :func:`json_text`)."""
+    print(json_text(data))
 
 
 def table_text(frame: Any) -> str:
@@ -219,6 +264,6 @@ def emit(rows: list[dict[str, Any]], table: Any, fmt: str) -> None:
     from ..reports.formats import to_text
 
     if fmt == "json":
-        print(json.dumps(rows, indent=2, default=str))
+        print_json(rows)
     else:
         print(to_text(table, fmt, floatfmt=".4g"), end="" if fmt == "csv" else "\n")

@@ -4,12 +4,11 @@ the subject's claim baseline by baseline, and (``--plot``) the claim figure."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from .args import SubParsers, add_format, add_models, models_arg, records, table_text
+from .args import SubParsers, add_format, add_models, models_arg, print_json, records, table_text
 from .errors import UsageError
 
 TEXT_COLUMNS = (
@@ -56,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         _plot(claims, args.plot)
     if args.format == "json":
-        print(json.dumps(_payload(claims, subject), indent=2))
+        print_json(_payload(claims, subject))
     elif args.format == "csv":
         print(claims.figures.to_csv(index=False), end="")
     else:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
-from ..cli.args import key_values
+from ..cli.args import key_values, print_json
 from .losses import PIXEL_LOSSES
 from .options import OPTIMIZERS, SCHEDULES, TrainConfig
 
@@ -190,7 +189,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if os.environ.get("RANK", "0") != "0":
             return 0
     if args.format == "json":
-        print(json.dumps({k: v for k, v in summary.items() if k != "config"}, indent=2))
+        print_json({k: v for k, v in summary.items() if k != "config"})
     else:
         last = summary["history"][-1] if summary["history"] else {}
         psnr = f"; val {last['psnr']:.2f} dB (blurry {last['blurry_psnr']:.2f} dB)" if last else ""
