@@ -43,7 +43,7 @@ from .options import (
     names,
     option,
     optional,
-    path,
+    output_directory,
     same_as,
     table_of,
     text,
@@ -120,7 +120,12 @@ class RunConfig:
     """What ``deblurbench run`` measures and where it writes."""
 
     out: Path = setting(
-        OUT, path, "a directory path", help="output directory (default ./{default})", flag="--out"
+        OUT,
+        output_directory,
+        "a directory path",
+        help="output directory (default ./{default})",
+        flag="--out",
+        parse=str,  # "" stays "" (refused), not Path("") = "."
     )
     models: tuple[str, ...] = setting(
         (),

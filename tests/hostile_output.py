@@ -22,6 +22,10 @@ def _identical_psnr_is_null_with_a_note(text: str) -> None:
     assert rows and all(r["psnr"] is None and r["psnr_note"] == "infinite: identical images" for r in rows)
 
 
+PAIR = ("--dataset", "folder", "--blur", "{w}/pair/blur", "--sharp", "{w}/pair/sharp")
+OUT_IS_A_FILE = "is a file; name a directory"
+OUT_NAMES_A_FILE = "names a .sqlite file; name a directory"
+
 CASES = [
     Case(
         "evaluate --format json of outputs identical to the sharp images: strict JSON, psnr null with a note",
@@ -44,5 +48,35 @@ CASES = [
         ),
         code=0,
         stdout=_identical_psnr_is_null_with_a_note,
+    ),
+    # --out: one rule in every command, refused before any work
+    Case(
+        "evaluate --out NAME.sqlite",
+        ("evaluate", "--lpips", "off", "--models", "identity", *PAIR, "--out", "{w}/out.sqlite"),
+        line=OUT_NAMES_A_FILE,
+        absent=("out.sqlite",),
+    ),
+    Case(
+        "run --out NAME.sqlite",
+        ("run", "--models", "lmfn", "--out", "{w}/run.sqlite"),
+        line=OUT_NAMES_A_FILE,
+        absent=("run.sqlite", "images"),
+    ),
+    Case("claims --out a SQLite file", ("claims", "--out", "{w}/theirs.sqlite"), line=OUT_IS_A_FILE),
+    Case(
+        "synth --out FILE",
+        ("synth", "--split", "test", "--limit", "1", "--out", "{w}/file.txt"),
+        line=OUT_IS_A_FILE,
+        unchanged=("file.txt",),
+    ),
+    Case(
+        'evaluate --out ""',
+        ("evaluate", "--lpips", "off", "--models", "identity", *PAIR, "--out", ""),
+        line="--out: out expects a directory path; got ''",
+    ),
+    Case(
+        'run --out ""',
+        ("run", "--models", "lmfn", "--out", ""),
+        line="--out: out expects a directory path; got ''",
     ),
 ]

@@ -121,7 +121,7 @@ CASES = [
     Case(
         "--out an existing regular file",
         ("report", "--out", "{w}/file.txt"),
-        line="no such directory",
+        line="file.txt is a file; name a directory",
         unchanged=("file.txt",),
     ),
     Case(
@@ -137,7 +137,7 @@ CASES = [
             "--out",
             "{w}/empty.txt",
         ),
-        line="is a file, not a directory",
+        line="empty.txt is a file; name a directory",
         unchanged=("empty.txt",),
     ),
     Case(
@@ -153,7 +153,7 @@ CASES = [
             "--out",
             "{w}/theirs.sqlite",
         ),
-        line="another program",
+        line="theirs.sqlite is a file; name a directory",
         unchanged=("theirs.sqlite",),
     ),
     # 4. weights checked before they are read

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..bench.store import Store
-from ..config import MODELS_HELP, OUT
-from ..options import add_arguments, build, given, integer, option, optional, path, text
+from ..config import MODELS_HELP, RunConfig
+from ..options import add_arguments, build, given, integer, option, optional, path, same_as, text
 from ..sizes import HEADLINE, Size, label, parse_size
 from .errors import UsageError
 
@@ -179,10 +179,9 @@ class DatasetSource:
 class Output:
     """``--out DIR``: the output directory holding the results store (``evaluate``, ``report``)."""
 
-    out: Path = option(
-        OUT,
-        path,
-        "a directory path",
+    out: Path = same_as(
+        RunConfig,
+        "out",
         help=f"output directory holding {Store.FILENAME} (default ./{{default}})",
         flag="--out",
     )

@@ -33,7 +33,6 @@ def add_parser(sub: SubParsers) -> None:
     add_models(p)
     p.add_argument(
         "--out",
-        type=Path,
         help=f"hold quality and latency from DIR's store (default ./{OUT} when it holds one)",
     )
     p.add_argument("--plot", type=Path, metavar="FILE", help="write the claim figure to FILE (.png and .svg)")
@@ -46,12 +45,13 @@ def run(args: argparse.Namespace) -> int:
     """Check every figure of --models (default: the store's networks, or all) against counts and the store."""
     from ..bench.complexity import meta_complexity
     from ..config import RunConfig
-    from ..options import build, given
+    from ..options import build, given, read_option
     from ..reports.answer import check_claims
 
     subject = build(RunConfig, given(RunConfig, args)).subject
     models = models_arg(args.models) if args.models else None  # None: the store's networks, or all
-    claims = check_claims(_store(args.out), models, subject=subject, count=meta_complexity)
+    out = None if args.out is None else read_option(RunConfig, "out", args.out, "--out")
+    claims = check_claims(_store(out), models, subject=subject, count=meta_complexity)
     if args.plot is not None:
         _plot(claims, args.plot)
     if args.format == "json":
