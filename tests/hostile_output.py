@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from hostile import Case
+
+from deblurbench.config import ConfigError, load_config
 
 
 def _no_constant(token: str) -> Any:
@@ -25,6 +29,18 @@ def _identical_psnr_is_null_with_a_note(text: str) -> None:
 PAIR = ("--dataset", "folder", "--blur", "{w}/pair/blur", "--sharp", "{w}/pair/sharp")
 OUT_IS_A_FILE = "is a file; name a directory"
 OUT_NAMES_A_FILE = "names a .sqlite file; name a directory"
+
+
+def _fifo(world: Path) -> Path:
+    os.mkfifo(world / "fifo.toml")
+    return world / "fifo.toml"
+
+
+def _sparse(world: Path) -> Path:
+    with open(world / "huge.toml", "wb") as handle:  # sparse: costs no disk
+        handle.truncate(2**31)
+    return world / "huge.toml"
+
 
 CASES = [
     Case(
@@ -78,5 +94,13 @@ CASES = [
         'run --out ""',
         ("run", "--models", "lmfn", "--out", ""),
         line="--out: out expects a directory path; got ''",
+    ),
+    # --config: regular files only, at most 1 MiB
+    Case("run --config /dev/zero", ("run", "--config", "/dev/zero"), line="not a regular file"),
+    Case(
+        "--config a FIFO", call=lambda w: load_config(_fifo(w)), code=ConfigError, line="not a regular file"
+    ),
+    Case(
+        "--config a 2 GiB file", call=lambda w: load_config(_sparse(w)), code=ConfigError, line="byte limit"
     ),
 ]
