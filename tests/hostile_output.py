@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from hostile import Case
 
+from deblurbench.bench import store as store_module
+from deblurbench.bench.records import FailureRecord
+from deblurbench.bench.store import Store, StoreError
 from deblurbench.config import ConfigError, load_config
 
 
@@ -40,6 +45,62 @@ def _sparse(world: Path) -> Path:
     with open(world / "huge.toml", "wb") as handle:  # sparse: costs no disk
         handle.truncate(2**31)
     return world / "huge.toml"
+
+
+def _failure(n: int) -> FailureRecord:
+    return FailureRecord(model="lmfn", task=f"t{n}", error="x")
+
+
+def _intact(world: Path) -> None:
+    """The store keeps the row written before the fault and still opens."""
+    store = Store(world / "out")
+    assert list(store.frame("failures")["task"]) == ["t0"], store.frame("failures")
+    store.close()
+
+
+def _put_while_locked(world: Path) -> None:
+    with mock.patch.object(store_module, "_OPEN_TIMEOUT_S", 0.2):
+        store = Store(world / "out")
+        store.put(_failure(0))
+        holder = sqlite3.connect(store.path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            store.put(_failure(1))
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+            store.close()
+
+
+def _open_while_locked(world: Path) -> None:
+    Store(world / "out").close()
+    holder = sqlite3.connect(world / "out" / Store.FILENAME, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with mock.patch.object(store_module, "_OPEN_TIMEOUT_S", 0.2):
+            Store(world / "out")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def _disk_full(*args: Any, **kwargs: Any) -> None:
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+def _put_on_a_full_disk(world: Path) -> None:
+    store = Store(world / "out")
+    store.put(_failure(0))
+    try:
+        with mock.patch.object(store_module, "insert_row", _disk_full):
+            store.put(_failure(1))
+    finally:
+        store.close()
+
+
+def _open_on_a_full_disk(world: Path) -> None:
+    with mock.patch.object(store_module, "create_schema", _disk_full):
+        Store(world / "out")
 
 
 CASES = [
@@ -102,5 +163,20 @@ CASES = [
     ),
     Case(
         "--config a 2 GiB file", call=lambda w: load_config(_sparse(w)), code=ConfigError, line="byte limit"
+    ),
+    # store faults: one line naming the store and what happened, the store intact
+    Case(
+        "store locked mid-run",
+        call=_put_while_locked,
+        code=StoreError,
+        line="locked by another process",
+        then=_intact,
+    ),
+    Case(
+        "store locked on opening", call=_open_while_locked, code=StoreError, line="locked by another process"
+    ),
+    Case("disk full mid-run", call=_put_on_a_full_disk, code=StoreError, line="disk full", then=_intact),
+    Case(
+        "disk full on opening", call=_open_on_a_full_disk, code=StoreError, line="results.sqlite: disk full"
     ),
 ]

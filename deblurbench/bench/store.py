@@ -56,6 +56,27 @@ def load_average() -> float | None:
         return None
 
 
+def fault(path: Path, exc: sqlite3.Error) -> StoreError | None:
+    """What a SQLite error on the store at ``path`` means, as one line; None for one that says nothing of the place."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"{path}: locked by another process for over {_OPEN_TIMEOUT_S:g} s; let it finish (or stop it) "
+            "and run again; the store is intact"
+        )
+    if "disk is full" in text or "disk full" in text:
+        return StoreError(f"{path}: disk full; free space on its disk and run again; the store is intact")
+    if "readonly" in text or "read-only" in text or "permission" in text or "access permission" in text:
+        return StoreError(
+            f"{path}: cannot be written (permission); choose another --out or fix its permissions"
+        )
+    if "unable to open" in text:
+        return StoreError(f"{path}: cannot be opened ({exc}); check the directory and its permissions")
+    if "disk i/o" in text:
+        return StoreError(f"{path}: disk I/O error; check the disk and run again; the store is intact")
+    return None
+
+
 def _header(path: Path) -> bytes:
     with open(path, "rb") as handle:
         return handle.read(len(_SQLITE_HEADER))
@@ -75,7 +96,9 @@ def _inspect(path: Path) -> tuple[int, int, dict[str, list[str]]]:
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=_OPEN_TIMEOUT_S)
     except sqlite3.OperationalError as exc:
-        raise StoreError(f"{path}: cannot be read ({exc}); check its permissions") from None
+        raise fault(path, exc) or StoreError(
+            f"{path}: cannot be read ({exc}); check its permissions"
+        ) from None
     try:
         return _identity(db)
     finally:
@@ -145,7 +168,7 @@ class Store:
         try:
             self._db = _retry_locked(self._open)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
+            raise fault(self.path, exc) or StoreError(
                 f"{self.path}: not a deblurbench results store ({exc}); choose another --out"
             ) from None
 
@@ -211,13 +234,17 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        """One write transaction; rolled back on any error, a SQLite fault (locked, disk full) as one line."""
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            finally:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            raise fault(self.path, exc) or exc from None
 
     # ---- writing ----
     def put(self, records: Record | Iterable[Record], run_id: int | None = None) -> None:
