@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import torch
 from hostile import Case
 
+import deblurbench as db
 from deblurbench.bench import store as store_module
 from deblurbench.bench.records import FailureRecord
 from deblurbench.bench.store import Store, StoreError
 from deblurbench.config import ConfigError, load_config
+from deblurbench.models import CheckpointError
 
 
 def _no_constant(token: str) -> Any:
@@ -103,6 +107,23 @@ def _open_on_a_full_disk(world: Path) -> None:
         Store(world / "out")
 
 
+def _dmphn_folder(world: Path, first: str) -> Path:
+    """A DMPHN checkpoint folder (per-module files) whose first file holds ``first``."""
+    folder = world / "dmphn"
+    folder.mkdir()
+    for part in ("encoder", "decoder"):
+        for lv in (1, 2, 3):
+            torch.save({}, folder / f"{part}_lv{lv}.pkl")
+    first_file = folder / "encoder_lv1.pkl"
+    if first == "random":
+        first_file.write_bytes(random.Random(0).randbytes(4096))
+    elif first == "empty":
+        first_file.write_bytes(b"")
+    else:
+        torch.save(torch.zeros(3), first_file)
+    return folder
+
+
 CASES = [
     Case(
         "evaluate --format json of outputs identical to the sharp images: strict JSON, psnr null with a note",
@@ -178,5 +199,19 @@ CASES = [
     Case("disk full mid-run", call=_put_on_a_full_disk, code=StoreError, line="disk full", then=_intact),
     Case(
         "disk full on opening", call=_open_on_a_full_disk, code=StoreError, line="results.sqlite: disk full"
+    ),
+    # per-module DMPHN checkpoint files that are not state dicts
+    *(
+        Case(
+            f"DMPHN per-module checkpoint: {what}",
+            call=lambda w, what=what: db.create_model("dmphn_1_2_4", weights=_dmphn_folder(w, what)),
+            code=CheckpointError,
+            line=line,
+        )
+        for what, line in (
+            ("random", "encoder_lv1.pkl: not a readable torch checkpoint"),
+            ("empty", "encoder_lv1.pkl: not a readable torch checkpoint (it ends early"),
+            ("tensor", "encoder_lv1.pkl: holds a Tensor, not a state dict"),
+        )
     ),
 ]
