@@ -214,4 +214,10 @@ CASES = [
             ("tensor", "encoder_lv1.pkl: holds a Tensor, not a state dict"),
         )
     ),
+    # a real forward too big for memory: estimated first, refused in one line
+    Case(
+        "complexity --real-forward at 20000x20000",
+        ("complexity", "--models", "lmfn", "--real-forward", "--size", "20000x20000"),
+        line="leave out --real-forward",
+    ),
 ]
