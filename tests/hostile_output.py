@@ -17,6 +17,7 @@ import deblurbench as db
 from deblurbench.bench import store as store_module
 from deblurbench.bench.records import FailureRecord
 from deblurbench.bench.store import Store, StoreError
+from deblurbench.cli import main
 from deblurbench.config import ConfigError, load_config
 from deblurbench.models import CheckpointError
 
@@ -124,6 +125,35 @@ def _dmphn_folder(world: Path, first: str) -> Path:
     return folder
 
 
+def _tampered_report(world: Path) -> None:
+    """A store whose psnr column holds text: ``report`` refuses in one line (exit 2), the table read says where."""
+    out = str(world / "out")
+    assert (
+        main(
+            [
+                "evaluate",
+                "--lpips",
+                "off",
+                "--models",
+                "identity",
+                *PAIR[:1],
+                "synthetic",
+                "--split",
+                "tiny",
+                "--out",
+                out,
+            ]
+        )
+        == 0
+    )
+    db_ = sqlite3.connect(world / "out" / Store.FILENAME)
+    db_.execute("UPDATE quality SET psnr = 'abc' WHERE rowid = 1")
+    db_.commit()
+    db_.close()
+    assert main(["report", "--out", out]) == 2
+    Store(out).frame("quality")
+
+
 CASES = [
     Case(
         "evaluate --format json of outputs identical to the sharp images: strict JSON, psnr null with a note",
@@ -219,5 +249,11 @@ CASES = [
         "complexity --real-forward at 20000x20000",
         ("complexity", "--models", "lmfn", "--real-forward", "--size", "20000x20000"),
         line="leave out --real-forward",
+    ),
+    Case(
+        "a text value in a numeric store column reaching report",
+        call=_tampered_report,
+        code=StoreError,
+        line="table quality, column psnr holds 1 non-number(s) (e.g. 'abc')",
     ),
 ]

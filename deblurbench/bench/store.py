@@ -25,7 +25,7 @@ import pandas as pd
 import torch
 
 from .migrations import backup, is_schema0, migrate
-from .records import FailureRecord, QualityRecord, Record, RunRecord
+from .records import RECORDS, FailureRecord, QualityRecord, Record, RunRecord
 from .schema import APPLICATION_ID, SCHEMA_VERSION, TABLES, add_declared_columns, create_schema, insert_row
 
 _OPEN_TIMEOUT_S = 60.0
@@ -311,4 +311,21 @@ class Store:
         """A whole table as a DataFrame (one of :data:`TABLES`)."""
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}: use one of {', '.join(TABLES)}")
+        self._check_numbers(table)
         return pd.read_sql_query(f"SELECT * FROM {table}", self._db)
+
+    def _check_numbers(self, table: str) -> None:
+        """One line naming the table and column when a numeric column holds text (a store changed by hand)."""
+        record = next(r for r in RECORDS if table == r.TABLE)
+        for column in record.columns():
+            if column.sql not in ("INTEGER", "REAL"):
+                continue
+            bad = self._db.execute(
+                f"SELECT count(*), min(quote({column.name})) FROM {table} "
+                f"WHERE typeof({column.name}) NOT IN ('integer', 'real', 'null')"
+            ).fetchone()
+            if bad[0]:
+                raise StoreError(
+                    f"{self.path}: table {table}, column {column.name} holds {bad[0]} non-number(s) (e.g. {bad[1]}): "
+                    "the store was changed outside deblurbench; fix or delete those rows, or choose another --out"
+                )
