@@ -20,6 +20,7 @@ from deblurbench.bench.store import Store, StoreError
 from deblurbench.cli import main
 from deblurbench.config import ConfigError, load_config
 from deblurbench.models import CheckpointError
+from deblurbench.models.official import official_weights
 
 
 def _no_constant(token: str) -> Any:
@@ -154,6 +155,15 @@ def _tampered_report(world: Path) -> None:
     Store(out).frame("quality")
 
 
+def _sparse_official(world: Path, name: str) -> Path:
+    """A --weights-dir holding a 5 GiB sparse file under an official checkpoint name."""
+    folder = world / "weights"
+    folder.mkdir()
+    with open(folder / name, "wb") as handle:  # sparse: costs no disk, but hashing it reads 5 GiB
+        handle.truncate(5 * 2**30)
+    return folder
+
+
 CASES = [
     Case(
         "evaluate --format json of outputs identical to the sharp images: strict JSON, psnr null with a note",
@@ -255,5 +265,18 @@ CASES = [
         call=_tampered_report,
         code=StoreError,
         line="table quality, column psnr holds 1 non-number(s) (e.g. 'abc')",
+    ),
+    # --weights-dir: the size cap before any hash
+    Case(
+        "--weights-dir: a 5 GiB file under a hashed official name",
+        call=lambda w: official_weights("deblurganv2_inception", _sparse_official(w, "fpn_inception.h5")),
+        code=CheckpointError,
+        line="larger than any checkpoint",
+    ),
+    Case(
+        "--weights-dir: a 5 GiB file under an official name with no hash known",
+        call=lambda w: official_weights("hinet", _sparse_official(w, "HINet-GoPro.pth")),
+        code=CheckpointError,
+        line="larger than any checkpoint",
     ),
 ]
