@@ -24,6 +24,7 @@ given on the command line override the file and are checked the same way.
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -43,7 +44,7 @@ from .options import (
     names,
     option,
     optional,
-    path,
+    output_directory,
     same_as,
     table_of,
     text,
@@ -120,7 +121,12 @@ class RunConfig:
     """What ``deblurbench run`` measures and where it writes."""
 
     out: Path = setting(
-        OUT, path, "a directory path", help="output directory (default ./{default})", flag="--out"
+        OUT,
+        output_directory,
+        "a directory path",
+        help="output directory (default ./{default})",
+        flag="--out",
+        parse=str,  # "" stays "" (refused), not Path("") = "."
     )
     models: tuple[str, ...] = setting(
         (),
@@ -192,11 +198,32 @@ class RunConfig:
         return derive(LatencySettings, self)
 
 
+#: the largest configuration file read (a run configuration is a few hundred bytes)
+CONFIG_MAX_BYTES = 2**20
+
+
 def _read_file(path: Path) -> dict[str, Any]:
-    if path.is_dir():
-        raise ConfigError(f"--config {path}: is a directory; give the TOML file")
+    """The TOML table of a regular file of at most :data:`CONFIG_MAX_BYTES` (never a device or FIFO)."""
     try:
-        return tomllib.loads(path.read_bytes().decode("utf-8"))
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ConfigError(f"--config {path}: is a directory; give the TOML file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(
+                f"--config {path}: not a regular file (a device, FIFO or socket); give the TOML file"
+            )
+        if info.st_size > CONFIG_MAX_BYTES:
+            raise ConfigError(
+                f"--config {path}: {info.st_size:,} bytes, over the {CONFIG_MAX_BYTES:,}-byte limit for a "
+                "configuration file; give the TOML file"
+            )
+        with open(path, "rb") as handle:
+            data = handle.read(CONFIG_MAX_BYTES + 1)
+        if len(data) > CONFIG_MAX_BYTES:
+            raise ConfigError(
+                f"--config {path}: over the {CONFIG_MAX_BYTES:,}-byte limit for a configuration file"
+            )
+        return tomllib.loads(data.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"--config {path}: no such file") from None
     except UnicodeDecodeError as exc:

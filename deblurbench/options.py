@@ -165,6 +165,11 @@ def from_values(cls: type, values: Mapping[str, Any], source: str) -> dict[str, 
     return {k: declared[k].value(v, source) for k, v in values.items() if v is not None}
 
 
+def read_option(cls: type, name: str, value: Any, source: str) -> Any:
+    """One value of ``cls``'s option ``name``, read as declared (for a flag a command adds itself)."""
+    return options(cls)[name].value(value, source)
+
+
 def dest(cls: type, name: str) -> str:
     """Where argparse keeps ``cls``'s option ``name``: qualified, so that no other flag's value is taken for it."""
     return f"{cls.__qualname__}.{name}"
@@ -346,6 +351,22 @@ def directory(value: Any) -> Path:
         raise ValueError(f"{found}: no such directory")
     if not found.is_dir():
         raise ValueError(f"{found} is not a directory")
+    return found
+
+
+#: names that end so name a file (a results store), never an output directory
+FILE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+
+def output_directory(value: Any) -> Path:
+    """A directory to write results into (made when missing): never empty, a file, or a file's name."""
+    found = path(value)
+    if found.exists() and not found.is_dir():
+        raise ValueError(f"{found} is a file; name a directory (it is made when missing)")
+    if found.suffix.lower() in FILE_SUFFIXES:
+        raise ValueError(
+            f"{found} names a {found.suffix} file; name a directory, the store is written inside it"
+        )
     return found
 
 

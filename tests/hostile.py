@@ -74,6 +74,7 @@ class Case:
     unchanged: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()
     then: Callable[[Path], None] | None = None
+    stdout: Callable[[str], None] | None = None  # a check of what it printed
 
 
 def _quality_rows(world: Path) -> set[str]:

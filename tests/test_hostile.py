@@ -121,7 +121,7 @@ CASES = [
     Case(
         "--out an existing regular file",
         ("report", "--out", "{w}/file.txt"),
-        line="no such directory",
+        line="file.txt is a file; name a directory",
         unchanged=("file.txt",),
     ),
     Case(
@@ -137,7 +137,7 @@ CASES = [
             "--out",
             "{w}/empty.txt",
         ),
-        line="is a file, not a directory",
+        line="empty.txt is a file; name a directory",
         unchanged=("empty.txt",),
     ),
     Case(
@@ -153,7 +153,7 @@ CASES = [
             "--out",
             "{w}/theirs.sqlite",
         ),
-        line="another program",
+        line="theirs.sqlite is a file; name a directory",
         unchanged=("theirs.sqlite",),
     ),
     # 4. weights checked before they are read
@@ -317,8 +317,10 @@ def test_hostile_input(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture
         assert "\n" not in text and case.line in text, text
     else:
         code = main([arg.replace("{w}", str(world)) for arg in case.argv])
-        err = capsys.readouterr().err
+        out, err = capsys.readouterr()
         assert code == case.code, err
+        if case.stdout is not None:
+            case.stdout(out)
         if case.code == 2:
             assert err.count("\n") == 1 and case.line in err, err
         elif case.line:

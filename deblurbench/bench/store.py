@@ -25,7 +25,7 @@ import pandas as pd
 import torch
 
 from .migrations import backup, is_schema0, migrate
-from .records import FailureRecord, QualityRecord, Record, RunRecord
+from .records import RECORDS, FailureRecord, QualityRecord, Record, RunRecord
 from .schema import APPLICATION_ID, SCHEMA_VERSION, TABLES, add_declared_columns, create_schema, insert_row
 
 _OPEN_TIMEOUT_S = 60.0
@@ -56,6 +56,27 @@ def load_average() -> float | None:
         return None
 
 
+def fault(path: Path, exc: sqlite3.Error) -> StoreError | None:
+    """What a SQLite error on the store at ``path`` means, as one line; None for one that says nothing of the place."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"{path}: locked by another process for over {_OPEN_TIMEOUT_S:g} s; let it finish (or stop it) "
+            "and run again; the store is intact"
+        )
+    if "disk is full" in text or "disk full" in text:
+        return StoreError(f"{path}: disk full; free space on its disk and run again; the store is intact")
+    if "readonly" in text or "read-only" in text or "permission" in text or "access permission" in text:
+        return StoreError(
+            f"{path}: cannot be written (permission); choose another --out or fix its permissions"
+        )
+    if "unable to open" in text:
+        return StoreError(f"{path}: cannot be opened ({exc}); check the directory and its permissions")
+    if "disk i/o" in text:
+        return StoreError(f"{path}: disk I/O error; check the disk and run again; the store is intact")
+    return None
+
+
 def _header(path: Path) -> bytes:
     with open(path, "rb") as handle:
         return handle.read(len(_SQLITE_HEADER))
@@ -75,7 +96,9 @@ def _inspect(path: Path) -> tuple[int, int, dict[str, list[str]]]:
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=_OPEN_TIMEOUT_S)
     except sqlite3.OperationalError as exc:
-        raise StoreError(f"{path}: cannot be read ({exc}); check its permissions") from None
+        raise fault(path, exc) or StoreError(
+            f"{path}: cannot be read ({exc}); check its permissions"
+        ) from None
     try:
         return _identity(db)
     finally:
@@ -145,7 +168,7 @@ class Store:
         try:
             self._db = _retry_locked(self._open)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
+            raise fault(self.path, exc) or StoreError(
                 f"{self.path}: not a deblurbench results store ({exc}); choose another --out"
             ) from None
 
@@ -211,13 +234,17 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        """One write transaction; rolled back on any error, a SQLite fault (locked, disk full) as one line."""
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            finally:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            raise fault(self.path, exc) or exc from None
 
     # ---- writing ----
     def put(self, records: Record | Iterable[Record], run_id: int | None = None) -> None:
@@ -284,4 +311,21 @@ class Store:
         """A whole table as a DataFrame (one of :data:`TABLES`)."""
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}: use one of {', '.join(TABLES)}")
+        self._check_numbers(table)
         return pd.read_sql_query(f"SELECT * FROM {table}", self._db)
+
+    def _check_numbers(self, table: str) -> None:
+        """One line naming the table and column when a numeric column holds text (a store changed by hand)."""
+        record = next(r for r in RECORDS if table == r.TABLE)
+        for column in record.columns():
+            if column.sql not in ("INTEGER", "REAL"):
+                continue
+            bad = self._db.execute(
+                f"SELECT count(*), min(quote({column.name})) FROM {table} "
+                f"WHERE typeof({column.name}) NOT IN ('integer', 'real', 'null')"
+            ).fetchone()
+            if bad[0]:
+                raise StoreError(
+                    f"{self.path}: table {table}, column {column.name} holds {bad[0]} non-number(s) (e.g. {bad[1]}): "
+                    "the store was changed outside deblurbench; fix or delete those rows, or choose another --out"
+                )

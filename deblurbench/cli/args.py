@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..bench.store import Store
-from ..config import MODELS_HELP, OUT
-from ..options import add_arguments, build, given, integer, key_values, option, optional, path, text
+from ..config import MODELS_HELP, RunConfig
+from ..options import add_arguments, build, given, integer, key_values, option, optional, path, same_as, text
 from ..sizes import HEADLINE, Size, label, parse_size
 from .errors import UsageError
 
@@ -150,10 +151,9 @@ class DatasetSource:
 class Output:
     """``--out DIR``: the output directory holding the results store (``evaluate``, ``report``)."""
 
-    out: Path = option(
-        OUT,
-        path,
-        "a directory path",
+    out: Path = same_as(
+        RunConfig,
+        "out",
         help=f"output directory holding {Store.FILENAME} (default ./{{default}})",
         flag="--out",
     )
@@ -175,8 +175,52 @@ def existing_store(out: Path) -> Any:
 
 
 def records(frame: Any) -> list[dict[str, Any]]:
-    """A frame as JSON-ready records: NaN as null, never a bare NaN token."""
-    return json.loads(frame.to_json(orient="records")) if not frame.empty else []
+    """A frame as records for :func:`print_json`: a missing cell (NaN) as None; an infinity stays, for its note."""
+    if frame.empty:
+        return []
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+#: why a non-finite value of a named field is null in JSON (any other: what the number was)
+_NOTES = {("psnr", math.inf): "infinite: identical images"}
+
+
+def _note(key: str, value: float) -> str:
+    """Why ``value`` (not finite) is written as null."""
+    if math.isnan(value):
+        return "not a number"
+    return _NOTES.get((key, value), "infinite" if value > 0 else "negative infinite")
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as strict-JSON data: numpy scalars as Python ones, a non-finite number as None."""
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        value = value.item()
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            item = item.item() if hasattr(item, "item") and getattr(item, "ndim", None) == 0 else item
+            if isinstance(item, float) and not math.isfinite(item):
+                out[str(key)] = None
+                out[f"{key}_note"] = _note(str(key), item)
+            else:
+                out[str(key)] = _plain(item)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def json_text(data: Any) -> str:
+    """``data`` as strict JSON (no NaN or Infinity tokens): the one way a command writes ``--format json``."""
+    return json.dumps(_plain(data), indent=2, default=str, allow_nan=False)
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as strict JSON on stdout (see :func:`json_text`)."""
+    print(json_text(data))
 
 
 def table_text(frame: Any) -> str:
@@ -191,6 +235,6 @@ def emit(rows: list[dict[str, Any]], table: Any, fmt: str) -> None:
     from ..reports.formats import to_text
 
     if fmt == "json":
-        print(json.dumps(rows, indent=2, default=str))
+        print_json(rows)
     else:
         print(to_text(table, fmt, floatfmt=".4g"), end="" if fmt == "csv" else "\n")

@@ -4,12 +4,11 @@ the subject's claim baseline by baseline, and (``--plot``) the claim figure."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from .args import SubParsers, add_format, add_models, models_arg, records, table_text
+from .args import SubParsers, add_format, add_models, models_arg, print_json, records, table_text
 from .errors import UsageError
 
 TEXT_COLUMNS = (
@@ -34,7 +33,6 @@ def add_parser(sub: SubParsers) -> None:
     add_models(p)
     p.add_argument(
         "--out",
-        type=Path,
         help=f"hold quality and latency from DIR's store (default ./{OUT} when it holds one)",
     )
     p.add_argument("--plot", type=Path, metavar="FILE", help="write the claim figure to FILE (.png and .svg)")
@@ -47,16 +45,17 @@ def run(args: argparse.Namespace) -> int:
     """Check every figure of --models (default: the store's networks, or all) against counts and the store."""
     from ..bench.complexity import meta_complexity
     from ..config import RunConfig
-    from ..options import build, given
+    from ..options import build, given, read_option
     from ..reports.answer import check_claims
 
     subject = build(RunConfig, given(RunConfig, args)).subject
     models = models_arg(args.models) if args.models else None  # None: the store's networks, or all
-    claims = check_claims(_store(args.out), models, subject=subject, count=meta_complexity)
+    out = None if args.out is None else read_option(RunConfig, "out", args.out, "--out")
+    claims = check_claims(_store(out), models, subject=subject, count=meta_complexity)
     if args.plot is not None:
         _plot(claims, args.plot)
     if args.format == "json":
-        print(json.dumps(_payload(claims, subject), indent=2))
+        print_json(_payload(claims, subject))
     elif args.format == "csv":
         print(claims.figures.to_csv(index=False), end="")
     else:

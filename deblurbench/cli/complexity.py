@@ -31,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
     from ..reports.own_figures import own_cost_checks
 
     models, sizes = checked_grid(args)
+    if args.real_forward:
+        _check_fits(models, sizes)
     results = [complexity(m, size, real_forward=args.real_forward) for m in models for size in sizes]
     published = own_cost_checks(results)
     rows = [{**r.to_dict(), "published": p} for r, p in zip(results, published, strict=True)]
@@ -39,6 +41,20 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "table":
         _notes(results)
     return 0
+
+
+def _check_fits(models: list[str], sizes: list[Any]) -> None:
+    """Refuse, before any count, each network and size whose real forward cannot fit in memory (one line)."""
+    from ..bench.complexity import check_real_forward
+    from ..bench.memory import needs_check
+    from ..models import create_model, get_spec
+    from ..models.restorer import padded_size
+
+    for model in models:
+        for size in sizes:
+            input_size = padded_size(get_spec(model), *size)
+            if needs_check((1, 3, *input_size)):
+                check_real_forward(create_model(model), get_spec(model), input_size)
 
 
 def _row(result: Any, published: list[dict[str, Any]]) -> dict[str, Any]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING
 
-from .args import DatasetSource, SubParsers, add_format, emit
+from .args import DatasetSource, SubParsers, add_format, emit, print_json
 from .errors import Parser
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     report = DatasetSource.of(args).check(args.name, decode=not args.quick)
     if args.format == "json":
-        print(json.dumps(report.as_dict(), indent=2, default=str))
+        print_json(report.as_dict())
     elif args.format == "csv":
         rows = [{"kind": "group", "item": g, "pairs": n, "message": ""} for g, n in report.groups.items()]
         rows += [{"kind": "problem", "item": "", "pairs": None, "message": m} for m in report.problems]

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..config import RunConfig
 from ..options import add_arguments, boolean, build, dest, given, integer, option, optional, same_as, text
-from .args import DatasetSource, Output, SubParsers, add_format, emit, names_arg, table_text
+from .args import DatasetSource, Output, SubParsers, add_format, emit, names_arg, records, table_text
 from .errors import UsageError
 
 
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         asked={"dataset": flags.dataset, "split": source.split},
     )
     if done.rows is not None:
-        emit(done.rows.to_dict("records"), done.rows, args.format)
+        emit(records(done.rows), done.rows, args.format)
         if args.format == "table" and not done.rows.empty:
             _print_means(done.rows, len(done.failures), done.store)
     return 1 if done.failures else 0

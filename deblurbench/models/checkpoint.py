@@ -35,13 +35,26 @@ def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such checkpoint file") from None
     except pickle.UnpicklingError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unsafe pickle"
+        if "Unsupported operand" in str(exc):  # no pickle at all: bytes the unpickler cannot parse
+            raise CheckpointError(
+                f"{path}: not a readable torch checkpoint ({_reason(KeyError())})"
+            ) from None
+        first = _unpickler_reason(str(exc))
         raise CheckpointError(
             f"{path}: refused to load (weights_only=True allows tensors and plain containers only): {first}"
         ) from None
     except Exception as exc:  # truncated zip, not a torch file, ...
         raise CheckpointError(f"{path}: not a readable torch checkpoint ({_reason(exc)})") from None
     return unwrap_state_dict(obj, source=str(path))
+
+
+def _unpickler_reason(text: str) -> str:
+    """The line of torch's weights-only refusal that says what was refused (not its boilerplate)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        if line.endswith("WeightsUnpickler error:") and i + 1 < len(lines):
+            return lines[i + 1]
+    return lines[0] if lines else "unsafe pickle"
 
 
 def _reason(exc: Exception) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .checkpoint import CheckpointError
 from .published import OfficialCheckpoint
-from .registry import get_spec, list_models
+from .registry import check_checkpoint_path, get_spec, list_models
 
 FOUND, UNVERIFIED, MISSING, MISMATCHED = "found", "found, no hash known", "missing", "mismatched"
 UNLOADABLE = "found, not loadable as released"  # e.g. a TensorFlow folder, to be converted first
@@ -91,6 +91,10 @@ def _entry(model: str, checkpoint: OfficialCheckpoint, weights_dir: Path) -> Wei
     if folder and single_file:  # e.g. a TensorFlow folder: there, but nothing this network can load
         why = checkpoint.note or "the file to load inside it is not known"
         return WeightsEntry(model, checkpoint, path, UNLOADABLE, f"{path}/: {why}")
+    try:  # a 60 GB sparse file under an official name is refused by its size, never hashed
+        check_checkpoint_path(path, get_spec(model))
+    except CheckpointError as exc:
+        return WeightsEntry(model, checkpoint, path, MISMATCHED, str(exc))
     status, detail = _verify(path, checkpoint)
     return WeightsEntry(model, checkpoint, path, status, detail)
 

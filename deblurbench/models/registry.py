@@ -204,12 +204,12 @@ def resolve_weights(name: str, weights: str | Path) -> Path:
             f"weights {str(weights)!r} for {name}: no such file and no shipped tag "
             f"(tags for {name}: {tags}); pass a checkpoint path"
         )
-    _check_checkpoint_path(path, spec)
+    check_checkpoint_path(path, spec)
     return path
 
 
-def _check_checkpoint_path(path: Path, spec: ModelSpec) -> None:
-    """Kind, size and readability of a checkpoint path, before it is read or hashed."""
+def check_checkpoint_path(path: Path, spec: ModelSpec) -> None:
+    """Kind, size and readability of a checkpoint path, before it is read or hashed (a one-line error)."""
     from .checkpoint import CheckpointError
 
     if path.is_dir():

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
+from ..cli.args import print_json
 from ..options import add_arguments, build, given
 from .options import TrainConfig
 
@@ -43,7 +43,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if os.environ.get("RANK", "0") != "0":
             return 0
     if args.format == "json":
-        print(json.dumps({k: v for k, v in summary.items() if k != "config"}, indent=2))
+        print_json({k: v for k, v in summary.items() if k != "config"})
     else:
         last = summary["history"][-1] if summary["history"] else {}
         psnr = f"; val {last['psnr']:.2f} dB (blurry {last['blurry_psnr']:.2f} dB)" if last else ""
