@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 from hostile import Case
 
+from deblurbench.bench.store import Store
 from deblurbench.cli import main
 
 
@@ -25,8 +28,8 @@ def _after(setup: Callable[[Path], object], *argv: str, code: int = 2) -> Callab
         with contextlib.redirect_stderr(err):
             got = main([a.replace("{w}", str(world)) for a in argv])
         text = err.getvalue()
-        if got == code and text.count("\n") == 1:
-            raise SaidError(text.strip())
+        if got == code and (text.count("\n") == 1 or (code == 0 and not text)):
+            raise SaidError(text.strip() or "exit 0")
         raise AssertionError(f"exit {got}, stderr {text!r}")
 
     return call
@@ -37,11 +40,50 @@ def _symlink_loop(world: Path) -> None:
     (world / "wd" / "fftformer_GoPro.pth").symlink_to(world / "wd" / "fftformer_GoPro.pth")
 
 
+def _read_only_store(world: Path) -> None:
+    """A store in ``out`` that the process may not write (as root, chmod would not stop it)."""
+    Store(world / "out").close()
+    real = os.access
+    read_only = {world / "out", world / "out" / Store.FILENAME}
+    patcher = mock.patch.object(
+        os, "access", lambda p, mode: False if Path(p) in read_only and mode & os.W_OK else real(p, mode)
+    )
+    patcher.start()
+    _STOP.append(patcher.stop)
+
+
+_STOP: list[Callable[[], None]] = []
+
+
+def _claims_read_only(world: Path) -> None:
+    """``claims`` on a read-only store exits 0 and leaves the store as it was."""
+    try:
+        _after(_read_only_store, "claims", "--out", "{w}/out", "--models", "lmfn", "--format", "csv", code=0)(
+            world
+        )
+    finally:
+        while _STOP:
+            _STOP.pop()()
+
+
 CASES = [
     Case(
         "a symlink loop named like an official checkpoint is said, not listed as missing",
         call=_after(_symlink_loop, "weights", "--weights-dir", "{w}/wd", "--models", "fftformer", code=1),
         code=SaidError,
         line="fftformer_GoPro.pth: a symlink loop",
+    ),
+    Case("claims --subject '' is refused, naming the option", ("claims", "--subject", ""), line="--subject"),
+    Case(
+        "claims --out FILE says it is a file",
+        ("claims", "--out", "{w}/file.txt", "--models", "lmfn"),
+        line="file.txt: is a file, not a directory",
+        unchanged=("file.txt",),
+    ),
+    Case(
+        "claims --out DIR on a read-only store reads it",
+        call=_claims_read_only,
+        code=SaidError,
+        line="exit 0",
     ),
 ]
