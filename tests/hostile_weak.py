@@ -9,10 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
+import torch
 from hostile import Case
 
+import deblurbench as db
 from deblurbench.bench.store import Store
 from deblurbench.cli import main
+from deblurbench.models import CheckpointError
 
 
 class SaidError(Exception):
@@ -66,12 +69,30 @@ def _claims_read_only(world: Path) -> None:
             _STOP.pop()()
 
 
+class _RunsCode:
+    """Pickles as a call: what a malicious checkpoint holds."""
+
+    def __reduce__(self) -> tuple[Callable[[], str], tuple[()]]:
+        return (os.getcwd, ())
+
+
+def _malicious_checkpoint(world: Path) -> None:
+    torch.save({"state_dict": _RunsCode()}, world / "evil.pth")
+    db.create_model("lmfn", weights=world / "evil.pth")
+
+
 CASES = [
     Case(
         "a symlink loop named like an official checkpoint is said, not listed as missing",
         call=_after(_symlink_loop, "weights", "--weights-dir", "{w}/wd", "--models", "fftformer", code=1),
         code=SaidError,
         line="fftformer_GoPro.pth: a symlink loop",
+    ),
+    Case(
+        "a malicious checkpoint is refused without advising weights_only=False",
+        call=_malicious_checkpoint,
+        code=CheckpointError,
+        line="evil.pth: not loaded: it holds more than tensors and plain containers (unsupported GLOBAL",
     ),
     Case("claims --subject '' is refused, naming the option", ("claims", "--subject", ""), line="--subject"),
     Case(

@@ -9,6 +9,7 @@ DataParallel adds a ``module.`` prefix; both are undone here.
 from __future__ import annotations
 
 import pickle
+import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,13 +36,20 @@ def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such checkpoint file") from None
     except pickle.UnpicklingError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unsafe pickle"
-        raise CheckpointError(
-            f"{path}: refused to load (weights_only=True allows tensors and plain containers only): {first}"
-        ) from None
+        raise CheckpointError(_refused(path, exc)) from None
     except Exception as exc:  # truncated zip, not a torch file, ...
         raise CheckpointError(f"{path}: not a readable torch checkpoint ({_reason(exc)})") from None
     return unwrap_state_dict(obj, source=str(path))
+
+
+def _refused(path: Path, exc: Exception) -> str:
+    """Why a pickle was refused, without torch's advice to load it with ``weights_only=False`` (never safe)."""
+    found = re.search(r"(unsupported (?:global|operand):? [^\s]+)", str(exc), re.IGNORECASE)
+    what = f" ({' '.join(found.group(1).split())})" if found else ""
+    return (
+        f"{path}: not loaded: it holds more than tensors and plain containers{what}, and unpickling it "
+        "could run code; use the official checkpoint or re-save the state dict alone"
+    )
 
 
 def _reason(exc: Exception) -> str:
