@@ -94,6 +94,16 @@ CASES = [
         code=CheckpointError,
         line="evil.pth: not loaded: it holds more than tensors and plain containers (unsupported GLOBAL",
     ),
+    Case(
+        "latency --threads above the cores is refused",
+        ("latency", "--models", "lmfn", "--threads", "1000"),
+        line="threads=1000 (--threads) is more than the",
+    ),
+    Case(
+        "latency --min-repeats above --repeats is refused",
+        ("latency", "--models", "lmfn", "--min-repeats", "10", "--repeats", "3"),
+        line="min_repeats=10 (--min-repeats) is more than repeats=3 (--repeats)",
+    ),
     Case("claims --subject '' is refused, naming the option", ("claims", "--subject", ""), line="--subject"),
     Case(
         "claims --out FILE says it is a file",

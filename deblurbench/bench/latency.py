@@ -327,6 +327,20 @@ class LatencySettings:
     def check(self) -> LatencySettings:
         """One-line ``ValueError`` for settings that cannot work (each option read as declared); returns self."""
         check_options(self, "latency")
+        if self.repeats is not None and self.min_repeats is not None and self.min_repeats > self.repeats:
+            raise ValueError(
+                f"min_repeats={self.min_repeats} (--min-repeats) is more than repeats={self.repeats} (--repeats): "
+                "the fewest timed calls cannot exceed the most"
+            )
+        if (
+            self.threads is not None
+            and parse_device(self.device).type == "cpu"
+            and self.threads > contention.cores()
+        ):
+            raise ValueError(
+                f"threads={self.threads} (--threads) is more than the {contention.cores()} cores this process "
+                "may use: the threads would time each other; give at most that many"
+            )
         if not self.sync and parse_device(self.device).type != "cuda":
             raise ValueError("sync=False (unsynchronised timing) only makes sense on CUDA")
         return self
