@@ -81,6 +81,19 @@ def _malicious_checkpoint(world: Path) -> None:
     db.create_model("lmfn", weights=world / "evil.pth")
 
 
+def _more_repeats_after_a_quick_timing(world: Path) -> None:
+    """A store holding a quick timing of LMFN: a rerun asking for 50 repeats is not "already in the store"."""
+    from deblurbench.bench.latency import LatencySettings
+    from deblurbench.runner import LatencyTask
+
+    store = Store(world / "out")
+    store.put(db.latency("lmfn", (32, 32), warmup=0))
+    quick, more = LatencySettings(), LatencySettings(repeats=50)
+    assert LatencyTask("lmfn", (32, 32), quick).is_done(store)
+    if not LatencyTask("lmfn", (32, 32), more).is_done(store):
+        raise SaidError(f"timed anew as {more.timing_label()!r}")
+
+
 CASES = [
     Case(
         "a symlink loop named like an official checkpoint is said, not listed as missing",
@@ -103,6 +116,12 @@ CASES = [
         "latency --min-repeats above --repeats is refused",
         ("latency", "--models", "lmfn", "--min-repeats", "10", "--repeats", "3"),
         line="min_repeats=10 (--min-repeats) is more than repeats=3 (--repeats)",
+    ),
+    Case(
+        "latency --repeats 50 after a quick run is timed anew, not kept from the store",
+        call=_more_repeats_after_a_quick_timing,
+        code=SaidError,
+        line="timed anew as 'quick, repeats<=50'",
     ),
     Case("claims --subject '' is refused, naming the option", ("claims", "--subject", ""), line="--subject"),
     Case(

@@ -369,8 +369,23 @@ class LatencySettings:
             "compile": bool(self.compile),
             "threads": int(threads),
             "sync": bool(self.sync),
-            "timing": self.timing,
+            "timing": self.timing_label(),
         }
+
+    def timing_label(self) -> str:
+        """The plan as keyed: the preset's name, and each repeat bound or stopping rule given over it.
+
+        ``quick`` alone is the preset; ``quick, repeats<=50`` a timing that may repeat 50 times,
+        so a rerun with other bounds is timed anew instead of found "already in the store".
+        The warm-up is left out: it changes no figure (the runner sets it to 0 on a warm network).
+        """
+        given = (
+            ("repeats<=", self.repeats),
+            ("repeats>=", self.min_repeats),
+            ("max-time=", self.max_time_s),
+            ("tolerance=", self.tolerance),
+        )
+        return ", ".join([self.timing, *(f"{name}{value:g}" for name, value in given if value is not None)])
 
 
 def check_grid(models: Sequence[str], sizes: Sequence[tuple[int, int]], settings: LatencySettings) -> None:
