@@ -15,11 +15,12 @@ runtime matches.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import platform
 import statistics
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from ..models.restorer import (
 )
 from ..options import boolean, either, integer, number, one_of, option, optional
 from ..options import check as check_options
+from . import contention
 from .complexity import OfficialPath, _resolve
 from .records import LatencyRecord
 
@@ -115,6 +117,39 @@ def median_interval(sorted_ms: list[float], level: float = 0.95) -> tuple[float,
         k += 1
     k = max(k, 1)
     return sorted_ms[k - 1], sorted_ms[n - k]
+
+
+NOISY_SPREAD = 1.5  # a p90 above this multiple of the median is noisy
+NOISY_WIDTH = 0.5  # so is a median interval wider than this fraction of the median (1.9-9.3 s always is)
+
+
+def _number(x: Any) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def noisy(median: float | None, p90: float | None, low: float | None, high: float | None) -> str:
+    """``noisy (...)`` where the spread or the median's interval says the timing is not to be trusted, else ""."""
+    median, p90, low, high = (_number(x) for x in (median, p90, low, high))
+    if not median:
+        return ""
+    if p90 is not None and p90 / median > NOISY_SPREAD:
+        return f"noisy (p90 {p90 / median:.2g}x median)"
+    if low is not None and high is not None and (high - low) / median > NOISY_WIDTH:
+        return f"noisy (median interval {low:.3g}-{high:.3g} ms)"
+    return ""
+
+
+def doubt(row: Mapping[str, Any]) -> str:
+    """Why a latency row's figures are not to be ranked: noisy and/or taken on a busy machine, else ""."""
+    details = row.get("details")
+    if isinstance(details, str):
+        details = json.loads(details or "{}")
+    details = details if isinstance(details, Mapping) else row
+    reasons = [
+        noisy(row.get("median_ms"), row.get("p90_ms"), row.get("ci_low_ms"), row.get("ci_high_ms")),
+        contention.busy(details.get("load_before"), details.get("load_after"), details.get("cores")),
+    ]
+    return "; ".join(r for r in reasons if r)
 
 
 @dataclass(frozen=True)
@@ -292,6 +327,20 @@ class LatencySettings:
     def check(self) -> LatencySettings:
         """One-line ``ValueError`` for settings that cannot work (each option read as declared); returns self."""
         check_options(self, "latency")
+        if self.repeats is not None and self.min_repeats is not None and self.min_repeats > self.repeats:
+            raise ValueError(
+                f"min_repeats={self.min_repeats} (--min-repeats) is more than repeats={self.repeats} (--repeats): "
+                "the fewest timed calls cannot exceed the most"
+            )
+        if (
+            self.threads is not None
+            and parse_device(self.device).type == "cpu"
+            and self.threads > contention.cores()
+        ):
+            raise ValueError(
+                f"threads={self.threads} (--threads) is more than the {contention.cores()} cores this process "
+                "may use: the threads would time each other; give at most that many"
+            )
         if not self.sync and parse_device(self.device).type != "cuda":
             raise ValueError("sync=False (unsynchronised timing) only makes sense on CUDA")
         return self
@@ -320,8 +369,23 @@ class LatencySettings:
             "compile": bool(self.compile),
             "threads": int(threads),
             "sync": bool(self.sync),
-            "timing": self.timing,
+            "timing": self.timing_label(),
         }
+
+    def timing_label(self) -> str:
+        """The plan as keyed: the preset's name, and each repeat bound or stopping rule given over it.
+
+        ``quick`` alone is the preset; ``quick, repeats<=50`` a timing that may repeat 50 times,
+        so a rerun with other bounds is timed anew instead of found "already in the store".
+        The warm-up is left out: it changes no figure (the runner sets it to 0 on a warm network).
+        """
+        given = (
+            ("repeats<=", self.repeats),
+            ("repeats>=", self.min_repeats),
+            ("max-time=", self.max_time_s),
+            ("tolerance=", self.tolerance),
+        )
+        return ", ".join([self.timing, *(f"{name}{value:g}" for name, value in given if value is not None)])
 
 
 def check_grid(models: Sequence[str], sizes: Sequence[tuple[int, int]], settings: LatencySettings) -> None:
@@ -418,7 +482,9 @@ def latency(
     input_size = padded_size(spec, *size)
     settings.check_fits(model, spec, input_size)
     path, x = _prepared(model, spec, input_size, settings)
+    load_before = contention.load()
     times, stopped, peak = _measure(_timed_call(path, x, settings), settings)
+    load_after = contention.load()
     dev = parse_device(settings.device)
     key = settings.key(spec.name, size)
     low, high = median_interval(sorted(times))
@@ -436,4 +502,7 @@ def latency(
         method=_method(dev, settings.sync),
         autocast=parse_dtype(settings.dtype) in (torch.float16, torch.bfloat16),
         cudnn_benchmark=settings.cudnn_benchmark if dev.type == "cuda" else None,
+        load_before=load_before,
+        load_after=load_after,
+        cores=contention.cores(),
     )

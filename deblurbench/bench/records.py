@@ -450,6 +450,9 @@ class LatencyRecord(Record):
     method: str = detail(str)
     autocast: bool = detail(bool)
     cudnn_benchmark: bool | None = detail(lambda: None)
+    load_before: float | None = detail(lambda: None)  # 1-minute load average before the timing
+    load_after: float | None = detail(lambda: None)  # and after it (bench/contention.py)
+    cores: int | None = detail(lambda: None)  # the cores this process could use
 
     @property
     def size(self) -> tuple[int, int]:

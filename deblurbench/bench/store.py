@@ -172,6 +172,25 @@ class Store:
                 f"{self.path}: not a deblurbench results store ({exc}); choose another --out"
             ) from None
 
+    @classmethod
+    def reader(cls, out: str | Path) -> Store:
+        """``out``'s store opened only to read (``claims``): nothing is created, written or migrated there."""
+        store = cls.__new__(cls)
+        store.path, store.migrated_from = Path(out) / cls.FILENAME, None
+        app_id, version, tables = _inspect(store.path)
+        store._refuse_foreign(app_id, version, tables)
+        if tables and (app_id != APPLICATION_ID or version < SCHEMA_VERSION):
+            raise StoreError(
+                f"{store.path}: an older store (schema {version}) that cannot be written to be migrated; "
+                "make it writable or run 'deblurbench report --out' on a copy"
+            )
+        writable = os.access(
+            store.path.parent, os.W_OK | os.X_OK
+        )  # else no -shm can be made: read as immutable
+        uri = f"{store.path.resolve().as_uri()}?mode=ro{'' if writable else '&immutable=1'}"
+        store._db = sqlite3.connect(uri, uri=True, timeout=_OPEN_TIMEOUT_S, isolation_level=None)
+        return store
+
     # ---- opening ----
     def _check_file(self) -> None:
         """Refuse, untouched, a file that is not ours; back up one that is about to be migrated."""

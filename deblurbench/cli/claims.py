@@ -4,6 +4,7 @@ the subject's claim baseline by baseline, and (``--plot``) the claim figure."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,13 @@ def _store(out: Path | None) -> Any:
     from ..jobs import open_store
 
     where = out if out is not None else OUT
+    if out is not None and out.exists() and not out.is_dir():
+        raise UsageError(
+            f"deblurbench claims: --out {out}: is a file, not a directory; pass the output directory"
+        )
     if (where / Store.FILENAME).is_file():
+        if not os.access(where / Store.FILENAME, os.W_OK) or not os.access(where, os.W_OK | os.X_OK):
+            return Store.reader(where)  # claims only reads: a read-only store is read as it is
         return open_store(where)
     if out is not None:
         print(

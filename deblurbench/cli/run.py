@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .args import SubParsers
+
+if TYPE_CHECKING:
+    from ..config import RunConfig
 
 
 def add_parser(sub: SubParsers) -> None:
@@ -30,10 +35,21 @@ def run(args: argparse.Namespace) -> int:
     from ..options import given
 
     started = time.perf_counter()
-    outcome = jobs.run(load_config(args.config, given(RunConfig, args)))
+    config = load_config(args.config, given(RunConfig, args))
+    _say_if_busy(config)
+    outcome = jobs.run(config)
     summary = outcome.summary
     print(
         f"deblurbench run: {summary.done} measured, {summary.skipped} already in the store, "
         f"{len(summary.failed)} failed, {time.perf_counter() - started:.1f} s; report: {outcome.report}"
     )
     return 1 if summary.failed else 0
+
+
+def _say_if_busy(config: RunConfig) -> None:
+    """One line before any timing when the machine is busy: its latency rows will be marked."""
+    from ..bench.contention import busy_now
+
+    busy = busy_now()
+    if busy and config.latency_sizes:
+        print(f"deblurbench run: {busy}: latency timings taken now will be marked as such", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from .args import SubParsers, add_format, add_models, emit, models_arg
 
@@ -22,11 +23,11 @@ def add_parser(sub: SubParsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Scan the folder for every network's published file names; exit 1 when a hash mismatches."""
+    """Scan the folder for every network's published file names; exit 1 when a hash mismatches or a link is broken."""
     import pandas as pd
 
     from ..config import RunConfig
-    from ..models.official import MISMATCHED, MISSING, scan_weights_dir
+    from ..models.official import BROKEN, MISMATCHED, MISSING, scan_weights_dir
     from ..options import given
 
     entries = scan_weights_dir(given(RunConfig, args)["weights_dir"], models_arg(args.models))
@@ -41,4 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{len(entries) - sum(counts.values())} found, {counts[MISSING]} missing, {counts[MISMATCHED]} mismatched"
         )
-    return 1 if any(e.status == MISMATCHED for e in entries) else 0
+    for entry in entries:
+        if entry.status == BROKEN:
+            print(f"deblurbench weights: {entry.detail}", file=sys.stderr)
+    return 1 if any(e.status in (MISMATCHED, BROKEN) for e in entries) else 0

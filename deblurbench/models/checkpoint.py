@@ -9,6 +9,7 @@ DataParallel adds a ``module.`` prefix; both are undone here.
 from __future__ import annotations
 
 import pickle
+import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -39,22 +40,20 @@ def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
             raise CheckpointError(
                 f"{path}: not a readable torch checkpoint ({_reason(KeyError())})"
             ) from None
-        first = _unpickler_reason(str(exc))
-        raise CheckpointError(
-            f"{path}: refused to load (weights_only=True allows tensors and plain containers only): {first}"
-        ) from None
+        raise CheckpointError(_refused(path, exc)) from None
     except Exception as exc:  # truncated zip, not a torch file, ...
         raise CheckpointError(f"{path}: not a readable torch checkpoint ({_reason(exc)})") from None
     return unwrap_state_dict(obj, source=str(path))
 
 
-def _unpickler_reason(text: str) -> str:
-    """The line of torch's weights-only refusal that says what was refused (not its boilerplate)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for i, line in enumerate(lines):
-        if line.endswith("WeightsUnpickler error:") and i + 1 < len(lines):
-            return lines[i + 1]
-    return lines[0] if lines else "unsafe pickle"
+def _refused(path: Path, exc: Exception) -> str:
+    """Why a pickle was refused, without torch's advice to load it with ``weights_only=False`` (never safe)."""
+    found = re.search(r"(unsupported (?:global|operand):? [^\s]+)", str(exc), re.IGNORECASE)
+    what = f" ({' '.join(found.group(1).split())})" if found else ""
+    return (
+        f"{path}: not loaded: it holds more than tensors and plain containers{what}, and unpickling it "
+        "could run code; use the official checkpoint or re-save the state dict alone"
+    )
 
 
 def _reason(exc: Exception) -> str:

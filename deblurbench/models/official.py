@@ -20,6 +20,7 @@ from .published import OfficialCheckpoint
 from .registry import check_checkpoint_path, get_spec, list_models
 
 FOUND, UNVERIFIED, MISSING, MISMATCHED = "found", "found, no hash known", "missing", "mismatched"
+BROKEN = "broken link"  # a symlink named like the checkpoint that leads nowhere (a loop, a missing target)
 UNLOADABLE = "found, not loadable as released"  # e.g. a TensorFlow folder, to be converted first
 
 
@@ -80,12 +81,24 @@ def _verify(path: Path, checkpoint: OfficialCheckpoint) -> tuple[str, str]:
     return UNVERIFIED, ""
 
 
+def _broken(path: Path) -> str:
+    """What is wrong with a symlink that leads nowhere: a loop, or a target that is not there."""
+    try:
+        path.resolve(strict=True)
+    except (RuntimeError, OSError) as error:  # RuntimeError: a loop before Python 3.13
+        if "loop" in str(error).lower() or getattr(error, "errno", None) == 40:
+            return f"{path}: a symlink loop; remove it or point it at the checkpoint"
+    return f"{path}: a symlink to {os.readlink(path)}, which does not exist; fix or remove the link"
+
+
 def _entry(model: str, checkpoint: OfficialCheckpoint, weights_dir: Path) -> WeightsEntry:
     path = weights_dir / checkpoint.name.rstrip("/")
     single_file = get_spec(model).checkpoint_kind == "file"
     if checkpoint.is_folder and checkpoint.files and single_file:  # a zip that unpacks to a folder
         path = path / checkpoint.files[0]  # the file inside it that the network loads
     folder = checkpoint.is_folder and not (checkpoint.files and single_file)
+    if path.is_symlink() and not path.exists():
+        return WeightsEntry(model, checkpoint, path, BROKEN, _broken(path))
     if not (path.is_dir() if folder else path.is_file()):
         return WeightsEntry(model, checkpoint, path, MISSING, f"expected {path}{'/' if folder else ''}")
     if folder and single_file:  # e.g. a TensorFlow folder: there, but nothing this network can load

@@ -7,7 +7,6 @@ headline figure comes from the preferred counter that counted (:func:`.frames.he
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -54,8 +53,11 @@ def summary_frame(
         values, label = headline_macs(frame, meta_only)
         d.shown(MACS, values, header=f"GMACs @{at} ({label})")
     median = LatencyRecord.column("median_ms")
-    d.measured(median, lat["median_ms"].to_numpy(), header=f"CPU ms @{size} (median)")
-    d.measured(LatencyRecord.column("p90_ms"), lat["p90_ms"].to_numpy(), header=f"CPU ms @{size} (p90)")
+    shown = [
+        d.measured(median, lat["median_ms"].to_numpy(), header=f"CPU ms @{size} (median)"),
+        d.measured(LatencyRecord.column("p90_ms"), lat["p90_ms"].to_numpy(), header=f"CPU ms @{size} (p90)"),
+    ]
+    d.doubted(shown, lat["doubt"])
     return d.frame().sort_values("Params (M)").reset_index(drop=True)
 
 
@@ -107,21 +109,14 @@ def latency_table(store: Store) -> pd.DataFrame:
     d.add("Batch", lat["batch"].astype(int))
     d.add("Timing", lat["clock"])
     d.add("Settings", [_latency_settings(row) for _, row in lat.iterrows()])
-    for name in ("median_ms", "p90_ms", "peak_memory_mb"):
+    timed = [
         d.measured(LatencyRecord.column(name), lat[name])
+        for name in ("median_ms", "p90_ms", "peak_memory_mb")
+    ]
     d.add("Repeats", lat["repeats"])
     d.add("Median interval (ms)", [_interval(row) for _, row in lat.iterrows()])
-    d.add("Noisy", [_noisy(row) for _, row in lat.iterrows()])
+    d.doubted(timed, lat["doubt"], note="Noisy")  # noisy, or timed on a busy machine (bench.latency.doubt)
     return drop_empty(d.frame(), keep=("Median (ms)", "Noisy"))
-
-
-NOISY_SPREAD = 1.5  # a timing whose p90 is above this multiple of its median is marked noisy
-
-
-def _noisy(row: pd.Series) -> str:
-    """``noisy (p90 1.7x median)`` where the spread says the machine was busy, else empty."""
-    spread = row["p90_ms"] / row["median_ms"] if row["median_ms"] else math.nan
-    return f"noisy (p90 {spread:.2g}x median)" if spread > NOISY_SPREAD else ""
 
 
 def _interval(row: pd.Series) -> str:

@@ -10,7 +10,7 @@ input, deconvolutions told the true kernel) are shown beside the networks but ne
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -64,6 +64,7 @@ class Display:
         self.data: dict[str, Any] = {}
         self.better: dict[str, str] = {}
         self.decimals: dict[str, int] = {}
+        self.doubts: dict[str, str] = {}  # figure header -> its note header
 
     def add(
         self, header: str, values: Any, *, better: str | None = None, decimals: int | None = None
@@ -85,10 +86,28 @@ class Display:
         self.add(header, values, better=column.better, decimals=column.decimals)
         return header
 
+    def doubted(self, headers: Sequence[str], notes: Any, note: str | None = None) -> None:
+        """Say beside ``headers`` why some of their figures are doubtful (noisy, busy machine): never ranked.
+
+        The note column is ``note`` (always added), else :func:`note_header` (added where some figure is doubtful).
+        """
+        notes = [n if isinstance(n, str) else "" for n in notes]
+        if note is None and not any(notes):
+            return
+        note = note or note_header(headers[0])
+        self.add(note, notes)
+        self.doubts.update({header: note for header in headers})
+
     def frame(self) -> pd.DataFrame:
-        """The frame, with ``attrs["better"]`` and ``attrs["decimals"]``."""
+        """The frame, with ``attrs["better"]``, ``attrs["decimals"]`` and ``attrs["doubt"]``."""
         frame = pd.DataFrame(self.data)
+        frame.attrs["doubt"] = dict(self.doubts)
         return with_marks(frame, self.better, self.decimals)
+
+
+def note_header(header: str) -> str:
+    """The column beside a figure's column that says why a figure in it is doubtful."""
+    return f"{header.split(' (')[0]} note"
 
 
 def with_marks(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..bench.counters import COUNTERS, by_preference
+from ..bench.latency import doubt
 from ..bench.metrics import SSIM_PREFERENCE
 from ..bench.protocols import preference_order
 from ..bench.records import ComplexityRecord, LatencyRecord, QualityRecord
@@ -74,6 +75,7 @@ def latency_frame(store: Store) -> pd.DataFrame:
     df = df.sort_values("created")
     df["size"] = size_labels(df["height"], df["width"])
     df["pixels"] = df["height"] * df["width"]
+    df["doubt"] = [doubt(row) for _, row in df.iterrows()]  # noisy or timed on a busy machine
     keys = [*_LATENCY_SETTING, "size"]
     return df.groupby(keys, as_index=False, dropna=False).last().sort_values(["model", "pixels"])
 
@@ -124,10 +126,10 @@ def shown_ssim(quality: pd.DataFrame) -> str | None:
 def median_latency(lat: pd.DataFrame, device: str, size: str) -> pd.DataFrame:
     """Synchronised batch-1 latency rows of ``device`` at ``size``, float32 where measured, newest per model."""
     if lat.empty:
-        return pd.DataFrame(columns=["median_ms", "p90_ms"])
+        return pd.DataFrame(columns=["median_ms", "p90_ms", "doubt"])
     rows = lat[(lat["device"] == device) & (lat["size"] == size) & (lat["sync"] == 1) & (lat["batch"] == 1)]
     rows = rows[rows["dtype"] == "float32"] if (rows["dtype"] == "float32").any() else rows
-    return rows.sort_values("created").groupby("model")[["median_ms", "p90_ms"]].last()
+    return rows.sort_values("created").groupby("model")[["median_ms", "p90_ms", "doubt"]].last()
 
 
 def paper_dataset(quality: pd.DataFrame) -> str | None:

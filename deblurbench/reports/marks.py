@@ -55,18 +55,23 @@ def _ranks(
 
     Ranked on the displayed (rounded) values, so equal-looking cells share a rank;
     a column is ranked only where at least two networks have a value. Reference
-    methods' rows are left out of the ranking (rank 0 always).
+    methods' rows, and figures whose note column (``attrs["doubt"]``) says they are noisy or
+    were timed on a busy machine, are left out of the ranking (rank 0 always).
     """
     ranks = pd.DataFrame(0, index=df.index, columns=df.columns)
     keys = [g for g in group if g in df.columns]
     groups = [rows.index for _, rows in df.groupby(keys, sort=False, dropna=False)] if keys else [df.index]
     competing = _competing(df)
+    doubts = df.attrs.get("doubt", {})
     for column, direction in better.items():
         if direction is None or column not in df.columns:
             continue
         shown = pd.to_numeric(cells[column].str.replace(",", ""), errors="coerce")
+        trusted = competing
+        if doubts.get(column) in df.columns:  # noisy or contended figures are never best
+            trusted = competing & ~df[doubts[column]].fillna("").astype(bool)
         for index in groups:
-            values = shown.loc[index][competing.loc[index]].dropna()
+            values = shown.loc[index][trusted.loc[index]].dropna()
             distinct = sorted(set(values), reverse=direction == "max")
             if len(values) < 2:
                 continue

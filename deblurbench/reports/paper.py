@@ -71,8 +71,13 @@ def paper_table(
     values, label = headline_macs(cost)
     d.shown(MACS, values, f"GMACs @{size} ({label})")
     for device in ("cpu", "cuda"):
-        medians = median_latency(lat, device, size)["median_ms"].reindex([m for m, _ in rows]).to_numpy()
-        d.measured(LatencyRecord.column("median_ms"), medians, f"{device.upper()} latency (ms) @{size}")
+        timed = median_latency(lat, device, size).reindex([m for m, _ in rows])
+        header = d.measured(
+            LatencyRecord.column("median_ms"),
+            timed["median_ms"].to_numpy(),
+            f"{device.upper()} latency (ms) @{size}",
+        )
+        d.doubted([header], timed["doubt"])
     table = d.frame().sort_values(["Params (M)", psnr], ascending=[True, False])
     if quality.empty:
         table = table.drop(columns="Weights")

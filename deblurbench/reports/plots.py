@@ -29,6 +29,7 @@ from matplotlib import MatplotlibDeprecationWarning
 from matplotlib.ticker import FuncFormatter
 
 from ..atomic import atomic_path
+from .display import note_header
 from .labels import PointLabel, place_labels
 from .pareto import pareto_front
 
@@ -302,6 +303,13 @@ def psnr_vs_latency(
     data = data[data[latency] > 0]
     if data.empty:
         return []
+    doubtful = data[note_header(latency)].fillna("").astype(bool) if note_header(latency) in data else None
+    if doubtful is not None and doubtful.any():  # noisy or timed on a busy machine: said at the point
+        data = data.assign(
+            Network=[
+                f"{n} ({DOUBT_MARK})" if d else n for n, d in zip(data["Network"], doubtful, strict=True)
+            ]
+        )
     fig, ax = plt.subplots(figsize=(7.5, 5))
     labels = _scatter(ax, _points(data, latency, psnr, None, highlight))
     _include_lines(ax, references)
@@ -447,6 +455,28 @@ def _lines(
     return drawn
 
 
+DOUBT_MARK = "noisy or busy machine"  # what a latency point whose row has a doubt is labelled
+
+
+def _doubtful_points(ax: plt.Axes, frame: pd.DataFrame, value: str) -> None:
+    """Ring the latency points timed noisily or on a busy machine (their row's ``doubt``)."""
+    if "doubt" not in frame:
+        return
+    rows = frame[frame["doubt"].fillna("").astype(bool)]
+    if rows.empty:
+        return
+    ax.scatter(
+        rows["pixels"] / 1e6,
+        rows[value],
+        s=140,
+        facecolors="none",
+        edgecolors="red",
+        linewidths=1.2,
+        zorder=5,
+        label=DOUBT_MARK,
+    )
+
+
 def cost_vs_resolution(
     complexity: pd.DataFrame,
     latency: pd.DataFrame,
@@ -483,6 +513,7 @@ def cost_vs_resolution(
     fig, axes = plt.subplots(1, len(useful), figsize=(6.5 * len(useful), 5), squeeze=False)
     for ax, (frame, value, ylabel) in zip(axes[0], useful, strict=True):
         _lines(ax, frame, value, names, styles, highlight)
+        _doubtful_points(ax, frame, value)
         ax.set_ylabel(ylabel)
     axes[0][0].set_title("How cost grows with image size")
     handles, labels = axes[0][0].get_legend_handles_labels()

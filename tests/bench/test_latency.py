@@ -118,3 +118,26 @@ def test_record_keeps_the_interval_and_why_it_stopped() -> None:
     result = db.latency("lmfn", (64, 64), threads=1)
     assert result.timing == "quick" and result.stopped in ("converged", "budget", "max repeats")
     assert result.ci_low_ms <= result.median_ms <= result.ci_high_ms and result.repeats >= 3
+
+
+def test_a_wide_median_interval_is_noisy_even_with_a_tight_p90() -> None:
+    from deblurbench.bench.latency import noisy
+
+    # NAFNet-w32+TLC on a loaded machine: 1.9-9.3 s around an 8 s median, p90 only 1.1x the median
+    assert noisy(8000.0, 9040.0, 1900.0, 9300.0).startswith("noisy (median interval 1.9e+03-9.3e+03")
+    assert noisy(100.0, 104.0, 98.0, 103.0) == ""
+
+
+def test_the_load_around_a_timing_is_recorded_and_a_busy_machine_is_said(monkeypatch) -> None:
+    from deblurbench.bench import contention
+    from deblurbench.bench.latency import doubt
+    from deblurbench.bench.records import LatencyRecord
+
+    loads = iter([1.0, 5.0])
+    monkeypatch.setattr(contention, "load", lambda: next(loads))
+    monkeypatch.setattr(contention, "cores", lambda: 2)
+    record = db.latency("lmfn", (32, 32), warmup=0, repeats=3, threads=1)
+    assert (record.load_before, record.load_after, record.cores) == (1.0, 5.0, 2)
+    stored = LatencyRecord.from_row(record.to_row())  # kept in the details JSON: no schema change
+    assert "busy machine (load 5 on 2 cores)" in doubt(stored.to_row())
+    assert contention.busy(1.0, 1.5, 2) == "" and contention.busy(None, None, 2) == ""

@@ -209,3 +209,24 @@ def test_claim_figure_draws_each_panels_pareto_front(tmp_path: Path, drawn: list
     assert fronts["params_m"][:2] == [0.5, 1.247707]  # the cheapest there, so first on its front
     assert fronts["gmacs"][:2] == [2.761, 4.493] and len(fronts["gmacs"]) == 5
     assert plots.claim_figure(points.iloc[0:0], tmp_path / "none", "LMFN") == []
+
+
+def test_latency_figures_mark_a_timing_on_a_busy_machine(
+    tmp_path: Path, networks: pd.DataFrame, drawn: list
+) -> None:
+    complexity, latency = _sizes_frames(networks)
+    latency["doubt"] = ["busy machine (load 7.5 on 2 cores)" if m == "lmfn" else "" for m in latency["model"]]
+    assert plots.cost_vs_resolution(complexity, latency, tmp_path / "cost", {"lmfn": "LMFN"}, "LMFN")
+    labels = [c.get_label() for ax in drawn[0].axes for c in ax.collections]
+    assert plots.DOUBT_MARK in labels
+    paper = pd.DataFrame(
+        {
+            "Network": ["A", "B"],
+            "PSNR (dB) gopro": [30.0, 31.0],
+            "CPU latency (ms) @256x256": [10.0, 20.0],
+            "CPU latency note": ["", "busy machine (load 7.5 on 2 cores)"],
+        }
+    )
+    assert plots.psnr_vs_latency(paper, tmp_path / "lat")
+    texts = [t.get_text() for t in drawn[1].axes[0].texts]
+    assert any(t == f"B ({plots.DOUBT_MARK})" for t in texts), texts

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from deblurbench.bench.store import Store
-from deblurbench.reports.cost import complexity_table, latency_table
+from deblurbench.reports.cost import complexity_table, latency_table, summary_frame
 from deblurbench.reports.display import MISSING, display_name
 from deblurbench.reports.formats import to_csv, to_html, to_latex, to_markdown, write_table
 from deblurbench.reports.paper import paper_table
@@ -269,3 +269,27 @@ def test_a_lone_network_among_references_is_not_marked(store: Store) -> None:
     by_source = quality_by_source(store.frame("quality").query("dataset == 'synthetic'"))
     assert "Wiener (true kernel)" in set(by_source["Method"])
     assert "**" not in to_markdown(by_source, group=("Split", "Source"))
+
+
+def test_a_timing_on_a_busy_machine_is_marked_and_never_best(store: Store) -> None:
+    from dataclasses import replace
+
+    from deblurbench.bench.records import LatencyRecord
+    from deblurbench.reports.marks import cells_and_ranks
+
+    rows = [r for r in store.records(LatencyRecord) if r.device == "cpu" and r.height == 256 and r.batch == 1]
+    fastest = min(rows, key=lambda r: r.median_ms)
+    store.put(replace(fastest, load_before=6.0, load_after=7.5, cores=2))
+    name = display_name(fastest.model)
+    for table, header in (
+        (latency_table(store), "Median (ms)"),
+        (summary_frame(store), "CPU ms @256x256 (median)"),
+        (paper_table(store), "CPU latency (ms) @256x256"),
+    ):
+        note = table.attrs["doubt"][header]
+        mine = table[(table["Network"] == name) & table[note].fillna("").astype(bool)]
+        assert "busy machine (load 7.5 on 2 cores)" in mine[note].iloc[0], table[note]
+        group = [c for c in ("Device", "Dtype", "Size (HxW)", "Batch", "Timing", "Settings") if c in table]
+        _, ranks = cells_and_ranks(table, None, group)
+        assert (ranks.loc[mine.index, header] == 0).all()
+        assert (ranks[header] == 1).any()  # another network is best instead
