@@ -290,8 +290,35 @@ def _quality_tasks(config: RunConfig, models: list[str], text: str) -> list[Task
         weights = quality_weights(config, model, dataset)
         if weights is not None:
             resolve_weights(model, weights)  # checked before any work: kind, size, readability
+        if weights is not None or config.random_weights:
             tasks.append(QualityTask(model, weights=weights, **common))
     return tasks
+
+
+def unweighted(config: RunConfig, models: list[str]) -> dict[str, list[str]]:
+    """Per quality dataset, the networks the run does not score for lack of weights (none with
+    ``random_weights``, which scores them as 'random init')."""
+    if config.random_weights:
+        return {}
+    skipped = {}
+    for text in config.quality_datasets:
+        dataset, _ = parse_dataset(text)
+        names = [m for m in models if quality_weights(config, m, dataset) is None]
+        if names:
+            skipped[text] = names
+    return skipped
+
+
+def _say_unweighted(config: RunConfig, models: list[str]) -> None:
+    """One line on stderr naming the networks skipped for lack of weights, and how to give them."""
+    skipped = unweighted(config, models)
+    if skipped:
+        where = "; ".join(f"on {text}: {', '.join(names)}" for text, names in skipped.items())
+        print(
+            f"deblurbench run: not scoring networks without weights ({where}); give weights = "
+            "{NAME = \"PATH_OR_TAG\"}, weights_dir, or random_weights = true to score them as 'random init'",
+            file=sys.stderr,
+        )
 
 
 def _released_tasks(config: RunConfig, outputs: list[ReleasedOutputs], text: str) -> list[Task]:
@@ -330,6 +357,7 @@ def plan(config: RunConfig) -> list[Task]:
         work += _quality_tasks(config, models, text)
         work += _released_tasks(config, outputs, text) if outputs else []
     _check_matched(outputs, work, config.quality_datasets)
+    _say_unweighted(config, models)
     return work
 
 

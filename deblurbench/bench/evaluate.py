@@ -253,10 +253,13 @@ def save_image(image: torch.Tensor, save_dir: Path, image_id: str) -> Path:
 
 def method_fields(method: Method, weights: str | Path | None) -> tuple[str, str]:
     """The model and weights key fields of a method's rows: its name and its weights' label
-    (released outputs: their folder's label)."""
+    (released outputs: their folder's label; a network named without weights: ``random init``)."""
     name = method_name(method)
-    label = method.label if isinstance(method, ReleasedOutputs) else weights_label(weights, name or None)
-    return name, label
+    if isinstance(method, ReleasedOutputs):
+        return name, method.label
+    if weights is None and not isinstance(method, str):
+        return name, ""  # a module given as it is: its weights are its own
+    return name, weights_label(weights, name or None)
 
 
 def quality_group(

@@ -55,6 +55,7 @@ class Evaluate:
         flag="--weights",
     )
     weights_dir: Path | None = same_as(RunConfig, "weights_dir", flag="--weights-dir")
+    random_weights: bool = same_as(RunConfig, "random_weights", flag="--random-weights")
     workers: int | None = option(
         None,
         optional(integer(0)),
@@ -75,7 +76,7 @@ def add_parser(sub: SubParsers) -> None:
     p = sub.add_parser("evaluate", help="PSNR / SSIM / LPIPS of networks and reference methods on a dataset")
     add_arguments(p, Evaluate, "models", "outputs", "dataset")
     DatasetSource.add_arguments(p)
-    add_arguments(p, Evaluate, "weights", "weights_dir")
+    add_arguments(p, Evaluate, "weights", "weights_dir", "random_weights")
     add_arguments(p, Output)
     add_arguments(p, EvalSettings, "device", "dtype", "protocol", "quantized", "lpips_net")
     add_arguments(p, Evaluate, "workers", "save_images")
@@ -91,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     flags = build(Evaluate, given(Evaluate, args))
     methods = _methods(args, flags)
     weights = _weights(flags.weights, methods)
+    if not flags.random_weights and flags.weights_dir is None:
+        _refuse_unweighted(methods, weights, flags.dataset)
     outputs = _outputs(flags.outputs)
     source = DatasetSource.of(args)
     dataset = source.open(flags.dataset)
@@ -155,6 +158,22 @@ def _weights(values: tuple[str, ...], methods: list[str]) -> dict[str, str]:
             raise UsageError(f"--weights {name}={value}: {name} is a reference method: it takes no weights")
         resolve_weights(name, value)
     return weights
+
+
+def _refuse_unweighted(methods: list[str], weights: dict[str, str], dataset: str) -> None:
+    """A :class:`UsageError` naming the networks without weights: a random initialisation is no score."""
+    from ..bench.references import is_reference
+    from ..models import get_spec
+
+    missing = [m for m in methods if not is_reference(m) and m not in weights]
+    if missing:
+        shipped = [f"{m}={dataset}" for m in missing if dataset in get_spec(m).weights]
+        tags = f" (shipped: {', '.join(shipped)})" if shipped else ""
+        raise UsageError(
+            f"--models: {', '.join(missing)} without weights would score a random initialisation; give "
+            f"--weights NAME=PATH_OR_TAG{tags} or --weights-dir DIR, or --random-weights to score it as "
+            "'random init'"
+        )
 
 
 def _outputs(values: tuple[str, ...]) -> list[Any]:
