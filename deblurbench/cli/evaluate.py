@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     if done.rows is not None:
         emit(done.rows.to_dict("records"), done.rows, args.format)
         if args.format == "table" and not done.rows.empty:
-            _print_means(done.rows, len(done.failures), done.store)
+            _print_means(done.rows, len(done.failures), done.store, done.protocol, done.other_protocols)
     return 1 if done.failures else 0
 
 
@@ -152,6 +152,11 @@ def _weights(values: tuple[str, ...], methods: list[str]) -> dict[str, str]:
             name, value = methods[0], item
         if name not in methods:
             raise UsageError(f"--weights {item!r}: {name} is not among --models ({', '.join(methods)})")
+        if name in weights:
+            raise UsageError(
+                f"--weights {item!r}: {name} has weights already ({weights[name]}); score other weights "
+                "in a run of their own (the store keeps each weights' rows apart)"
+            )
         weights[name] = value
     for name, value in weights.items():
         if is_reference(name):
@@ -192,13 +197,19 @@ def _outputs(values: tuple[str, ...]) -> list[Any]:
     return list(outputs.values())
 
 
-def _print_means(table: Any, failures: int, store: Any) -> None:
-    """Each method's mean scores and image count, then the failures and where the rows are."""
+def _print_means(table: Any, failures: int, store: Any, protocol: str, others: tuple[str, ...]) -> None:
+    """Each method's mean scores and image count under the one protocol scored (any other the store
+    holds named, never mixed in), then the failures and where the rows are."""
     from ..jobs import EVALUATED
 
     by = table.groupby(list(EVALUATED[:2]), sort=False)
     means = by[list(table.columns[len(EVALUATED) :])].mean(numeric_only=True)
     means.insert(0, "images", by.size())
-    print("\nmeans (SSIM per convention; LPIPS empty when its backbone weights are missing):")
+    print(
+        f"\nmeans under the {protocol} protocol (SSIM per convention; LPIPS empty when its backbone "
+        "weights are missing):"
+    )
     print(table_text(means.reset_index()))
+    for other in others:
+        print(f"also stored under the {other} protocol, not in these means: see them with --protocol {other}")
     print(f"{failures} failed image(s); rows in {store.path}")
