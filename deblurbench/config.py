@@ -183,6 +183,14 @@ class RunConfig:
         help=WEIGHTS_DIR_HELP,
         flag="--weights-dir",
     )
+    # networks without weights for a dataset are skipped (named in one line) unless this is true:
+    # then their random initialisation is scored, labelled "random init"
+    random_weights: bool = setting(
+        False,
+        boolean,
+        "true or false",
+        help="score networks without weights at their random initialisation (labelled 'random init')",
+    )
     references: tuple[str, ...] = setting(
         ("identity", "wiener", "richardson_lucy"), list_of(_reference), "a list of reference methods"
     )

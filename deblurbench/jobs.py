@@ -71,6 +71,8 @@ class Evaluated:
     rows: pd.DataFrame | None
     failures: list[tuple[str, str, str]]
     store: Store
+    protocol: str = ""  # the scoring protocol of ``rows``
+    other_protocols: tuple[str, ...] = ()  # protocols the store also holds for these methods and images
 
 
 def official_weights(
@@ -119,7 +121,24 @@ def evaluate_into(
     )
     store.finish_run(run_id)
     rows = evaluated_rows(store, dataset, methods, weights, settings) if is_main() else None
-    return Evaluated(rows, failures, store)
+    protocol = settings.resolved(dataset).protocol
+    others = other_protocols(store, dataset, rows, protocol) if rows is not None else ()
+    return Evaluated(rows, failures, store, protocol, others)
+
+
+def other_protocols(store: Store, dataset: Any, rows: pd.DataFrame, protocol: str) -> tuple[str, ...]:
+    """The protocols other than ``protocol`` under which the store holds rows of ``rows``' methods on
+    ``dataset``'s images: named beside the means, never mixed into them."""
+    frame = store.frame(QualityRecord.TABLE)
+    if frame.empty or rows.empty:
+        return ()
+    same = (
+        frame["model"].isin(rows["model"])
+        & frame["dataset"].eq(dataset.name)
+        & frame[QualityRecord.IMAGE].isin(dataset.ids)
+        & frame["protocol"].ne(protocol)
+    )
+    return tuple(sorted(set(frame.loc[same, "protocol"])))
 
 
 EVALUATED = ("model", "weights", QualityRecord.IMAGE)  # what names a row: method, weights, image
@@ -130,10 +149,10 @@ def evaluated_rows(
 ) -> pd.DataFrame:
     """The store's per-image rows of ``methods`` (with their weights or folders) on ``dataset``'s images."""
     frame = store.frame(QualityRecord.TABLE)
-    protocol = settings.resolved(dataset).protocol
+    resolved = settings.resolved(dataset)
     keep = pd.Series(False, index=frame.index)
     for method in methods:
-        group = quality_group(method, weights.get(method_name(method)), dataset, protocol, settings.quantized)
+        group = quality_group(method, weights.get(method_name(method)), dataset, resolved)
         same = pd.Series(True, index=frame.index)
         for name, value in group.items():
             same &= frame[name].eq(int(value) if isinstance(value, bool) else value)

@@ -134,10 +134,11 @@ class QualityTask(Task):
         return self.model if self.outputs is None else self.outputs
 
     def is_done(self, store: Store) -> bool:
-        from .bench.evaluate import protocol_for, quality_group
+        from .bench.evaluate import EvalSettings, quality_group
 
         ds = open_cached(self.dataset, self.split, self.root)
-        done = store.quality_done(quality_group(self.method, self.weights, ds, protocol_for(ds), True))
+        settings = EvalSettings(device=self.device).resolved(ds)
+        done = store.quality_done(quality_group(self.method, self.weights, ds, settings))
         return set(ds.ids) <= done
 
     def run(self, store: Store, run_id: int | None) -> list[Record]:
@@ -290,8 +291,35 @@ def _quality_tasks(config: RunConfig, models: list[str], text: str) -> list[Task
         weights = quality_weights(config, model, dataset)
         if weights is not None:
             resolve_weights(model, weights)  # checked before any work: kind, size, readability
+        if weights is not None or config.random_weights:
             tasks.append(QualityTask(model, weights=weights, **common))
     return tasks
+
+
+def unweighted(config: RunConfig, models: list[str]) -> dict[str, list[str]]:
+    """Per quality dataset, the networks the run does not score for lack of weights (none with
+    ``random_weights``, which scores them as 'random init')."""
+    if config.random_weights:
+        return {}
+    skipped = {}
+    for text in config.quality_datasets:
+        dataset, _ = parse_dataset(text)
+        names = [m for m in models if quality_weights(config, m, dataset) is None]
+        if names:
+            skipped[text] = names
+    return skipped
+
+
+def _say_unweighted(config: RunConfig, models: list[str]) -> None:
+    """One line on stderr naming the networks skipped for lack of weights, and how to give them."""
+    skipped = unweighted(config, models)
+    if skipped:
+        where = "; ".join(f"on {text}: {', '.join(names)}" for text, names in skipped.items())
+        print(
+            f"deblurbench run: not scoring networks without weights ({where}); give weights = "
+            "{NAME = \"PATH_OR_TAG\"}, weights_dir, or random_weights = true to score them as 'random init'",
+            file=sys.stderr,
+        )
 
 
 def _released_tasks(config: RunConfig, outputs: list[ReleasedOutputs], text: str) -> list[Task]:
@@ -330,6 +358,7 @@ def plan(config: RunConfig) -> list[Task]:
         work += _quality_tasks(config, models, text)
         work += _released_tasks(config, outputs, text) if outputs else []
     _check_matched(outputs, work, config.quality_datasets)
+    _say_unweighted(config, models)
     return work
 
 
@@ -493,19 +522,17 @@ def evaluate_methods(
 
     Under torchrun the dataset is sharded across ranks (see :func:`shard`), every rank
     writing its own rows to the one store. ``save_root`` keeps restored images under
-    ``<save_root>/<method>/<dataset>/<split>/`` and the sharp ones under
-    ``<save_root>/sharp/<dataset>/<split>/`` (for the report's comparison strips).
+    :func:`~deblurbench.bench.evaluate.image_folder` of their rows' key and the sharp ones under
+    :func:`~deblurbench.bench.evaluate.sharp_folder` (for the report's comparison strips).
     """
-    from .bench.evaluate import SHARP, evaluate, image_folder, method_name
+    from .bench.evaluate import evaluate, ground_truth_group, method_name, sharp_folder
 
     indices, _rank, world = shard(len(dataset))
-    split = str(dataset.info.get("split", ""))
     if save_root is not None:
-        _save_sharp(dataset, indices, image_folder(save_root, SHARP, dataset.name, split))
+        _save_sharp(dataset, indices, sharp_folder(save_root, ground_truth_group(dataset)))
     failures = []
     for method in methods:
         name = method_name(method)
-        save_dir = image_folder(save_root, name, dataset.name, split) if save_root is not None else None
         frame = evaluate(
             method,
             dataset,
@@ -513,7 +540,7 @@ def evaluate_methods(
             store=store,
             run_id=run_id,
             indices=indices,
-            save_dir=save_dir,
+            save_root=save_root,
             **options,
         )
         failures += [(name, image_id, reason) for image_id, reason in frame.attrs["failures"]]

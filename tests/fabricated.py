@@ -150,9 +150,15 @@ def fabricate(out: Path, images: bool = False) -> Store:
     if images:
         from PIL import Image
 
+        from deblurbench.bench.evaluate import image_folder, image_path, sharp_folder
+
         rng = np.random.default_rng(0)
-        for model in ("identity", "lmfn", "mimo_unet", "sharp"):
-            target = out / "images" / model / "gopro" / "test" / f"{IMAGES[0]}.png"
+        stored = {
+            r.model: r.to_dict() for m, w, d, _ in QUALITY if d == "gopro" for r in quality_rows(m, w, d, 0)
+        }
+        folders = [image_folder(out / "images", stored[m]) for m in ("identity", "lmfn", "mimo_unet")]
+        for folder in [*folders, sharp_folder(out / "images", stored["identity"])]:
+            target = image_path(folder, IMAGES[0])
             target.parent.mkdir(parents=True, exist_ok=True)
             Image.fromarray(rng.integers(0, 256, (96, 128, 3), dtype=np.uint8)).save(target)
     return store

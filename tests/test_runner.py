@@ -202,3 +202,22 @@ def test_progress_eta_learns_each_kind_s_rate() -> None:
     bar.end(tasks[0], seconds=2.0, measured=True)
     assert bar.eta() == pytest.approx(20.0)  # 10 units at the 2 s per unit learned
     assert format_seconds(95) == "1m35s" and format_seconds(3725) == "1h02m"
+
+
+def test_networks_without_weights_are_named_not_scored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = replace(
+        small_config(tmp_path / "out", ("lmfn", "hinet")),
+        complexity_sizes=(),
+        macs_sizes=(),
+        latency_sizes=(),
+        quality_datasets=("synthetic:tiny",),
+        references=(),
+    )
+    assert [(t.model, t.weights) for t in runner.plan(config)] == [("lmfn", "synthetic")]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "on synthetic:tiny: hinet" in err and "random_weights" in err, err
+    chosen = runner.plan(replace(config, random_weights=True))
+    assert [(t.model, t.weights) for t in chosen] == [("lmfn", "synthetic"), ("hinet", None)]
+    assert capsys.readouterr().err == ""

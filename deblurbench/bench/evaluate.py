@@ -16,13 +16,14 @@ alignment, Köhler shots against their best-matching recorded frame, the rest di
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -224,12 +225,45 @@ def _sync(device: torch.device) -> None:
 SHARP = "sharp"  # the folder of the ground-truth images beside each method's
 
 
-def image_folder(images_dir: Path, method: str, dataset: str, split: str) -> Path:
-    """Where a method's restored images of one dataset split are kept (``sharp``: the ground truth).
+# What changes a saved image: a quality row's key but the image, the protocol and 8-bit scoring (both
+# change how an image is scored, not the image itself)
+IMAGE_KEYS = ("model", "dataset", "split", "weights", "variant", "device", "dtype")
+GROUND_TRUTH_KEYS = ("dataset", "split", "variant")  # what changes a ground-truth image
 
-    The split is part of the path: two splits of one dataset may share image ids.
+
+def image_folder(images_dir: Path, group: Mapping[str, Any]) -> Path:
+    """Where the restored images of one evaluation are kept: one folder per value of :data:`IMAGE_KEYS`
+    in ``group`` (a :func:`quality_group`, or a stored quality row), so that a comparison strip shows
+    exactly the row it is labelled with (two weights, two variants or two splits never share a file).
     """
-    return Path(images_dir) / method / dataset / (split or "default")
+    return Path(images_dir).joinpath(*(path_segment(key, group.get(key)) for key in IMAGE_KEYS))
+
+
+def sharp_folder(images_dir: Path, group: Mapping[str, Any]) -> Path:
+    """Where the ground-truth images of a dataset variant's split are kept (``group``: any row of it)."""
+    return image_folder(images_dir, {"model": SHARP, **{k: group.get(k) for k in GROUND_TRUTH_KEYS}})
+
+
+def ground_truth_group(dataset: PairedDataset) -> dict[str, str]:
+    """The :data:`GROUND_TRUTH_KEYS` of ``dataset``, as its quality rows hold them."""
+    info = dataset.info
+    return {
+        "dataset": dataset.name,
+        "variant": str(info.get("variant", "")),
+        "split": str(info.get("split", "")),
+    }
+
+
+def path_segment(key: str, value: Any) -> str:
+    """One path segment for a key value: '-' for none, a digest for a variant (folder paths), else the
+    value with path separators replaced."""
+    text = "" if value is None else str(value)
+    if not text:
+        return "-"
+    if key == "variant":
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+    text = text.replace("/", "_").replace("\\", "_")
+    return "_" + text if text in (".", "..") else text
 
 
 def image_path(save_dir: Path, image_id: str) -> Path:
@@ -253,25 +287,31 @@ def save_image(image: torch.Tensor, save_dir: Path, image_id: str) -> Path:
 
 def method_fields(method: Method, weights: str | Path | None) -> tuple[str, str]:
     """The model and weights key fields of a method's rows: its name and its weights' label
-    (released outputs: their folder's label)."""
+    (released outputs: their folder's label; a network named without weights: ``random init``)."""
     name = method_name(method)
-    label = method.label if isinstance(method, ReleasedOutputs) else weights_label(weights, name or None)
-    return name, label
+    if isinstance(method, ReleasedOutputs):
+        return name, method.label
+    if weights is None and not isinstance(method, str):
+        return name, ""  # a module given as it is: its weights are its own
+    return name, weights_label(weights, name or None)
 
 
 def quality_group(
-    model: Method, weights: str | Path | None, dataset: PairedDataset, protocol: str, quantized: bool
+    model: Method, weights: str | Path | None, dataset: PairedDataset, settings: EvalSettings
 ) -> dict[str, Any]:
-    """What the quality rows of one evaluation share: every key field of a quality record but the image."""
+    """What the quality rows of one evaluation share: every key field of a quality record but the image
+    (``settings`` resolved for ``dataset``: protocol, 8-bit or not, device, dtype)."""
     name, label = method_fields(model, weights)
     values = {
         "model": name,
         "weights": label,
         "dataset": dataset.name,
         "split": str(dataset.info.get("split", "")),
-        "protocol": protocol,
-        "quantized": quantized,
+        "protocol": settings.protocol,
+        "quantized": settings.quantized,
         "variant": str(dataset.info.get("variant", "")),
+        "device": torch.device(settings.device).type,  # cuda, not cuda:1: torchrun ranks share their rows
+        "dtype": settings.dtype,
     }
     return {key: values[key] for key in QualityRecord.group_names()}  # the record says which
 
@@ -291,7 +331,7 @@ class _Evaluation:
         self.model_or_name, self.dataset, self.weights = model_or_name, dataset, weights
         self.settings, self.store, self.run_id = settings, store, run_id
         self.name = method_name(model_or_name)
-        self.group = quality_group(model_or_name, weights, dataset, settings.protocol, settings.quantized)
+        self.group = quality_group(model_or_name, weights, dataset, settings)
         self.timed = not isinstance(model_or_name, ReleasedOutputs)  # nothing runs for released outputs
         self.rows: list[dict[str, Any]] = []
         self.failures: list[tuple[str, str]] = []
@@ -349,8 +389,6 @@ class _Evaluation:
             seconds=seconds if self.timed else None,
             height=int(height),
             width=int(width),
-            device=s.device,
-            dtype=s.dtype,
         )
 
     def run(self, wanted: list[int], workers: int | None, progress: bool | None) -> None:
@@ -405,6 +443,7 @@ def evaluate(
     progress: bool | None = None,
     weights_dir: str | Path | None = None,
     settings: EvalSettings | None = None,
+    save_root: str | Path | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Restore and score every image of ``dataset`` (or those at ``indices``): one row per image.
@@ -419,6 +458,7 @@ def evaluate(
     keeps the restored 8-bit PNGs (``<save_dir>/<image id>.png``). ``workers``: background
     decoding threads (0: inline; None: :func:`default_workers`). ``weights_dir``: without
     ``weights``, the network's official checkpoint found there (hash-checked) is used.
+    ``save_root``: keep the restored PNGs under :func:`image_folder` of the rows' key instead.
     """
     if (
         weights is None
@@ -427,14 +467,11 @@ def evaluate(
         and model_or_name in list_models()
     ):
         weights = official_checkpoint(model_or_name, weights_dir, dataset.name)
-    job = _Evaluation(
-        model_or_name,
-        dataset,
-        weights,
-        replace(settings or EvalSettings(), **options).resolved(dataset),
-        store,
-        run_id,
-    )
+    resolved = replace(settings or EvalSettings(), **options).resolved(dataset)
+    if save_root is not None:
+        group = quality_group(model_or_name, weights, dataset, resolved)
+        resolved = replace(resolved, save_dir=image_folder(Path(save_root), group))
+    job = _Evaluation(model_or_name, dataset, weights, resolved, store, run_id)
     wanted = job.pending(indices)
     if wanted:  # all stored already: no need to build the network or load its weights
         job.run(wanted, workers, progress)

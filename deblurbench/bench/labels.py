@@ -8,9 +8,12 @@ from pathlib import Path
 
 from ..models.registry import get_spec, list_models, resolve_weights
 
+RANDOM_INIT = "random init"  # the label of a network scored without weights: never taken for trained ones
+
 
 def weights_label(weights: str | Path | None, model: str | None = None) -> str:
-    """How weights are named in the store: '' for none, ``file@sha256[:12]``, or ``tag@sha256[:12]``.
+    """How weights are named in the store: '' for none (:data:`RANDOM_INIT` for a registered network
+    ``model``), ``file@sha256[:12]``, or ``tag@sha256[:12]``.
 
     For a registered ``model`` the weights are resolved as ``create_model`` resolves them
     (a shipped tag first, then a path, checked before it is hashed), and a shipped tag is
@@ -19,7 +22,7 @@ def weights_label(weights: str | Path | None, model: str | None = None) -> str:
     stays as given.
     """
     if weights is None:
-        return ""
+        return RANDOM_INIT if model in list_models() else ""
     if model in list_models():  # networks only: reference methods ship no weights
         path = resolve_weights(model, weights)
         tag = str(weights) if str(weights) in get_spec(model).weights else None

@@ -123,15 +123,34 @@ def _from_schema0(db: sqlite3.Connection) -> None:
         db.execute(f"DROP TABLE {name}_schema0")
 
 
-def rebuild(db: sqlite3.Connection, record: type[Record]) -> None:
-    """Recreate a record's table as it is declared now, keeping every row (columns it lacked: defaults)."""
+def rebuild(db: sqlite3.Connection, record: type[Record], moved: Mapping[str, str] | None = None) -> None:
+    """Recreate a record's table as it is declared now, keeping every row (columns it lacked: defaults).
+
+    ``moved``: an SQL expression over the old row for a column that changed role (e.g. joined the key).
+    """
     old = [r[1] for r in db.execute(f"PRAGMA table_info({record.TABLE})")]
     db.execute(f"ALTER TABLE {record.TABLE} RENAME TO {record.TABLE}_old")
     db.execute(table_sql(record))
     new = [r[1] for r in db.execute(f"PRAGMA table_info({record.TABLE})")]
-    common = ", ".join(c for c in old if c in new)
-    db.execute(f"INSERT INTO {record.TABLE} ({common}) SELECT {common} FROM {record.TABLE}_old")
+    moved = moved or {}
+    common = [c for c in new if c in old or c in moved]
+    selected = ", ".join(moved.get(c, c) for c in common)
+    db.execute(f"INSERT INTO {record.TABLE} ({', '.join(common)}) SELECT {selected} FROM {record.TABLE}_old")
     db.execute(f"DROP TABLE {record.TABLE}_old")
+
+
+def _default_of(name: str) -> str:
+    """A quality key column's declared default as an SQL literal."""
+    column = next(c for c in QualityRecord.columns() if c.name == name)
+    return "'" + str(column.default).replace("'", "''") + "'"
+
+
+# 3 -> 4: device (its kind: cuda, not cuda:1) and dtype join the quality key; rows stored before
+# keep what they recorded, else the key's defaults (cpu, float32)
+_DEVICE_DTYPE = {
+    "device": f"COALESCE(NULLIF(substr(device, 1, instr(device || ':', ':') - 1), ''), {_default_of('device')})",
+    "dtype": f"COALESCE(NULLIF(dtype, ''), {_default_of('dtype')})",
+}
 
 
 # version -> the step that brings a store of that version to the next one. Schema 0 is read
@@ -139,6 +158,7 @@ def rebuild(db: sqlite3.Connection, record: type[Record]) -> None:
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: lambda db: rebuild(db, QualityRecord),  # 1 -> 2: the dataset variant joins the quality key
     2: lambda db: rebuild(db, LatencyRecord),  # 2 -> 3: the timing plan joins the latency key
+    3: lambda db: rebuild(db, QualityRecord, _DEVICE_DTYPE),  # 3 -> 4: device and dtype join the quality key
 }
 
 

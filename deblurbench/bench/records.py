@@ -495,6 +495,8 @@ class QualityRecord(Record):
     protocol: str = key("Protocol")
     quantized: bool = key("8-bit")
     variant: str = key("Variant", default="")  # dataset options that select other pairs ("blur=blur_gamma")
+    device: str = key("Device", default="cpu")  # where the network ran: another device is another row
+    dtype: str = key("Dtype", default="float32")  # its compute dtype: bfloat16 scores are not float32's
     psnr: float | None = value("dB", HIGHER, "PSNR", 2)
     ssim: Mapping[str, float | None] = value("", HIGHER, "SSIM ({name})", 4, expand=ssim_conventions)
     lpips: float | None = value("", LOWER, "LPIPS", 4)
@@ -502,8 +504,6 @@ class QualityRecord(Record):
     seconds: float | None = value("s", LOWER, "Time")
     height: int | None = info()
     width: int | None = info()
-    device: str | None = info()
-    dtype: str | None = info()
     extra: Mapping[str, Any] = detail()
 
     @classmethod

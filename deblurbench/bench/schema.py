@@ -16,7 +16,7 @@ from typing import Any
 from .records import RECORDS, Record, RunRecord
 
 APPLICATION_ID = 0x44424E43  # "DBNC": marks a deblurbench results store
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TABLES = tuple(r.TABLE for r in RECORDS)
 
 

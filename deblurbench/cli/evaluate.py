@@ -55,6 +55,7 @@ class Evaluate:
         flag="--weights",
     )
     weights_dir: Path | None = same_as(RunConfig, "weights_dir", flag="--weights-dir")
+    random_weights: bool = same_as(RunConfig, "random_weights", flag="--random-weights")
     workers: int | None = option(
         None,
         optional(integer(0)),
@@ -75,7 +76,7 @@ def add_parser(sub: SubParsers) -> None:
     p = sub.add_parser("evaluate", help="PSNR / SSIM / LPIPS of networks and reference methods on a dataset")
     add_arguments(p, Evaluate, "models", "outputs", "dataset")
     DatasetSource.add_arguments(p)
-    add_arguments(p, Evaluate, "weights", "weights_dir")
+    add_arguments(p, Evaluate, "weights", "weights_dir", "random_weights")
     add_arguments(p, Output)
     add_arguments(p, EvalSettings, "device", "dtype", "protocol", "quantized", "lpips_net")
     add_arguments(p, Evaluate, "workers", "save_images")
@@ -91,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     flags = build(Evaluate, given(Evaluate, args))
     methods = _methods(args, flags)
     weights = _weights(flags.weights, methods)
+    if not flags.random_weights and flags.weights_dir is None:
+        _refuse_unweighted(methods, weights, flags.dataset)
     outputs = _outputs(flags.outputs)
     source = DatasetSource.of(args)
     dataset = source.open(flags.dataset)
@@ -109,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     if done.rows is not None:
         emit(records(done.rows), done.rows, args.format)
         if args.format == "table" and not done.rows.empty:
-            _print_means(done.rows, len(done.failures), done.store)
+            _print_means(done.rows, len(done.failures), done.store, done.protocol, done.other_protocols)
     return 1 if done.failures else 0
 
 
@@ -149,12 +152,33 @@ def _weights(values: tuple[str, ...], methods: list[str]) -> dict[str, str]:
             name, value = methods[0], item
         if name not in methods:
             raise UsageError(f"--weights {item!r}: {name} is not among --models ({', '.join(methods)})")
+        if name in weights:
+            raise UsageError(
+                f"--weights {item!r}: {name} has weights already ({weights[name]}); score other weights "
+                "in a run of their own (the store keeps each weights' rows apart)"
+            )
         weights[name] = value
     for name, value in weights.items():
         if is_reference(name):
             raise UsageError(f"--weights {name}={value}: {name} is a reference method: it takes no weights")
         resolve_weights(name, value)
     return weights
+
+
+def _refuse_unweighted(methods: list[str], weights: dict[str, str], dataset: str) -> None:
+    """A :class:`UsageError` naming the networks without weights: a random initialisation is no score."""
+    from ..bench.references import is_reference
+    from ..models import get_spec
+
+    missing = [m for m in methods if not is_reference(m) and m not in weights]
+    if missing:
+        shipped = [f"{m}={dataset}" for m in missing if dataset in get_spec(m).weights]
+        tags = f" (shipped: {', '.join(shipped)})" if shipped else ""
+        raise UsageError(
+            f"--models: {', '.join(missing)} without weights would score a random initialisation; give "
+            f"--weights NAME=PATH_OR_TAG{tags} or --weights-dir DIR, or --random-weights to score it as "
+            "'random init'"
+        )
 
 
 def _outputs(values: tuple[str, ...]) -> list[Any]:
@@ -173,13 +197,19 @@ def _outputs(values: tuple[str, ...]) -> list[Any]:
     return list(outputs.values())
 
 
-def _print_means(table: Any, failures: int, store: Any) -> None:
-    """Each method's mean scores and image count, then the failures and where the rows are."""
+def _print_means(table: Any, failures: int, store: Any, protocol: str, others: tuple[str, ...]) -> None:
+    """Each method's mean scores and image count under the one protocol scored (any other the store
+    holds named, never mixed in), then the failures and where the rows are."""
     from ..jobs import EVALUATED
 
     by = table.groupby(list(EVALUATED[:2]), sort=False)
     means = by[list(table.columns[len(EVALUATED) :])].mean(numeric_only=True)
     means.insert(0, "images", by.size())
-    print("\nmeans (SSIM per convention; LPIPS empty when its backbone weights are missing):")
+    print(
+        f"\nmeans under the {protocol} protocol (SSIM per convention; LPIPS empty when its backbone "
+        "weights are missing):"
+    )
     print(table_text(means.reset_index()))
+    for other in others:
+        print(f"also stored under the {other} protocol, not in these means: see them with --protocol {other}")
     print(f"{failures} failed image(s); rows in {store.path}")

@@ -14,8 +14,9 @@ encodes a quantity, a key gives reference sizes.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -677,33 +678,35 @@ def comparison_strip(
 
 
 def strip_panels(
-    images_dir: Path, dataset: str, image_id: str, models: Sequence[tuple[str, str]], split: str = "test"
+    images_dir: Path, image_id: str, rows: Sequence[tuple[Mapping[str, Any], str]]
 ) -> list[tuple[str, Path]]:
-    """Saved images for one comparison strip: blurry, each network, sharp, where the files exist.
+    """Saved images for one comparison strip: blurry, each row's restored image, sharp, where the files exist.
 
-    Restored images are where :mod:`deblurbench.bench.evaluate` saves them
-    (``images_dir/<model>/<dataset>/<split>/<image_id>.png``); the blurry input is the
-    ``identity`` reference's output (or ``blurry/``), the ground truth is under ``sharp/``.
-    ``models`` are ``(model, label)`` in display order.
+    ``rows`` are ``(quality row, label)`` of one dataset variant's split in display order; each
+    row's image is where :mod:`deblurbench.bench.evaluate` saved it (:func:`image_folder` of the
+    row's key: its weights, variant, device and dtype, so a panel shows exactly the row it is
+    labelled with). The blurry input is the ``identity`` row's output, the ground truth is
+    under :func:`sharp_folder`.
     """
-    from ..bench.evaluate import SHARP as SHARP_FOLDER
-    from ..bench.evaluate import image_folder, image_path
+    from ..bench.evaluate import image_folder, image_path, sharp_folder
 
-    def find(folder: str) -> Path | None:  # the file name evaluate's image saving gives
-        candidate = image_path(image_folder(images_dir, folder, dataset, split), image_id)
+    def find(folder: Path) -> Path | None:  # the file name evaluate's image saving gives
+        candidate = image_path(folder, image_id)
         return candidate if candidate.is_file() else None
 
     panels: list[tuple[str, Path]] = []
-    blurry = find("blurry") or find("identity")
+    blurry = next(
+        (find(image_folder(images_dir, row)) for row, _ in rows if row["model"] == "identity"), None
+    )
     if blurry is not None:
         panels.append(("Blurry input", blurry))
-    for model, label in models:
-        if model in ("identity", "blurry", "sharp"):
+    for row, label in rows:
+        if row["model"] == "identity":
             continue
-        found = find(model)
+        found = find(image_folder(images_dir, row))
         if found is not None:
             panels.append((label, found))
-    sharp = find(SHARP_FOLDER)
+    sharp = find(sharp_folder(images_dir, rows[0][0])) if rows else None
     if sharp is not None:
         panels.append((SHARP, sharp))
     return panels

@@ -172,14 +172,13 @@ def _reference_psnr(table: pd.DataFrame) -> dict[str, float]:
 
 
 def _strip(
-    ctx: ReportContext, dataset: str, split: str, image_id: str, models: list
+    ctx: ReportContext, dataset: str, where: str, image_id: str, rows: list
 ) -> tuple[list[Figure], str]:
     """One comparison strip from the saved images, or a note naming an image that cannot be read."""
-    panels = plots.strip_panels(ctx.out / "images", dataset, image_id, models, split)
+    panels = plots.strip_panels(ctx.out / "images", image_id, rows)
     if len(panels) < 2:
         return [], ""
-    where = dataset if split == "test" else f"{dataset}_{split}"
-    title = f"{dataset} {'' if split == 'test' else split + ' '}{image_id}"
+    title = f"{where} {image_id}"
     try:
         written = plots.comparison_strip(
             panels,
@@ -196,20 +195,41 @@ def _strip(
     return _figure(f"Visual comparison, {title}", written), ""
 
 
+def _strip_rows(rows: pd.DataFrame) -> list[tuple[dict, str]]:
+    """Each evaluation among ``rows`` (one dataset variant's split) as ``(its key, its label)``, best
+    PSNR first; a label shared by two evaluations (other device or dtype) says which it is."""
+    from ..bench.evaluate import IMAGE_KEYS
+
+    keys = list(IMAGE_KEYS)
+    means = rows.groupby(keys, sort=False, dropna=False).agg(psnr=("psnr", "mean"), label=("label", "first"))
+    means = means.sort_values("psnr", ascending=False, kind="stable")
+    shared = means["label"].duplicated(keep=False)
+    out = []
+    for index, row in means.iterrows():
+        key = dict(zip(keys, index, strict=True))
+        label = f"{row['label']} ({key['device']} {key['dtype']})" if shared[index] else row["label"]
+        out.append((key, str(label)))
+    return out
+
+
 def _strips(ctx: ReportContext, dataset: str, rows: pd.DataFrame) -> tuple[list[Figure], list[str]]:
-    """Up to ``STRIP_IMAGES`` comparison strips per split of ``dataset``, and notes on unreadable images."""
+    """Up to ``STRIP_IMAGES`` comparison strips per split (and variant) of ``dataset``, and notes on
+    unreadable images; each panel is the saved image of exactly the row it is labelled with."""
+    from ..bench.evaluate import path_segment
+
     if not (ctx.out / "images").is_dir():
         return [], []
-    order = rows.groupby("model")["psnr"].mean().sort_values(ascending=False).index
-    models = [(m, display_name(m)) for m in order]
     found: list[Figure] = []
     notes: list[str] = []
-    for split, mine in rows.groupby("split", sort=True):
+    for (split, variant), mine in rows.groupby(["split", "variant"], sort=True, dropna=False):
+        where = dataset if split == "test" else f"{dataset} {split}"
+        where += f" variant {path_segment('variant', variant)}" if variant else ""
+        keyed = _strip_rows(mine)
         made = 0
         for image_id in sorted(mine["image_id"].unique()):
             if made >= STRIP_IMAGES:
                 break
-            figures, note = _strip(ctx, dataset, str(split), str(image_id), models)
+            figures, note = _strip(ctx, dataset, where, str(image_id), keyed)
             found += figures
             made += len(figures)
             notes += [note] if note else []

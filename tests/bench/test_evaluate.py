@@ -405,6 +405,7 @@ def test_models_lists_references_apart(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_saving_keeps_each_method_and_the_sharp_images(tiny: db.PairedDataset, tmp_path: Path) -> None:
+    from deblurbench.bench.evaluate import ground_truth_group, image_path, sharp_folder
     from deblurbench.runner import evaluate_methods
 
     store = Store(tmp_path)
@@ -415,6 +416,6 @@ def test_saving_keeps_each_method_and_the_sharp_images(tiny: db.PairedDataset, t
     for folder in ("identity", "wiener", "sharp"):
         assert len(list((tmp_path / "images" / folder / "synthetic").rglob("*.png"))) == len(tiny)
     sharp = np.asarray(
-        Image.open(tmp_path / "images" / "sharp" / "synthetic" / "tiny" / f"{tiny.ids[0]}.png")
+        Image.open(image_path(sharp_folder(tmp_path / "images", ground_truth_group(tiny)), tiny.ids[0]))
     )
     assert np.array_equal(sharp, _uint8(tiny[0].sharp))

@@ -274,3 +274,20 @@ def test_two_variants_of_one_dataset_keep_their_own_rows(tmp_path: Path) -> None
         "identity", db.open_dataset("synthetic", split="tiny", seed=1), store=store, lpips_net=None
     )
     assert again.empty
+
+
+SCHEMA3 = SCHEMA0.with_name("schema3.sqlite")  # schema 3: identity on synthetic:tiny; one row's device
+# and dtype set to cuda:0 / bfloat16, one row's to NULL
+
+
+def test_schema3_store_gains_the_device_and_dtype_keys(tmp_path: Path) -> None:
+    shutil.copy(SCHEMA3, tmp_path / "results.sqlite")
+    store = Store(tmp_path)
+    assert store.migrated_from == 3
+    assert identity(tmp_path / "results.sqlite") == (APPLICATION_ID, SCHEMA_VERSION)
+    quality = store.frame("quality").set_index("image_id")
+    assert quality.loc["astronaut/000000", ["device", "dtype"]].tolist() == ["cuda", "bfloat16"]
+    assert quality.loc["chelsea/000001", ["device", "dtype"]].tolist() == ["cpu", "float32"]
+    assert quality.loc["coffee/000002", ["device", "dtype"]].tolist() == ["cpu", "float32"]
+    unique = schema.table_sql(QualityRecord).split("UNIQUE")[1]
+    assert "device" in unique and "dtype" in unique

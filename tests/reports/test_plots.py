@@ -52,16 +52,27 @@ def test_comparison_strip_from_arrays_and_files(tmp_path: Path) -> None:
 def test_strip_panels_finds_saved_images(tmp_path: Path) -> None:
     from PIL import Image
 
-    for folder in ("identity", "lmfn", "sharp"):
-        target = tmp_path / folder / "gopro" / "test" / "GOPR0384_11_00" / "000001.png"
+    from deblurbench.bench.evaluate import image_folder, sharp_folder
+
+    def row(model: str, weights: str = "", split: str = "test") -> dict[str, str]:
+        return {"model": model, "weights": weights, "dataset": "gopro", "variant": "", "split": split}
+
+    for folder in (image_folder(tmp_path, row("identity")), image_folder(tmp_path, row("lmfn", "a@1"))):
+        target = folder / "GOPR0384_11_00" / "000001.png"
         target.parent.mkdir(parents=True)
         Image.fromarray(np.zeros((8, 8, 3), dtype=np.uint8)).save(target)
-    panels = plots.strip_panels(
-        tmp_path, "gopro", "GOPR0384_11_00/000001", [("lmfn", "LMFN"), ("hinet", "HINet")]
-    )
+    target = sharp_folder(tmp_path, row("")) / "GOPR0384_11_00" / "000001.png"
+    target.parent.mkdir(parents=True)
+    Image.fromarray(np.zeros((8, 8, 3), dtype=np.uint8)).save(target)
+    rows = [(row("identity"), "Identity"), (row("lmfn", "a@1"), "LMFN"), (row("hinet"), "HINet")]
+    panels = plots.strip_panels(tmp_path, "GOPR0384_11_00/000001", rows)
     assert [label for label, _ in panels] == ["Blurry input", "LMFN", "Sharp (ground truth)"]
+    # other weights of the same network are another folder: never shown under this label
+    assert plots.strip_panels(tmp_path, "GOPR0384_11_00/000001", [(row("lmfn", "b@2"), "LMFN [b]")]) == [
+        ("Sharp (ground truth)", target)
+    ]
     # another split of the same dataset is another folder: its ids never meet the test split's
-    assert plots.strip_panels(tmp_path, "gopro", "GOPR0384_11_00/000001", [("lmfn", "LMFN")], "tiny") == []
+    assert plots.strip_panels(tmp_path, "GOPR0384_11_00/000001", [(row("lmfn", "a@1", "tiny"), "LMFN")]) == []
 
 
 def test_bubble_sizes_have_a_key(tmp_path: Path, networks: pd.DataFrame, drawn: list) -> None:
