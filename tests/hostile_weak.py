@@ -127,7 +127,7 @@ CASES = [
     Case(
         "claims --out FILE says it is a file",
         ("claims", "--out", "{w}/file.txt", "--models", "lmfn"),
-        line="file.txt: is a file, not a directory",
+        line="file.txt is a file",
         unchanged=("file.txt",),
     ),
     Case(
