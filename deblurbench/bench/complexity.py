@@ -166,18 +166,6 @@ def _count(
     return raw, skipped, on_meta, notes, miscounted
 
 
-def check_real_forward(model: nn.Module, spec: ModelSpec, input_size: tuple[int, int]) -> None:
-    """One-line ``MemoryError`` before a real (not meta) forward at ``input_size`` that cannot fit in memory."""
-    from .memory import check_fits
-
-    try:
-        check_fits(model, spec, (1, 3, *input_size), torch.float32, torch.device("cpu"))
-    except MemoryError as exc:
-        raise MemoryError(
-            f"{exc}; or leave out --real-forward (real_forward=True): the meta-device counters count any size"
-        ) from None
-
-
 def complexity(
     model_or_name: str | nn.Module,
     size: tuple[int, int] = sizes.HEADLINE,
@@ -210,8 +198,6 @@ def complexity(
     )
     if real_forward is None:
         real_forward = real_forward_by_default(input_size)
-    if real_forward and not all(COUNTERS.get(c).meta for c in counters):
-        check_real_forward(model, spec, input_size)
     raw, skipped, on_meta, notes, miscounted = _count(ctx, counters, real_forward, input_size)
     model.eval()
     params = _used_parameters(model, meta)
