@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +101,73 @@ def _two_folders_two_ground_truths(world: Path) -> None:
         )
 
 
+def _exif_world(world: Path) -> None:
+    """exif/blur/0.jpg: exif/sharp/0.jpg stored turned by 90 degrees, with EXIF orientation 6 saying so."""
+    y, x = np.mgrid[0:32, 0:32]
+    upright = np.stack([x * 8, y * 8, (x * y) % 256], axis=-1).astype(np.uint8)
+    for part in ("blur", "sharp"):
+        (world / "exif" / part).mkdir(parents=True)
+    Image.fromarray(upright).save(world / "exif" / "sharp" / "0.jpg", quality=95)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    turned = Image.fromarray(upright).transpose(Image.Transpose.ROTATE_90)
+    turned.save(world / "exif" / "blur" / "0.jpg", quality=95, exif=exif)
+
+
+def _exif_is_read_upright(world: Path) -> None:
+    _exif_world(world)
+    argv = [*EVALUATE, "--models", "identity", "--dataset", "folder", "--format", "json"]
+    argv += ["--blur", "{w}/exif/blur", "--sharp", "{w}/exif/sharp"]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main([a.replace("{w}", str(world)) for a in argv]) == 0
+    psnr = json.loads(printed.getvalue())[0]["psnr"]
+    psnr > 30 or pytest.fail(f"identity scored {psnr} dB against its upright copy: read unrotated")
+
+
+def _exif_named_by_check(world: Path) -> None:
+    _exif_world(world)
+    argv = ["datasets", "check", "folder", "--blur", "{w}/exif/blur", "--sharp", "{w}/exif/sharp"]
+    printed, said = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(said):
+        main([a.replace("{w}", str(world)) for a in argv])
+    text = printed.getvalue() + said.getvalue()
+    lines = [line for line in text.splitlines() if "EXIF orientation 6" in line]
+    (len(lines) == 1 and "exif/blur/0.jpg" in lines[0]) or pytest.fail(text)
+
+
+def _bomb(world: Path) -> None:
+    """bomb/blur/0.png: a PNG whose header says 14000x14000 (over Pillow's pixel limit); a few bytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 14000, 14000, 8, 2, 0, 0, 0)
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+    for part in ("blur", "sharp"):
+        (world / "bomb" / part).mkdir(parents=True)
+    (world / "bomb" / "blur" / "0.png").write_bytes(png)
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(world / "bomb" / "sharp" / "0.png")
+
+
+def _bomb_check(world: Path) -> None:
+    _bomb(world)
+    for command in ("datasets check folder", "evaluate --lpips off --models identity --dataset folder"):
+        argv = [*command.split(), "--blur", f"{world}/bomb/blur", "--sharp", f"{world}/bomb/sharp"]
+        said = io.StringIO()
+        with contextlib.redirect_stderr(said), contextlib.redirect_stdout(said):
+            code = main([*argv, "--out", f"{world}/out"] if command.startswith("evaluate") else argv)
+        text = said.getvalue()
+        code in (1, 2) or pytest.fail(f"{command}: exit {code}")
+        ("bomb/blur/0.png" in text and "MAX_IMAGE_PIXELS" in text) or pytest.fail(f"{command}: {text}")
+        "Traceback" not in text or pytest.fail(text)
+
+
 FOLDER_PAIR = ("--dataset", "folder", "--blur", "{w}/pair/blur", "--sharp", "{w}/pair/sharp")
 
 CASES = [
@@ -152,5 +222,23 @@ CASES = [
         (*EVALUATE, "--models", "identity", *FOLDER_PAIR, "--save-images"),
         code=0,
         then=_two_folders_two_ground_truths,
+    ),
+    Case(
+        "an EXIF-rotated JPEG is read upright",
+        ("models",),
+        code=0,
+        then=_exif_is_read_upright,
+    ),
+    Case(
+        "datasets check names an EXIF-rotated file in one line",
+        ("models",),
+        code=0,
+        then=_exif_named_by_check,
+    ),
+    Case(
+        "an image over Pillow's pixel limit is one line naming it and the limit, in check and evaluate",
+        ("models",),
+        code=0,
+        then=_bomb_check,
     ),
 ]

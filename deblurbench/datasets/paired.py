@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from torch.utils.data import Dataset
 
 from ..threads import shared_pool
@@ -121,11 +121,32 @@ class ImageHeader:
     mode: str
     bits: int
     format: str = ""  # what the bytes are (Pillow's name: PNG, JPEG, ...), whatever the file's suffix
+    orientation: int = 1  # its EXIF orientation: 1 upright; anything else is turned upright when read
 
     @property
     def size(self) -> tuple[int, int]:
-        """(H, W)."""
-        return self.height, self.width
+        """(H, W) as read: upright (a 90-degree EXIF orientation swaps them)."""
+        return (self.width, self.height) if self.orientation in _TRANSPOSED else (self.height, self.width)
+
+
+_ORIENTATION = 0x0112  # the EXIF orientation tag
+_TRANSPOSED = (5, 6, 7, 8)  # orientations that turn the image by 90 degrees
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(_ORIENTATION, 1)
+    except Exception:  # an unreadable EXIF block: the pixels as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _too_large(path: Path, exc: Exception) -> DatasetError:
+    """A one-line error for an image over Pillow's pixel limit, and how to raise the limit."""
+    return DatasetError(
+        f"{path}: {_one_line(exc)} (Pillow's limit: {Image.MAX_IMAGE_PIXELS} pixels); if you trust the "
+        "file, raise the limit (PIL.Image.MAX_IMAGE_PIXELS = None in Python) or save a smaller copy"
+    )
 
 
 def _raw_mode(image: Image.Image) -> str:
@@ -147,7 +168,12 @@ def probe_image(path: str | Path) -> ImageHeader:
         with Image.open(path) as image:
             raw = _raw_mode(image)
             bits = 16 if (";16" in raw or image.mode.startswith("I;16")) else 8
-            return ImageHeader(path, image.width, image.height, image.mode, bits, image.format or "")
+            orientation = _orientation(image)
+            return ImageHeader(
+                path, image.width, image.height, image.mode, bits, image.format or "", orientation
+            )
+    except Image.DecompressionBombError as exc:
+        raise _too_large(path, exc) from None
     except FileNotFoundError:
         raise DatasetError(f"{path}: no such file; restore it from the dataset archive") from None
     except UnidentifiedImageError:
@@ -197,11 +223,15 @@ def read_rgb8(path: str | Path) -> np.ndarray:
     try:
         with Image.open(path) as image:
             image.load()
+            if header.orientation != 1:  # turned upright, as a viewer shows it (blur and sharp alike)
+                image = ImageOps.exif_transpose(image)
             if image.mode == "P":
                 image = image.convert("RGBA" if "transparency" in image.info else "RGB")
             elif image.mode == "RGBa":
                 image = image.convert("RGBA")
             array = np.asarray(image)
+    except Image.DecompressionBombError as exc:
+        raise _too_large(path, exc) from None
     except _DECODE_ERRORS as exc:
         raise DatasetError(
             f"{path}: cannot decode ({_one_line(exc)}); replace it with a good copy (re-extract the archive)"
@@ -328,6 +358,10 @@ def validate(scan: Scan, *, decode: bool = False, frames: bool = False) -> Scan:
             f"{scan.name}: {len(check.handled)} image(s) with an alpha channel or a palette, read as RGB "
             f"(an opaque alpha is dropped; a transparent pixel is an error when read), e.g. {check.handled[0]}"
         )
+    scan.notes += [
+        f"{path}: EXIF orientation {orientation}: read turned upright, as a viewer shows it"
+        for path, orientation in check.rotated
+    ]
     return scan
 
 
@@ -338,6 +372,7 @@ class _FileCheck:
     def __init__(self, decode: bool) -> None:
         self.decode = decode
         self.handled: list[Path] = []
+        self.rotated: list[tuple[Path, int]] = []  # files with an EXIF orientation, turned upright when read
         self._checked: dict[Path, tuple[str | None, tuple[int, int] | None]] = {}
 
     def __call__(self, path: Path) -> tuple[str | None, tuple[int, int] | None]:
@@ -353,6 +388,8 @@ class _FileCheck:
         problem = header_problem(header)
         if problem is None and header.mode in _HANDLED_MODES:
             self.handled.append(path)
+        if problem is None and header.orientation != 1:
+            self.rotated.append((path, header.orientation))
         if problem is None and self.decode:
             try:
                 read_rgb8(path)
