@@ -153,6 +153,11 @@ CASES = [
         code=SaidError,
         line="stale temporary removed",
     ),
+    Case(
+        "--opt size=abc names the option",
+        ("datasets", "check", "synthetic", "--split", "train", "--opt", "size=abc"),
+        line="synthetic: size='abc' must be an integer >= 1",
+    ),
     Case("claims --subject '' is refused, naming the option", ("claims", "--subject", ""), line="--subject"),
     Case(
         "claims --out FILE says it is a file",
