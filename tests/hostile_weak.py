@@ -112,6 +112,19 @@ def _stale_temporary_of_a_dead_process(world: Path) -> None:
         raise SaidError("stale temporary removed")
 
 
+def _realblur_scene_linked_out(world: Path) -> None:
+    """A RealBlur scene that is a symbolic link to a folder outside the root: followed, and said."""
+    root, folder = world / "realblur", "RealBlur-J_ECC_IMCORR_centroid_itensity_ref"
+    (root / folder).mkdir(parents=True)
+    (root / folder / "scene1").symlink_to(world / "twin")  # twin/{blur,sharp}/1.png
+    (root / folder / "scene1" / "gt").symlink_to(world / "twin" / "sharp")
+    (root / "RealBlur_J_test_list.txt").write_text(f"{folder}/scene1/gt/1.png {folder}/scene1/blur/1.png\n")
+    report = db.datasets.check_dataset("realblur_j", root)
+    said = [n for n in report.notes if "leave the root" in n]
+    if said:
+        raise SaidError(said[0])
+
+
 CASES = [
     Case(
         "a symlink loop named like an official checkpoint is said, not listed as missing",
@@ -157,6 +170,12 @@ CASES = [
         "--opt size=abc names the option",
         ("datasets", "check", "synthetic", "--split", "train", "--opt", "size=abc"),
         line="synthetic: size='abc' must be an integer >= 1",
+    ),
+    Case(
+        "a RealBlur scene linked from outside the root is said",
+        call=_realblur_scene_linked_out,
+        code=SaidError,
+        line="file(s) reached through symbolic links that leave the root",
     ),
     Case("claims --subject '' is refused, naming the option", ("claims", "--subject", ""), line="--subject"),
     Case(
