@@ -13,6 +13,7 @@ import torch
 from hostile import Case
 
 import deblurbench as db
+from deblurbench import atomic
 from deblurbench.bench.store import Store
 from deblurbench.cli import main
 from deblurbench.models import CheckpointError
@@ -94,6 +95,36 @@ def _more_repeats_after_a_quick_timing(world: Path) -> None:
         raise SaidError(f"timed anew as {more.timing_label()!r}")
 
 
+def _write_blocked_by_its_temporary(world: Path) -> None:
+    """A write whose temporary cannot be made: the error names the real target."""
+    (world / "out" / f".report.{os.getpid()}.tmp.md").mkdir(parents=True)
+    atomic.write_text(world / "out" / "report.md", "# report\n")
+
+
+def _stale_temporary_of_a_dead_process(world: Path) -> None:
+    """A kill -9 mid-write left ``.0.PID.tmp.png``: the next write in that folder removes it."""
+    stale = world / "out" / ".0.99999999.tmp.png"  # no process has this id
+    stale.parent.mkdir()
+    stale.write_bytes(b"half a png")
+    os.utime(stale, (0, 0))
+    atomic.write_text(world / "out" / "report.md", "# report\n")
+    if not stale.exists():
+        raise SaidError("stale temporary removed")
+
+
+def _realblur_scene_linked_out(world: Path) -> None:
+    """A RealBlur scene that is a symbolic link to a folder outside the root: followed, and said."""
+    root, folder = world / "realblur", "RealBlur-J_ECC_IMCORR_centroid_itensity_ref"
+    (root / folder).mkdir(parents=True)
+    (root / folder / "scene1").symlink_to(world / "twin")  # twin/{blur,sharp}/1.png
+    (root / folder / "scene1" / "gt").symlink_to(world / "twin" / "sharp")
+    (root / "RealBlur_J_test_list.txt").write_text(f"{folder}/scene1/gt/1.png {folder}/scene1/blur/1.png\n")
+    report = db.datasets.check_dataset("realblur_j", root)
+    said = [n for n in report.notes if "leave the root" in n]
+    if said:
+        raise SaidError(said[0])
+
+
 CASES = [
     Case(
         "a symlink loop named like an official checkpoint is said, not listed as missing",
@@ -122,6 +153,29 @@ CASES = [
         call=_more_repeats_after_a_quick_timing,
         code=SaidError,
         line="timed anew as 'quick, repeats<=50'",
+    ),
+    Case(
+        "an error writing a file names it, not its temporary",
+        call=_write_blocked_by_its_temporary,
+        code=IsADirectoryError,
+        line="out/report.md'",
+    ),
+    Case(
+        "a kill -9 mid-write leaves no temporary behind for good",
+        call=_stale_temporary_of_a_dead_process,
+        code=SaidError,
+        line="stale temporary removed",
+    ),
+    Case(
+        "--opt size=abc names the option",
+        ("datasets", "check", "synthetic", "--split", "train", "--opt", "size=abc"),
+        line="synthetic: size='abc' must be an integer >= 1",
+    ),
+    Case(
+        "a RealBlur scene linked from outside the root is said",
+        call=_realblur_scene_linked_out,
+        code=SaidError,
+        line="file(s) reached through symbolic links that leave the root",
     ),
     Case("claims --subject '' is refused, naming the option", ("claims", "--subject", ""), line="--subject"),
     Case(

@@ -21,7 +21,7 @@ to the root). Sources: the RealBlur README (test commands read
 ``datalist/RealBlur_J_test_list.txt``); ``rimchang/RSBlur/datalist/RealBlur_J_test_list.txt``.
 
 A list path that is absolute or climbs out with ``..`` is refused (checked on the path text, so
-symbolic links inside the root are followed). Pair ids are ``"<scene>/<blur stem>"``, e.g.
+symbolic links inside the root are followed; files they lead to outside the root are said in a note). Pair ids are ``"<scene>/<blur stem>"``, e.g.
 ``"scene230/blur_1"``.
 """
 
@@ -75,6 +75,7 @@ def scan(
         group_label="scene",
     )
     seen: set[str] = set()
+    inside, outside = root.resolve(), []
     for number, line in enumerate(_read_list(listing, list_file(name, split), result.problems), start=1):
         if not line.split():
             continue
@@ -84,8 +85,14 @@ def scan(
             continue
         seen.add(found.id)
         result.entries.append(found)
+        outside.extend(p for p in (found.blur, found.sharp) if not p.resolve().is_relative_to(inside))
         scene = found.meta["scene"]
         result.groups[scene] = result.groups.get(scene, 0) + 1
+    if outside:  # a scene linked in from another disk is allowed, but said
+        result.notes.append(
+            f"{len(outside)} file(s) reached through symbolic links that leave the root {root}, "
+            f"e.g. {outside[0]} -> {outside[0].resolve()}; check that they are the files you meant"
+        )
     return result
 
 

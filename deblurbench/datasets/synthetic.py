@@ -370,6 +370,11 @@ def _check_options(
         extra_sources = tuple(n.strip() for n in extra_sources.split(",") if n.strip())
     if split != "train" and (size is not None or num_samples is not None or extra_sources):
         raise DatasetError(f"{NAME}: size=, num_samples= and extra_sources= apply to the train split only")
+    for name, value in (("size", size), ("num_samples", num_samples)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
+        ):
+            raise DatasetError(f"{NAME}: {name}={value!r} must be an integer >= 1 (e.g. --opt {name}=128)")
     unknown = sorted(set(extra_sources) - set(EXTRA_SOURCES))
     if unknown:
         raise DatasetError(
