@@ -125,6 +125,19 @@ def _realblur_scene_linked_out(world: Path) -> None:
         raise SaidError(said[0])
 
 
+def _two_unreadable_images(world: Path) -> None:
+    """A dangling link and a corrupt file: ``datasets check`` lists both."""
+    (world / "pair" / "blur" / "0.png").unlink()
+    (world / "pair" / "blur" / "0.png").symlink_to(world / "gone.png")
+    (world / "pair" / "sharp" / "1.png").write_bytes(b"not a png")
+    report = db.datasets.check_dataset("folder", blur=world / "pair" / "blur", sharp=world / "pair" / "sharp")
+    listed = [
+        p for p in report.problems if "blur/0.png: no such file" in p or "sharp/1.png: not an image" in p
+    ]
+    if len(listed) == 2:
+        raise SaidError(f"{len(listed)} unreadable files listed")
+
+
 CASES = [
     Case(
         "a symlink loop named like an official checkpoint is said, not listed as missing",
@@ -176,6 +189,12 @@ CASES = [
         call=_realblur_scene_linked_out,
         code=SaidError,
         line="file(s) reached through symbolic links that leave the root",
+    ),
+    Case(
+        "datasets check lists every unreadable file, a dangling link too",
+        call=_two_unreadable_images,
+        code=SaidError,
+        line="2 unreadable files listed",
     ),
     Case("claims --subject '' is refused, naming the option", ("claims", "--subject", ""), line="--subject"),
     Case(

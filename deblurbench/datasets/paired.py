@@ -257,8 +257,10 @@ def list_images(folder: Path) -> list[Path]:
     return sorted(
         p
         for p in folder.iterdir()
-        if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".") and p.is_file()
-    )
+        if p.suffix.lower() in IMAGE_SUFFIXES
+        and not p.name.startswith(".")
+        and (p.is_file() or p.is_symlink())
+    )  # a link that leads nowhere is listed, so that checking it says so instead of skipping it
 
 
 def images_by_stem(folder: Path, problems: list[str]) -> dict[str, Path]:
@@ -416,7 +418,7 @@ def _entry_problems(entry: Entry, check: _FileCheck, frames: bool) -> list[str]:
         sharp_problem, sharp_size = check(sharp)
         if sharp_problem:
             problems.append(sharp_problem)
-        elif check.decode and same_bytes(entry.blur, sharp):
+        elif check.decode and not blur_problem and same_bytes(entry.blur, sharp):  # both readable
             problems.append(
                 f"{entry.blur}: byte-identical to its sharp image {sharp}; not a blur/sharp pair "
                 "(its PSNR would be inf): replace the blurred image"
