@@ -20,6 +20,22 @@ def env_world() -> tuple[int, int, int]:
     )
 
 
+def check_one_host() -> None:
+    """Refuse ranks on several machines sharing one store: SQLite's WAL needs shared memory on one host.
+
+    torchrun sets ``LOCAL_WORLD_SIZE`` (the ranks on this machine) beside ``WORLD_SIZE``; where
+    they differ, the ranks of other machines would write the same ``results.sqlite`` over a
+    network filesystem, which can corrupt it.
+    """
+    world, local = os.environ.get("WORLD_SIZE"), os.environ.get("LOCAL_WORLD_SIZE")
+    if world is not None and local is not None and int(world) != int(local):
+        raise ValueError(
+            f"torchrun: {world} ranks on several machines (this one runs {local}) would share one "
+            "results.sqlite over the network, which SQLite cannot lock safely; run one machine per "
+            "--out directory (torchrun --nnodes 1), or evaluate each machine's share into its own --out"
+        )
+
+
 def is_main() -> bool:
     """Whether this process is rank 0: the one that prints and reports."""
     return env_world()[0] == 0

@@ -20,12 +20,13 @@ from .bench.references import is_reference
 from .bench.released import ReleasedOutputs
 from .bench.store import Store
 from .config import RunConfig
-from .distributed import is_main, local_device
+from .distributed import check_one_host, is_main, local_device
 from .runner import SweepSummary, evaluate_methods, plan, sweep
 
 
 def open_store(out: Path) -> Store:
-    """The store of ``out``, saying in one line when an older one was migrated."""
+    """The store of ``out``, saying in one line when an older one was migrated (one host's ranks only)."""
+    check_one_host()
     store = Store(out)
     if store.migrated_from is not None:
         print(
