@@ -136,10 +136,10 @@ def aliases(model: nn.Module) -> dict[str, tuple[str, ...]]:
     return outer
 
 
-def alias_objects(model: nn.Module) -> dict[str, nn.Module]:
-    """The module object of each outermost alias, by its first name (see :func:`aliases`)."""
+def alias_objects(model: nn.Module) -> dict[tuple[str, ...], nn.Module]:
+    """Each outermost alias: all its names (first name first) -> the one module object (see :func:`aliases`)."""
     found = dict(_all_places(model))
-    return {name: found[name] for name in aliases(model)}
+    return {(first, *others): found[first] for first, others in aliases(model).items()}
 
 
 def _all_places(model: nn.Module) -> Iterator[tuple[str, nn.Module]]:

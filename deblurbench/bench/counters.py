@@ -25,7 +25,7 @@ from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from ..registry import Registry
-from .census import MATMUL_OPS, Census, alias_objects, aliases
+from .census import MATMUL_OPS, Census, alias_objects
 
 # aten ops that move or view data but compute nothing: never reported as "skipped".
 NO_COMPUTE_OPS = frozenset(
@@ -313,8 +313,7 @@ def _ptflops_tree_miscounts(ctx: CountContext, raw: int) -> dict[str, int]:
     """
     net = ctx.meta_path.net
     found: dict[str, int] = {}
-    for first, module in alias_objects(net).items():
-        names = (first, *aliases(net)[first])
+    for names, module in alias_objects(net).items():
         parents = {name.rpartition(".")[0] for name in names}
         extra = (len(parents) - 1) * ctx.census.module_macs.get(id(module), 0)
         if extra:

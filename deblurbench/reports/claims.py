@@ -363,7 +363,8 @@ def check_cost(figure: Published, model: str, measured: Measured, ctx: Context) 
         return _no_size(figure, model, measured)
     cost = measured.cost(model, size)
     correct = correct_macs(cost)
-    matches = [m for m in _matches(figure, cost, size) if _fits(figure, m)]
+    every = _matches(figure, cost, size)
+    matches = [m for m in every if _fits(figure, m)]
     if cost is None or correct is None:
         return Check(MISSING, MISSING, NOT_COMPARABLE, "MACs not counted here at the figure's size")
     at = counted_at(cost)
@@ -394,12 +395,7 @@ def check_cost(figure: Published, model: str, measured: Measured, ctx: Context) 
         return Check(
             shown, _percent(correct_value, published), SIZE_INFERRED if inferred else EXPLAINED, text
         )
-    closest = _matches(figure, cost, size)
-    near = (
-        f"; closest: {_reading_name(figure, closest[0])}, {100 * closest[0].error:.1f}% away"
-        if closest
-        else ""
-    )
+    near = f"; closest: {_reading_name(figure, every[0])}, {100 * every[0].error:.1f}% away" if every else ""
     if inferred:  # the size is a guess made for the table: a figure it does not fit is not a deviation
         return Check(
             shown,
