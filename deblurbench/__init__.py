@@ -10,6 +10,7 @@ The public API (see DESIGN.md)::
     db.list_datasets(); db.open_dataset("gopro", root="GOPRO_Large", split="test")
     db.open_dataset("synthetic")          # the embedded default, no root
     db.evaluate("lmfn", db.open_dataset("synthetic"), weights="synthetic")  # one row per image
+    db.register_model(display_name=..., paper=db.Paper(...), ...)  # a network of your own (README)
 """
 
 from .bench import metrics
@@ -17,15 +18,29 @@ from .bench.complexity import complexity
 from .bench.evaluate import evaluate
 from .bench.latency import latency
 from .datasets import DatasetError, Pair, PairedDataset, list_datasets, open_dataset
-from .models import ModelSpec, Paper, Restorer, create_model, get_spec, list_models, register_model
+from .models import (
+    ImageInterface,
+    ModelSpec,
+    ModelSpecError,
+    Paper,
+    Published,
+    Restorer,
+    create_model,
+    get_spec,
+    list_models,
+    register_model,
+)
 from .version import __version__
 
 __all__ = [
     "DatasetError",
+    "ImageInterface",
     "ModelSpec",
+    "ModelSpecError",
     "Pair",
     "PairedDataset",
     "Paper",
+    "Published",
     "Restorer",
     "__version__",
     "complexity",

@@ -4,6 +4,7 @@ A TOML file holds the same keys as the dataclass fields, e.g.::
 
     out = "results/"
     models = ["lmfn", "nafnet_gopro_width32"]
+    plugins = false                      # true: with no `models`, the plugins' networks too
     complexity_sizes = ["256x256"]
     macs_sizes = ["720x1280"]
     latency_sizes = ["256x256"]
@@ -53,7 +54,10 @@ from .sizes import HEADLINE, LARGE, label, parse_size
 
 OUT = Path("deblurbench-out")  # where results go unless told otherwise
 SUBJECT = "lmfn"  # the network whose claim a report checks unless told otherwise
-MODELS_HELP = "networks, comma-separated or repeated (default: all registered)"
+MODELS_HELP = (
+    "networks, comma-separated or repeated (default: every built-in network; a plugin's when named or "
+    "with --plugins)"
+)
 WEIGHTS_DIR_HELP = "folder of official checkpoints under their published names, hash-checked where known"
 
 __all__ = ["OUT", "SUBJECT", "ConfigError", "RunConfig", "load_config", "parse_size"]
@@ -135,6 +139,15 @@ class RunConfig:
         help=MODELS_HELP,
         flag="--models",
         cli=_chosen_networks,
+    )
+    # networks registered by installed plugins (deblurbench.models entry points) are measured when
+    # `models` names them, or all of them with this; by default only the built-in networks are
+    plugins: bool = setting(
+        False,
+        boolean,
+        "true or false",
+        help="also measure every network of the installed plugins when --models is left out",
+        flag="--plugins",
     )
     subject: str = setting(
         SUBJECT,

@@ -33,7 +33,8 @@ class Registry(Generic[T]):
     that ends an unknown-name message (``{count}`` is replaced by the number of entries);
     ``error`` is the exception class raised for an unknown name; ``ordered`` keeps
     registration order in :meth:`names` instead of sorting by name; ``rank`` sorts by
-    ``rank(entry)`` first (e.g. a listing order declared in each entry's spec).
+    ``rank(entry)`` first (e.g. a listing order declared in each entry's spec); ``note`` gives
+    what ends an unknown-name message after the listing (e.g. the plugins that failed to load).
     """
 
     def __init__(
@@ -45,12 +46,14 @@ class Registry(Generic[T]):
         loader: Callable[[], None] | None = None,
         ordered: bool = False,
         rank: Callable[[T], Any] | None = None,
+        note: Callable[[], str] | None = None,
     ) -> None:
         self.kind = kind
         self.listing = listing
         self.error = error
         self.ordered = ordered
         self.rank = rank
+        self.note = note
         self._loader = loader
         self._loaded = loader is None
         self._entries: dict[str, T] = {}
@@ -108,7 +111,8 @@ class Registry(Generic[T]):
         near = self.suggest(name)
         hint = f"did you mean {', '.join(near)}? " if near else ""
         listing = self.listing.format(count=len(self._entries)) if self.listing else self._known()
-        return self.error(f"unknown {self.kind} {name!r}: {hint}{listing}")
+        note = self.note() if self.note is not None else ""
+        return self.error(f"unknown {self.kind} {name!r}: {hint}{listing}{note}")
 
     def get(self, name: object) -> T:
         """The entry of ``name``; :attr:`error` with the nearest names otherwise."""

@@ -349,7 +349,7 @@ def _check_matched(outputs: list[ReleasedOutputs], work: list[Task], datasets: t
 
 def plan(config: RunConfig) -> list[Task]:
     """The tasks of ``deblurbench run`` for a configuration."""
-    models = list(config.models) or list_models()
+    models = list(config.models) or list_models(plugins=config.plugins)
     for model in models:
         get_spec(model)  # unknown names fail here, before any work
     outputs = [open_outputs(name, folder) for name, folder in config.outputs.items()]

@@ -19,14 +19,17 @@ from deblurbench.sizes import parse_size
 
 
 class Broken(nn.Module):
-    """A network whose forward always raises."""
+    """A network whose forward raises at every size a measurement uses (the registration check's
+    one forward, on the 1 x 1 input its spec accepts, passes)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.conv = nn.Conv2d(3, 3, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        raise RuntimeError("forward exploded")
+        if x.shape[-1] > 1:
+            raise RuntimeError("forward exploded")
+        return self.conv(x)
 
 
 @pytest.fixture
@@ -34,7 +37,7 @@ def broken_net():
     def broken_net() -> nn.Module:
         return Broken()
 
-    registry.register_model(display_name="Broken", paper=Paper("t", "v", 2026), repo="", commit="")(
+    registry.register_model(display_name="Broken", paper=Paper("t", "v", 2026), repo="a/b", commit="0" * 40)(
         broken_net
     )
     yield "broken_net"

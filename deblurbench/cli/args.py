@@ -26,9 +26,11 @@ def add_format(p: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> 
     p.add_argument("--format", choices=formats, default=formats[0], help="output format")
 
 
-def add_models(p: argparse.ArgumentParser, help: str = MODELS_HELP) -> None:
-    """``--models a,b --models c``."""
+def add_models(p: argparse.ArgumentParser, help: str = MODELS_HELP, plugins: bool = True) -> None:
+    """``--models a,b --models c``, and (``plugins``) ``--plugins``: the plugins' networks too by default."""
     p.add_argument("--models", action="append", help=help)
+    if plugins:
+        add_arguments(p, RunConfig, "plugins")
 
 
 def add_sizes(p: argparse.ArgumentParser) -> None:
@@ -49,14 +51,15 @@ def names_arg(values: list[str] | None) -> list[str]:
     return chosen
 
 
-def models_arg(values: list[str] | None) -> list[str]:
-    """The networks --models names (default all), each checked; a reference method has nothing to count."""
+def models_arg(args: argparse.Namespace) -> list[str]:
+    """The networks --models names, each checked (default, or ``all``: the built-in ones, and with
+    --plugins the plugins' too); a reference method has nothing to count."""
     from ..bench.references import is_reference
     from ..models import get_spec, list_models
 
-    chosen = names_arg(values)
+    chosen = names_arg(args.models)
     if not chosen or chosen == ["all"]:
-        return list_models()
+        return list_models(plugins=given(RunConfig, args).get("plugins", False))
     for name in chosen:
         if is_reference(name):
             raise UsageError(
@@ -71,7 +74,7 @@ def checked_grid(args: argparse.Namespace) -> tuple[list[str], list[Size]]:
     """The networks and sizes of --models / --size, every pair checked before any work."""
     from ..runner import check_size
 
-    models = models_arg(args.models)
+    models = models_arg(args)
     sizes = [parse_size(v) for v in args.size] if args.size else [HEADLINE]
     for model in models:
         for size in sizes:

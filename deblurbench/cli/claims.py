@@ -31,7 +31,7 @@ def add_parser(sub: SubParsers) -> None:
 
     p = sub.add_parser("claims", help="published figures against measured ones, and the subject's claim")
     add_arguments(p, RunConfig, "subject")
-    add_models(p)
+    add_models(p, plugins=False)  # a plugin's claims when it is named
     p.add_argument(
         "--out",
         help=f"hold quality and latency from DIR's store (default ./{OUT} when it holds one)",
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from ..reports.answer import check_claims
 
     subject = build(RunConfig, given(RunConfig, args)).subject
-    models = models_arg(args.models) if args.models else None  # None: the store's networks, or all
+    models = models_arg(args) if args.models else None  # None: the store's networks, or all
     out = None if args.out is None else read_option(RunConfig, "out", args.out, "--out")
     claims = check_claims(_store(out), models, subject=subject, count=meta_complexity)
     if args.plot is not None:

@@ -1,8 +1,9 @@
-"""``deblurbench models``: every registered network and reference method."""
+"""``deblurbench models``: every registered network and reference method, and the plugins that failed to load."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from .args import SubParsers, add_format, emit
 
@@ -16,11 +17,12 @@ def add_parser(sub: SubParsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The registry as one row per network (its paper, input convention, size rule, fidelity, the
-    parameter count its sources print), then one per reference method."""
+    parameter count its sources print, where it comes from: built in or which plugin), then one per
+    reference method, then one per plugin that failed to load (with its error; also on stderr)."""
     import pandas as pd
 
     from ..bench.references import get_reference, list_references
-    from ..models import get_spec, list_models
+    from ..models import get_spec, list_models, model_origin, plugin_failures
     from ..reports.own_figures import published_params
 
     rows = []
@@ -38,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
                 "min_size": spec.min_size,
                 "published_params": published_params(name),
                 "repo": spec.repo,
+                "origin": model_origin(name),
             }
         )
     for name in list_references():  # no weights, parameters or paper: floors and non-blind upper references
@@ -50,5 +53,17 @@ def run(args: argparse.Namespace) -> int:
                 "input": reference.description,
             }
         )
+    failures = plugin_failures()
+    for failure in failures:  # its networks are missing: say which plugin and why
+        rows.append(
+            {
+                "name": failure.entry_point,
+                "kind": "failed plugin",
+                "input": failure.error,
+                "origin": failure.module,
+            }
+        )
     emit(rows, pd.DataFrame(rows).astype(object).where(lambda f: f.notna(), ""), args.format)
+    for failure in failures:
+        print(f"deblurbench models: {failure}", file=sys.stderr)
     return 0

@@ -23,7 +23,15 @@ def add_parser(sub: SubParsers) -> None:
     add_arguments(p, RunConfig, "out")
     p.add_argument("--config", type=Path, help="TOML run configuration")
     add_arguments(
-        p, RunConfig, "models", "threads", "latency_repeats", "latency_timing", "subject", "weights_dir"
+        p,
+        RunConfig,
+        "models",
+        "plugins",
+        "threads",
+        "latency_repeats",
+        "latency_timing",
+        "subject",
+        "weights_dir",
     )
     p.set_defaults(func=run)
 

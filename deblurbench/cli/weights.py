@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from ..models.official import BROKEN, MISMATCHED, MISSING, scan_weights_dir
     from ..options import given
 
-    entries = scan_weights_dir(given(RunConfig, args)["weights_dir"], models_arg(args.models))
+    entries = scan_weights_dir(given(RunConfig, args)["weights_dir"], models_arg(args))
     rows = [e.row() for e in entries]
     emit(
         rows,

@@ -17,6 +17,10 @@ import torch
 from torch import nn
 
 
+class OutputPickError(TypeError):
+    """A spec's output pick that does not fit what the network returns; one line saying what to write."""
+
+
 @dataclass(frozen=True)
 class ImageInterface:
     """Affine input mapping ``x * scale + shift`` and an output index.
@@ -44,17 +48,33 @@ class ImageInterface:
         return (y - self.shift) / self.scale
 
     def pick(self, result: Any) -> torch.Tensor:
-        """The image among a network's outputs."""
+        """The image among a network's outputs; an :class:`OutputPickError` saying what to write otherwise."""
         if self.output is None:
-            if not isinstance(result, torch.Tensor):
-                raise TypeError(
-                    f"network returned {type(result).__name__}, but its spec says "
-                    "the output is a single tensor; set ImageInterface(output=...)"
-                )
-            return result
-        if not isinstance(result, Sequence):
-            raise TypeError(f"network returned {type(result).__name__}, expected a sequence")
-        return result[self.output]
+            if isinstance(result, torch.Tensor):
+                return result
+            count = f" of {len(result)}" if isinstance(result, Sequence) else ""
+            raise OutputPickError(
+                f"the network returns a {type(result).__name__}{count}, but output=None takes its result "
+                "to be the image tensor itself; write ImageInterface(output=-1) for the last element "
+                "(the finest scale of a multi-scale network) or the index of the image"
+            )
+        if isinstance(result, torch.Tensor) or not isinstance(result, Sequence):
+            raise OutputPickError(
+                f"output={self.output} picks from a tuple or list, but the network returns one "
+                f"{type(result).__name__}; write ImageInterface(output=None) (the default)"
+            )
+        if not -len(result) <= self.output < len(result):
+            raise OutputPickError(
+                f"output={self.output}, but the network returns {len(result)} outputs; write an index "
+                f"from {-len(result)} to {len(result) - 1}"
+            )
+        picked = result[self.output]
+        if not isinstance(picked, torch.Tensor):
+            raise OutputPickError(
+                f"output={self.output} picks a {type(picked).__name__}, not an image tensor; write the "
+                "index of the image among the network's outputs"
+            )
+        return picked
 
     def __call__(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         """Run ``model`` on a [0, 1] batch the official way; [0, 1] image out, unclamped."""

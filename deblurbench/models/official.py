@@ -113,7 +113,7 @@ def _entry(model: str, checkpoint: OfficialCheckpoint, weights_dir: Path) -> Wei
 
 
 def scan_weights_dir(weights_dir: str | Path, models: Iterable[str] | None = None) -> list[WeightsEntry]:
-    """Every official checkpoint of ``models`` (default all): found, found unverified, missing or mismatched."""
+    """Every official checkpoint of ``models`` (default: the built-in networks): found, found unverified, missing or mismatched."""
     weights_dir = Path(weights_dir).expanduser()
     if not weights_dir.is_dir():
         raise FileNotFoundError(f"--weights-dir {weights_dir}: no such directory")
@@ -121,7 +121,7 @@ def scan_weights_dir(weights_dir: str | Path, models: Iterable[str] | None = Non
         raise CheckpointError(f"--weights-dir {weights_dir}: cannot be read (permission denied)")
     return [
         _entry(model, checkpoint, weights_dir)
-        for model in (list_models() if models is None else models)
+        for model in (list_models(plugins=False) if models is None else models)
         for checkpoint in get_spec(model).checkpoints
     ]
 

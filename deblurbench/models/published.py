@@ -53,6 +53,17 @@ SSIM_TOOLS = ("", *published_tools())  # "": the source does not say; the others
 
 
 @dataclass(frozen=True)
+class Paper:
+    """Where a network was published."""
+
+    title: str
+    venue: str
+    year: int
+    authors: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Published:
     """One published figure of a network, as printed, with its source and conditions.
 

@@ -4,14 +4,19 @@ Networks register a factory with :func:`register_model`; the harness knows them
 only through :func:`create_model`, :func:`get_spec` and :func:`list_models`.
 Third-party packages add networks through the ``deblurbench.models`` entry-point
 group: each entry point names a module whose import registers them, or a
-function taking no arguments that does.
+function taking no arguments that does. Every spec is checked when it registers
+(:mod:`.validation`); a plugin that fails to load is remembered
+(:func:`plugin_failures`) and named wherever a missing network would be. Networks
+of this package are the built-in ones: what is measured when no network is named
+(:func:`list_models` with ``plugins=False``).
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -21,29 +26,22 @@ from torch import nn
 
 from ..registry import Registry, UnknownNameError, import_submodules
 from .interface import ImageInterface
-from .published import OfficialCheckpoint, Published, Relative
+from .published import OfficialCheckpoint, Paper, Published, Relative
+from .validation import ModelSpecError, build_spec, check_fields, check_forward
 
 ENTRY_POINT_GROUP = "deblurbench.models"
 
 # Modules of this package that are infrastructure, not networks. Every other
 # module in ``deblurbench/models/`` is a network family, imported (and so
 # registered) the first time the registry is read: adding a baseline is one file.
-_INFRASTRUCTURE = frozenset({"registry", "interface", "checkpoint", "restorer", "published", "official"})
+_INFRASTRUCTURE = frozenset(
+    {"registry", "interface", "checkpoint", "restorer", "published", "official", "validation"}
+)
+_PACKAGE = __name__.partition(".")[0]  # "deblurbench": factories defined in it are the built-in networks
 
 
 class UnknownModelError(UnknownNameError):
     """Raised for a model name the registry does not hold; says the nearest names."""
-
-
-@dataclass(frozen=True)
-class Paper:
-    """Where a network was published."""
-
-    title: str
-    venue: str
-    year: int
-    authors: str = ""
-    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,15 @@ class ModelSpec:
         ""  # what running the official checkpoint on a real frame showed (tests/test_real_data.py)
     )
     notes: str = ""
-    family: str = ""
+    family: str = ""  # networks of one family are not compared with each other; default: the name
+
+    def __post_init__(self) -> None:
+        if isinstance(self.family, str) and not self.family.strip() and isinstance(self.name, str):
+            object.__setattr__(self, "family", self.name)
+
+    def smallest_side(self) -> int:
+        """The smallest side the spec accepts: min_size rounded up to the multiple."""
+        return -(-max(self.min_size, self.multiple) // self.multiple) * self.multiple
 
     def figures(self) -> tuple[Published, ...]:
         """Every published figure (the ``published`` records)."""
@@ -102,10 +108,29 @@ ModelFactory = Callable[..., nn.Module]
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """What the network registry holds per name: the spec and the factory that builds the module."""
+    """What the network registry holds per name: the spec, the factory that builds the module, and
+    where it was registered (``origin``: a module of this package, a plugin entry point, a module)."""
 
     spec: ModelSpec
     factory: ModelFactory
+    origin: str = ""
+    builtin: bool = True
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """A ``deblurbench.models`` entry point that failed to load: which, its module, the error's one line."""
+
+    entry_point: str
+    module: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"plugin entry point {self.entry_point!r} ({self.module}) failed to load: {self.error}"
+
+
+_FAILURES: list[PluginFailure] = []
+_loading: list[str] = []  # the plugin entry point being loaded (its registrations are attributed to it)
 
 
 def _load_networks() -> None:
@@ -113,11 +138,16 @@ def _load_networks() -> None:
     _load_entry_points()
 
 
+def _failure_note() -> str:
+    return "".join(f"; {failure}" for failure in _FAILURES)
+
+
 MODELS: Registry[ModelEntry] = Registry(
     "model",
     listing="run 'deblurbench models' to list the {count} registered models",
     error=UnknownModelError,
     loader=_load_networks,
+    note=_failure_note,
 )
 
 
@@ -127,37 +157,67 @@ def register_model(
     """Register a network factory under its function name (timm style).
 
     Give either a complete :class:`ModelSpec` or its fields as keywords; the
-    ``name`` defaults to the decorated function's name.
+    ``name`` defaults to the decorated function's name. The spec is checked here
+    (:mod:`.validation`): a bad field is a one-line :class:`ModelSpecError`; a network
+    from outside this package is also run once on the smallest input its spec accepts.
     """
 
     def decorator(factory: ModelFactory) -> ModelFactory:
+        module = getattr(factory, "__module__", None) or "?"
+        builtin = not _loading and module.partition(".")[0] == _PACKAGE
+        source = _loading[-1] if _loading else module
         if spec is not None:
             if spec_fields:
                 raise TypeError("register_model takes a ModelSpec or its fields, not both")
             model_spec = spec
         else:
-            model_spec = ModelSpec(**{"name": factory.__name__, **spec_fields})
+            model_spec = build_spec(ModelSpec, {"name": factory.__name__, **spec_fields}, source)
+        check_fields(model_spec, source)
         known = MODELS._entries.get(model_spec.name)
         if known is not None and known.factory is not factory:
-            raise ValueError(f"model {model_spec.name!r} is already registered")
-        MODELS.add(model_spec.name, ModelEntry(model_spec, factory), replace=True)
+            raise ModelSpecError(
+                source,
+                f"model {model_spec.name!r} is already registered (by {known.origin}); choose another name",
+            )
+        if not builtin:
+            check_forward(model_spec, factory, source)
+        MODELS.add(model_spec.name, ModelEntry(model_spec, factory, source, builtin), replace=True)
         return factory
 
     return decorator
 
 
+@contextmanager
+def _attributed_to(source: str) -> Iterator[None]:
+    _loading.append(source)
+    try:
+        yield
+    finally:
+        _loading.pop()
+
+
 def _load_entry_points() -> None:
+    """Load each plugin; one that fails leaves none of its networks and is remembered with its error."""
+    _FAILURES.clear()
     for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        before = set(MODELS._entries)
         try:
-            loaded = entry_point.load()
-            if callable(loaded):  # a ``register()`` hook rather than a module
-                loaded()
+            with _attributed_to(f"plugin entry point {entry_point.name!r} ({entry_point.value})"):
+                loaded = entry_point.load()
+                if callable(loaded):  # a ``register()`` hook rather than a module
+                    loaded()
         except Exception as exc:  # a broken plugin must not take the registry down
-            warnings.warn(
-                f"deblurbench: plugin entry point {entry_point.name!r} "
-                f"({entry_point.value}) failed to load: {exc}",
-                stacklevel=2,
-            )
+            for name in set(MODELS._entries) - before:  # half a plugin: a retry must register it afresh
+                MODELS.remove(name)
+            error = exc.detail if isinstance(exc, ModelSpecError) else _one_line(exc)
+            failure = PluginFailure(entry_point.name, entry_point.value, error)
+            _FAILURES.append(failure)
+            warnings.warn(f"deblurbench: {failure}", stacklevel=2)
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 def reload_plugins() -> None:
@@ -166,9 +226,22 @@ def reload_plugins() -> None:
     _load_entry_points()
 
 
-def list_models() -> list[str]:
-    """Registered model names, sorted."""
-    return MODELS.names()
+def plugin_failures() -> tuple[PluginFailure, ...]:
+    """The plugin entry points that failed to load at the last scan, each with its error."""
+    MODELS.names()
+    return tuple(_FAILURES)
+
+
+def list_models(plugins: bool = True) -> list[str]:
+    """Registered model names, sorted; ``plugins=False``: the built-in networks only (this
+    package's), which is what a command measures when no network is named."""
+    return [n for n in MODELS.names() if plugins or MODELS._entries[n].builtin]
+
+
+def model_origin(name: str) -> str:
+    """Where ``name`` was registered: "built-in", a plugin entry point, or the registering module."""
+    entry = MODELS.get(name)
+    return "built-in" if entry.builtin else entry.origin
 
 
 def get_spec(name: str) -> ModelSpec:

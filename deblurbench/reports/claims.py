@@ -110,9 +110,9 @@ class Measured:
         return self._stored
 
     def models(self) -> list[str]:
-        """The networks the store measured; without a store, every registered one when counting on the spot."""
+        """The networks the store measured; without a store, every built-in one when counting on the spot."""
         if self.store is None and self.count is not None:
-            return list_models()
+            return list_models(plugins=False)
         return sorted({r.model for r in self._complexity()} & set(list_models()))
 
     def latency(self) -> pd.DataFrame:

@@ -104,7 +104,9 @@ def nan_net():
     def nan_net() -> nn.Module:
         return NaNNet()
 
-    registry.register_model(display_name="NaN net", paper=Paper("t", "v", 2026), repo="", commit="")(nan_net)
+    registry.register_model(display_name="NaN net", paper=Paper("t", "v", 2026), repo="a/b", commit="0" * 40)(
+        nan_net
+    )
     yield "nan_net"
     registry.MODELS.remove("nan_net")
 

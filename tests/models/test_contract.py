@@ -1,7 +1,8 @@
-"""The contract every registered network keeps, one test per clause, parametrised over the registry.
+"""The contract every built-in network keeps, one test per clause, parametrised over the registry.
 
-``db.list_models()`` is read at collection time, so a newly registered network is
-held to all of this with no edit here:
+``db.list_models(plugins=False)`` (the networks of this package, whatever plugins are
+installed) is read at collection time, so a newly added network is held to all of this
+with no edit here:
 
 * ``Restorer`` takes any size, (N, 3, H, W) or (3, H, W), and gives back that shape,
   float32, finite, in [0, 1]; so do the narrow networks of ``tests/tiny.py`` at 97 x 131,
@@ -46,7 +47,7 @@ from deblurbench.models.registry import resolve_weights
 from reference import load_manifest, manifest_names, rand
 from tiny import TINY
 
-NAMES = db.list_models()
+NAMES = db.list_models(plugins=False)
 FIDELITIES = ("manifest", "params-only", "unproven")
 TEST_MODES = ("eval", "train")
 
@@ -102,8 +103,8 @@ MANIFEST_OF = {
 
 
 def smallest_side(spec: db.ModelSpec) -> int:
-    """The smallest side the spec accepts: min_size rounded up to the multiple."""
-    return -(-max(spec.min_size, spec.multiple) // spec.multiple) * spec.multiple
+    """The smallest side the spec accepts (the spec says it)."""
+    return spec.smallest_side()
 
 
 def accepted_sizes(spec: db.ModelSpec) -> list[tuple[int, int]]:

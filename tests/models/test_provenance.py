@@ -18,7 +18,7 @@ import deblurbench as db
 from deblurbench.models.published import Published, Relative
 from deblurbench.models.sources import PAPERS_WITH_CODE, STRIPFORMER_ISSUE_6, TLC_MAIN, manifest_notes
 
-NAMES = db.list_models()
+NAMES = db.list_models(plugins=False)
 
 # Repositories that are a network's own besides ``spec.repo``: the same authors' release of the same
 # network under another name (not a later paper of theirs: TLC's README reports HINet's figures).

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-import shutil
-import sys
-import tomllib
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import torch
+from plugins import DEMO, install, on_path
 
 import deblurbench as db
 from deblurbench.models import registry
 from deblurbench.models.checkpoint import CheckpointError
-
-PLUGIN_SRC = Path(__file__).parents[1] / "plugin_pkg"
 
 
 def test_lmfn_registered_with_spec() -> None:
@@ -45,11 +42,18 @@ def test_unknown_name_suggests_nearest() -> None:
 
 
 def test_duplicate_registration_refused() -> None:
-    with pytest.raises(ValueError, match="already registered"):
-        registry.register_model(display_name="x", paper=None, repo="", commit="")(lambda: None)
-        # the lambda's name is "<lambda>"; register a second one under the same name
-        registry.register_model(display_name="x", paper=None, repo="", commit="")(lambda: None)
-    registry.MODELS.remove("<lambda>")
+    def twice() -> torch.nn.Module:
+        return torch.nn.Identity()
+
+    fields = {"display_name": "x", "paper": db.Paper("t", "v", 2020), "repo": "a/b", "commit": "0" * 40}
+    registry.register_model(**fields)(twice)
+    try:
+        with pytest.raises(ValueError, match="'twice' is already registered"):
+            registry.register_model(**fields, name="twice")(lambda: torch.nn.Identity())  # another factory
+        with pytest.raises(ValueError, match="'lmfn' is already registered"):
+            registry.register_model(**{**fields, "name": "lmfn"})(twice)
+    finally:
+        registry.MODELS.remove("twice")
 
 
 def test_create_model_overrides_go_to_constructor() -> None:
@@ -104,29 +108,21 @@ def test_weights_missing_file_and_unknown_tag() -> None:
 
 
 @pytest.fixture
-def installed_plugin(tmp_path: Path):
-    """The demo plugin on sys.path with a dist-info, as `pip install` would leave it."""
-    shutil.copytree(PLUGIN_SRC / "deblurbench_demo_plugin", tmp_path / "deblurbench_demo_plugin")
-    project = tomllib.loads((PLUGIN_SRC / "pyproject.toml").read_text())["project"]
-    dist = tmp_path / "deblurbench_demo_plugin-0.1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: 0.1.0\n")
-    lines = ["[deblurbench.models]"]
-    lines += [f"{k} = {v}" for k, v in project["entry-points"]["deblurbench.models"].items()]
-    (dist / "entry_points.txt").write_text("\n".join(lines) + "\n")
-    sys.path.insert(0, str(tmp_path))
-    importlib.invalidate_caches()
-    yield
-    sys.path.remove(str(tmp_path))
-    sys.modules.pop("deblurbench_demo_plugin", None)
-    registry.MODELS.remove("demo_unet")
+def installed_plugin(tmp_path: Path) -> Iterator[None]:
+    """The demo plugin (tests/plugin_pkg) on sys.path with a dist-info, as `pip install` would leave it."""
+    install(tmp_path, (DEMO / "pyproject.toml").read_text(), DEMO)
+    with on_path(tmp_path):
+        yield
 
 
 def test_entry_point_plugin_registers_network(installed_plugin: None) -> None:
-    assert "demo_unet" not in db.list_models()
     registry.reload_plugins()
     assert "demo_unet" in db.list_models()
-    assert db.get_spec("demo_unet").display_name == "Demo U-Net (plugin)"
+    assert "demo_unet" not in db.list_models(plugins=False)  # not a built-in network: measured when named
+    assert registry.model_origin("demo_unet") == "plugin entry point 'demo' (deblurbench_demo_plugin)"
+    assert registry.model_origin("lmfn") == "built-in"
+    spec = db.get_spec("demo_unet")
+    assert spec.display_name == "Demo U-Net (plugin)" and spec.family == "demo_unet"  # family defaults
     # the whole harness works for it: Restorer and complexity
     restorer = db.Restorer("demo_unet")
     assert restorer(torch.rand(1, 3, 9, 13)).shape == (1, 3, 9, 13)
@@ -135,17 +131,155 @@ def test_entry_point_plugin_registers_network(installed_plugin: None) -> None:
     assert result["macs"]["fvcore"] > 0
 
 
-def test_broken_plugin_warns_and_keeps_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    class BrokenEntryPoint:
-        name, value = "broken", "no_such_module_xyz"
+def test_plugins_are_measured_when_named_or_asked_for(installed_plugin: None, tmp_path: Path) -> None:
+    from deblurbench.cli import build_parser
+    from deblurbench.cli.args import models_arg
+    from deblurbench.config import load_config
+    from deblurbench.runner import plan
 
-        def load(self):
-            raise ImportError("No module named 'no_such_module_xyz'")
+    registry.reload_plugins()
 
-    monkeypatch.setattr(registry.metadata, "entry_points", lambda group: [BrokenEntryPoint()])
-    with pytest.warns(UserWarning, match="plugin entry point 'broken'"):
-        registry.reload_plugins()
-    assert "lmfn" in db.list_models()
+    def chosen(*argv: str) -> list[str]:
+        return models_arg(build_parser().parse_args(["complexity", *argv]))
+
+    assert chosen() == chosen("--models", "all") == db.list_models(plugins=False)
+    assert chosen("--plugins") == db.list_models() and "demo_unet" in chosen("--plugins")
+    assert chosen("--models", "demo_unet") == ["demo_unet"]
+    config = tmp_path / "run.toml"
+    config.write_text("plugins = true\nquality_datasets = []\nlatency_sizes = []\nmacs_sizes = []\n")
+    assert {t.model for t in plan(load_config(config))} == set(db.list_models())
+    assert {t.model for t in plan(load_config(config, plugins=False))} == set(db.list_models(plugins=False))
+    config.write_text('models = ["demo_unet"]\nquality_datasets = []\nlatency_sizes = []\nmacs_sizes = []\n')
+    assert {t.model for t in plan(load_config(config))} == {"demo_unet"}
+
+
+class TwoScales(torch.nn.Module):
+    """A multi-scale network: (half-size image, full-size image)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 3, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        y = self.conv(x)
+        return y[..., ::2, ::2], y
+
+
+class Halving(torch.nn.Module):
+    """A stride-2 encoder and decoder: H and W must be even."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = torch.nn.Conv2d(3, 8, 2, stride=2)
+        self.up = torch.nn.ConvTranspose2d(8, 3, 2, stride=2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.up(self.down(x))
+
+
+GOOD = {
+    "display_name": "MyNet",
+    "paper": db.Paper("A net", "CVPR", 2024),
+    "repo": "me/mynet",
+    "commit": "a" * 40,
+}
+
+
+@pytest.mark.parametrize(
+    ("network", "fields", "message"),
+    [
+        (Halving, {"commit": "<40-hex commit>"}, "field 'commit' must be the 40-hex commit of the official code, got '<40-hex commit>'"),
+        (Halving, {"repo": "https://github.com/me/mynet"}, "field 'repo' must be the official code's GitHub repository as 'owner/name'"),
+        (Halving, {"paper": "CVPR 2024"}, "field 'paper' must be Paper(title=..., venue=..., year=...)"),
+        (Halving, {"paper": db.Paper("A net", "CVPR", "2024")}, "field 'paper.year' must be the year"),
+        (Halving, {"multiple": 0}, "field 'multiple' must be an integer >= 1"),
+        (Halving, {"multiple": 8, "min_size": 12}, "write min_size=16 (a multiple of multiple) or 8"),
+        (Halving, {"famly": "x"}, "no field 'famly'"),
+        (Halving, {"commit": None}, "field 'commit' is required: it must be the 40-hex commit"),
+        (Halving, {"multiple": 2, "interface": db.ImageInterface(output=-1)}, "write ImageInterface(output=None) (the default)"),
+        (Halving, {}, "fields 'multiple' and 'min_size': one forward at 1x1 (the smallest size multiple=1 and min_size=1 accept) failed"),
+        (TwoScales, {}, "returns a tuple of 2, but output=None takes its result to be the image tensor itself; write ImageInterface(output=-1)"),
+        (TwoScales, {"interface": db.ImageInterface(output=2)}, "output=2, but the network returns 2 outputs; write an index from -2 to 1"),
+        (TwoScales, {"multiple": 2, "interface": db.ImageInterface(output=0)}, "field 'interface': the picked output is (1, 3, 1, 1) for a 1x3x2x2 input"),
+    ],
+)  # fmt: skip
+def test_spec_is_checked_when_it_registers(network: type, fields: dict, message: str) -> None:
+    """Each bad field is one line naming where it was registered, the model, the field and what to write."""
+
+    def mynet() -> torch.nn.Module:
+        return network()
+
+    spec = {k: v for k, v in {**GOOD, **fields}.items() if v is not None}
+    with pytest.raises(db.ModelSpecError) as refused:
+        registry.register_model(**spec)(mynet)
+    text = str(refused.value)
+    assert text.startswith(f"{__name__}: model 'mynet': ") and "\n" not in text, text
+    assert message in text, text
+    assert "mynet" not in registry.MODELS._entries
+    fixed = (
+        {"commit": GOOD["commit"], "multiple": 2}
+        if network is Halving
+        else {"interface": db.ImageInterface(output=-1)}
+    )
+    registry.register_model(**{**GOOD, **fixed})(mynet)  # and the fixed spec registers
+    registry.MODELS.remove("mynet")
+
+
+def broken_plugin(tmp_path: Path, module: str) -> None:
+    """A plugin ``broken`` whose module is ``module`` (text)."""
+    pyproject = '[project]\nname = "broken"\nversion = "1.0"\n[project.entry-points."deblurbench.models"]\nbroken = "broken_plugin"\n'
+    install(tmp_path, pyproject, {"broken_plugin/__init__.py": module})
+
+
+BAD_SECOND = """
+from torch import nn
+from deblurbench import ImageInterface, Paper, register_model
+
+FIELDS = dict(display_name="X", paper=Paper("t", "v", 2024), repo="me/x", commit="b" * 40)
+
+
+@register_model(**FIELDS)
+def first_net(**kwargs) -> nn.Module:
+    return nn.Conv2d(3, 3, 1)
+
+
+@register_model(**FIELDS, interface=ImageInterface(output=-1))
+def second_net(**kwargs) -> nn.Module:
+    return nn.Conv2d(3, 3, 1)
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "error"),
+    [
+        ("import no_such_module_xyz\n", "ModuleNotFoundError: No module named 'no_such_module_xyz'"),
+        (BAD_SECOND, "model 'second_net': field 'interface': output=-1 picks from a tuple or list, but the network returns one Tensor; write ImageInterface(output=None) (the default)"),
+    ],
+)  # fmt: skip
+def test_broken_plugin_is_named_and_the_registry_stays_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], module: str, error: str
+) -> None:
+    from deblurbench.cli import main
+
+    broken_plugin(tmp_path, module)
+    with on_path(tmp_path):
+        with pytest.warns(UserWarning, match="plugin entry point 'broken'"):
+            registry.reload_plugins()
+        assert "lmfn" in db.list_models()
+        assert "first_net" not in db.list_models()  # half a plugin is none of it
+        (failure,) = registry.plugin_failures()
+        assert (failure.entry_point, failure.module, failure.error) == ("broken", "broken_plugin", error)
+        line = f"plugin entry point 'broken' (broken_plugin) failed to load: {error}"
+        with pytest.raises(registry.UnknownModelError) as unknown:
+            db.create_model("first_net")
+        assert line in str(unknown.value) and "\n" not in str(unknown.value)
+        assert main(["models", "--format", "json"]) == 0
+        captured = capsys.readouterr()
+        (row,) = [r for r in json.loads(captured.out) if r["kind"] == "failed plugin"]
+        assert (row["name"], row["origin"], row["input"]) == ("broken", "broken_plugin", error)
+        assert captured.err.strip() == f"deblurbench models: {line}"
+        assert main(["complexity", "--models", "first_net"]) == 2
+        assert line in capsys.readouterr().err
 
 
 def test_old_instance_norm_statistics_are_dropped_with_a_warning(tmp_path: Path) -> None:
