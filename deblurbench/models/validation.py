@@ -6,9 +6,9 @@ entry point or a module), the model, the field and what to write, e.g.
 commit of the official code, got '<40-hex commit>'``.
 
 The field checks (:data:`FIELD_RULES`, one rule per field) are cheap and run for every entry. The
-forward (:func:`check_forward`: the network built on the meta device, the spec's interface and
-output pick on the smallest input the spec accepts) costs 0.1-2 s a network, 8.6 s for the 20
-built-in networks on 2 cores, far more than registering them (0.35 s, on every command's start), so
+forward (:func:`check_forward`: the spec's interface and output pick on the smallest input the spec
+accepts) costs 0.1-2 s a network on the meta device (8.6 s for the 20 built-in networks on 2 cores,
+23 s as real CPU forwards), far more than registering them (0.35 s, on every command's start), so
 it runs for plugins and other outside registrations only; the built-in networks are held to it, and
 more, by ``tests/models/test_contract.py``.
 """
@@ -37,6 +37,13 @@ NAME = re.compile(r"[A-Za-z0-9_.-]+")
 REPO = re.compile(r"[\w.-]+/[\w.-]+")
 COMMIT = re.compile(r"[0-9a-f]{40}")
 FIRST_YEAR = 1950
+# A network of at most this many parameters, whose parameters x input pixels (a bound on a
+# convolutional network's MACs: each weight used at most once per pixel) is at most the second, is
+# built and run for real on CPU at registration: milliseconds, where the meta device's first use in
+# a process imports ~500 torch modules (1.8 s on 2 cores). Anything larger runs on the meta device,
+# which allocates, initialises and computes nothing.
+REAL_FORWARD_MAX_PARAMS = 2_000_000
+REAL_FORWARD_MAX_MACS = 10**8
 
 
 class ModelSpecError(ValueError):
@@ -175,35 +182,55 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
-def _forward(spec: ModelSpec, factory: Callable[..., nn.Module], device: str) -> Any:
-    side = spec.smallest_side()
+def _build(factory: Callable[..., nn.Module], device: str) -> nn.Module:
     with torch.device(device):
         model = factory()
     if not isinstance(model, nn.Module):
         raise ModelSpecError("", f"its factory returned {type(model).__name__}, not a torch.nn.Module")
+    return model
+
+
+def _run(spec: ModelSpec, model: nn.Module, device: str) -> Any:
+    side = spec.smallest_side()
     model.train(spec.test_mode == "train")
     x = torch.rand(1, 3, side, side, generator=torch.Generator().manual_seed(0)).to(device)
     with torch.no_grad():
         return spec.interface(model, x)
 
 
+def _one_forward(spec: ModelSpec, factory: Callable[..., nn.Module]) -> Any:
+    """Built on the meta device (no memory, no initialisation); run there when it is large, for real
+    on the tiny input when it is small (:data:`REAL_FORWARD_MAX_PARAMS`) or the meta device cannot run
+    it (data-dependent code)."""
+    try:
+        probe = _build(factory, "meta")
+    except ModelSpecError:
+        raise
+    except Exception:  # a factory that needs real tensors (e.g. it fills a buffer from numpy)
+        probe = None
+    params = sum(p.numel() for p in probe.parameters()) if probe is not None else 0
+    small = params <= REAL_FORWARD_MAX_PARAMS and params * spec.smallest_side() ** 2 <= REAL_FORWARD_MAX_MACS
+    if probe is not None and not small:
+        try:
+            return _run(spec, probe, "meta")
+        except OutputPickError:
+            raise
+        except Exception:
+            pass
+    return _run(spec, _build(factory, "cpu"), "cpu")
+
+
 def check_forward(spec: ModelSpec, factory: Callable[..., nn.Module], source: str) -> None:
     """One forward through the spec's interface and output pick on the smallest input it accepts.
 
-    On the meta device first (no memory, no arithmetic); a network the meta device cannot run
-    (data-dependent code) is run for real on that tiny input. The result must be a float image of
-    the input's shape; a pick that does not fit what the network returns says what to write.
+    The result must be a float image of the input's shape; a pick that does not fit what the
+    network returns says what to write.
     """
     side = spec.smallest_side()
     where = f"{_model(spec.name)}: "
     size = f"{side}x{side} (the smallest size multiple={spec.multiple} and min_size={spec.min_size} accept)"
     try:
-        try:
-            result = _forward(spec, factory, "meta")
-        except (OutputPickError, ModelSpecError):
-            raise
-        except Exception:  # the meta device cannot run everything: run it for real, on the tiny input
-            result = _forward(spec, factory, "cpu")
+        result = _one_forward(spec, factory)
     except OutputPickError as exc:
         raise ModelSpecError(source, f"{where}field 'interface': {exc}") from None
     except ModelSpecError as exc:
