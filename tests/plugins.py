@@ -41,7 +41,7 @@ def install(root: Path, pyproject: str, files: Mapping[str, str] | Path) -> None
 @contextmanager
 def on_path(root: Path) -> Iterator[None]:
     """``root`` on sys.path, the plugins scanned again; afterwards everything they registered is gone."""
-    before = set(registry.MODELS._entries)
+    before = set(registry.MODELS.names())  # the built-in networks loaded first: they stay
     modules = set(sys.modules)
     sys.path.insert(0, str(root))
     importlib.invalidate_caches()

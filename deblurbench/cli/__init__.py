@@ -15,8 +15,10 @@ package. Errors and exit codes: :mod:`.errors`; shared arguments and printing: :
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from importlib import import_module
+from typing import Any
 
 from .errors import EXIT_USAGE, Parser, UsageError, one_line
 
@@ -56,7 +58,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
 
-    return one_line(command)
+    previous = warnings.formatwarning
+    warnings.formatwarning = _one_line_warning(previous)
+    try:
+        return one_line(command)
+    finally:
+        warnings.formatwarning = previous
+
+
+def _one_line_warning(fallback: Callable[..., str]) -> Callable[..., str]:
+    """Our own warnings (a plugin that failed to load, ...) as their one line, without file and source line."""
+
+    def format_warning(message: Warning | str, category: type[Warning], *rest: Any, **kw: Any) -> str:
+        text = str(message)
+        return f"{text}\n" if text.startswith("deblurbench") else fallback(message, category, *rest, **kw)
+
+    return format_warning
 
 
 __all__ = ["COMMANDS", "EXIT_USAGE", "UsageError", "build_parser", "main"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .args import SubParsers, add_format, emit
 
@@ -18,7 +17,8 @@ def add_parser(sub: SubParsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """The registry as one row per network (its paper, input convention, size rule, fidelity, the
     parameter count its sources print, where it comes from: built in or which plugin), then one per
-    reference method, then one per plugin that failed to load (with its error; also on stderr)."""
+    reference method, then one per plugin that failed to load, with its error (the registry also
+    warns with it: one line on stderr)."""
     import pandas as pd
 
     from ..bench.references import get_reference, list_references
@@ -64,6 +64,4 @@ def run(args: argparse.Namespace) -> int:
             }
         )
     emit(rows, pd.DataFrame(rows).astype(object).where(lambda f: f.notna(), ""), args.format)
-    for failure in failures:
-        print(f"deblurbench models: {failure}", file=sys.stderr)
     return 0

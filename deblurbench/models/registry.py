@@ -222,8 +222,10 @@ def _one_line(exc: BaseException) -> str:
 
 def reload_plugins() -> None:
     """Scan the ``deblurbench.models`` entry points again (after installing a plugin)."""
-    MODELS.names()
-    _load_entry_points()
+    if MODELS._loaded:
+        _load_entry_points()
+    else:
+        MODELS.names()  # the first load scans them
 
 
 def plugin_failures() -> tuple[PluginFailure, ...]:
