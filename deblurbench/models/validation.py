@@ -10,7 +10,8 @@ forward (:func:`check_forward`: the spec's interface and output pick on the smal
 accepts) costs 0.1-2 s a network on the meta device (8.6 s for the 20 built-in networks on 2 cores,
 23 s as real CPU forwards), far more than registering them (0.35 s, on every command's start), so
 it runs for plugins and other outside registrations only; the built-in networks are held to it, and
-more, by ``tests/models/test_contract.py``.
+more, by ``tests/models/test_contract.py``. A small plugin network runs for real on CPU instead
+(:data:`REAL_FORWARD_MAX_PARAMS`): milliseconds, without the meta device's one-off import.
 """
 
 from __future__ import annotations
