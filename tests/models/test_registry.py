@@ -206,23 +206,23 @@ GOOD = {
 def test_spec_is_checked_when_it_registers(network: type, fields: dict, message: str) -> None:
     """Each bad field is one line naming where it was registered, the model, the field and what to write."""
 
-    def mynet() -> torch.nn.Module:
+    def checked_net() -> torch.nn.Module:
         return network()
 
     spec = {k: v for k, v in {**GOOD, **fields}.items() if v is not None}
     with pytest.raises(db.ModelSpecError) as refused:
-        registry.register_model(**spec)(mynet)
+        registry.register_model(**spec)(checked_net)
     text = str(refused.value)
-    assert text.startswith(f"{__name__}: model 'mynet': ") and "\n" not in text, text
+    assert text.startswith(f"{__name__}: model 'checked_net': ") and "\n" not in text, text
     assert message in text, text
-    assert "mynet" not in registry.MODELS._entries
+    assert "checked_net" not in registry.MODELS._entries
     fixed = (
         {"commit": GOOD["commit"], "multiple": 2}
         if network is Halving
         else {"interface": db.ImageInterface(output=-1)}
     )
-    registry.register_model(**{**GOOD, **fixed})(mynet)  # and the fixed spec registers
-    registry.MODELS.remove("mynet")
+    registry.register_model(**{**GOOD, **fixed})(checked_net)  # and the fixed spec registers
+    registry.MODELS.remove("checked_net")
 
 
 def broken_plugin(tmp_path: Path, module: str) -> None:
