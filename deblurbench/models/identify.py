@@ -172,17 +172,32 @@ def int_options(name: str) -> tuple[str, ...]:
 _INDEX = re.compile(r"(?<=\.)\d+(?=\.)")
 
 
-def _candidates(comparison: Comparison, state: Shapes) -> set[int]:
-    """Values an integer option may take to fit the file, read off the first mismatches.
-
-    Widths: the file's sizes where the first mis-shaped keys (in the network's order) differ from
-    the network's. Counts: one more than an index of an unexpected key, an index of a missing key.
-    """
+def _widths(comparison: Comparison, state: Shapes) -> set[int]:
+    """Values a width option may take: the file's sizes where the first mis-shaped keys (in the
+    network's order) differ from the network's."""
     own = network_shapes(comparison.network, comparison.options) or {}
     values: set[int] = set()
     for entry in comparison.misshaped[:EXAMPLES]:
         key = entry.split(" ", 1)[0]
         values.update(f for f, n in zip(state[key], own[key], strict=False) if f != n)
+    return {v for v in values if v >= 1}
+
+
+def _counts(comparison: Comparison, option: str, keys: int) -> set[int] | None:
+    """Values a count option (blocks, levels) may take; None if ``option`` is no count.
+
+    A count changes the number of keys: two trial builds (``option`` = 2 and 3) give the keys per
+    unit, and the value that gives the file's ``keys`` (a Sequential's block count shifts the indices
+    of the layers after it, so it cannot always be read off the names); also one more than an index
+    of an unexpected key, and an index of a missing key.
+    """
+    two, three = (network_shapes(comparison.network, _with(comparison.options, option, v)) for v in (2, 3))
+    if two is None or three is None or len(two) == len(three):
+        return None
+    values = set()
+    step, rest = len(three) - len(two), keys - len(two)
+    if rest % step == 0:
+        values.add(2 + rest // step)
     for key in comparison.unexpected:
         values.update(int(i) + 1 for i in _INDEX.findall(key))
     for key in comparison.missing:
@@ -190,26 +205,13 @@ def _candidates(comparison: Comparison, state: Shapes) -> set[int]:
     return {v for v in values if v >= 1}
 
 
-def _by_key_count(comparison: Comparison, option: str, keys: int) -> set[int]:
-    """The value of a count option (blocks, levels) that gives ``keys`` keys, if the count is linear in it.
-
-    Two trial builds (``option`` = 1 and 2) give the keys per unit; a Sequential's block count shifts
-    the indices of the layers after it, so it cannot be read off the key names alone.
-    """
-    one, two = (network_shapes(comparison.network, _with(comparison.options, option, v)) for v in (1, 2))
-    if one is None or two is None or len(two) == len(one):
-        return set()
-    step = len(two) - len(one)
-    value, rest = divmod(keys - len(one), step)
-    return {1 + value} if rest == 0 and value >= 0 else set()
-
-
 def fit_options(name: str, state: Shapes) -> Comparison | None:
     """Integer options of ``name`` under which it matches ``state`` exactly, or None.
 
-    Greedy: from the registered configuration, change the one option (to a value read off the
-    mismatches or the key count) that most lowers the mismatch count, at most :data:`MAX_ROUNDS`
-    times; a fit is reported only when the network rebuilt with those options matches exactly.
+    Greedy: from the registered configuration, change the one option that most lowers the mismatch
+    count (a count option to a value read off the key names or the key count, any other to a size
+    read off the first mis-shaped keys), at most :data:`MAX_ROUNDS` times; a fit is reported only
+    when the network rebuilt with those options matches exactly.
     """
     names = int_options(name)
     best = compare(name, state)
@@ -217,19 +219,25 @@ def fit_options(name: str, state: Shapes) -> Comparison | None:
         return None
     for _ in range(MAX_ROUNDS):
         loadable = len(state) - len(drop_instance_norm_stats(_built(name, best.options), state)[1])
-        shared = _candidates(best, state)
+        widths = _widths(best, state)
+        values = {option: _counts(best, option, loadable) for option in names}
         trials = [
             compare(name, state, _with(best.options, option, value))
             for option in names
-            for value in sorted(shared | _by_key_count(best, option, loadable))
+            for value in sorted(widths if values[option] is None else values[option])
         ]
-        better = min((t for t in trials if t is not None), key=Comparison.rank, default=None)
+        better = min((t for t in trials if t is not None), key=_progress, default=None)
         if better is None or better.mismatches >= best.mismatches:
             return None
         best = better
         if best.exact:
             return best
     return None
+
+
+def _progress(c: Comparison) -> tuple[int, float, Options]:
+    """The search's order: fewest mismatches, then the largest matched fraction."""
+    return (c.mismatches, -c.fraction, c.options)
 
 
 def _with(options: Options, option: str, value: int) -> Options:
@@ -255,8 +263,9 @@ def read_shapes(path: Path) -> list[Shapes]:
     A file gives one reading; a folder one per network folder reader that accepts it. Raises a
     one-line :class:`CheckpointError` naming the path when nothing can read it.
     """
-    if not path.exists() and not path.is_symlink():
-        raise CheckpointError(f"{path}: no such file or directory")
+    if not path.exists():
+        what = "a symlink that leads nowhere" if path.is_symlink() else "no such file or directory"
+        raise CheckpointError(f"{path}: {what}")
     check_checkpoint_files(path)
     if not path.is_dir():
         return [_shapes(read_checkpoint(path, mmap=True))]
