@@ -28,7 +28,9 @@ ENTRY_POINT_GROUP = "deblurbench.models"
 # Modules of this package that are infrastructure, not networks. Every other
 # module in ``deblurbench/models/`` is a network family, imported (and so
 # registered) the first time the registry is read: adding a baseline is one file.
-_INFRASTRUCTURE = frozenset({"registry", "interface", "checkpoint", "restorer", "published", "official"})
+_INFRASTRUCTURE = frozenset(
+    {"registry", "interface", "checkpoint", "restorer", "published", "official", "identify"}
+)
 
 
 class UnknownModelError(UnknownNameError):
@@ -212,9 +214,16 @@ def check_checkpoint_path(path: Path, spec: ModelSpec) -> None:
     """Kind, size and readability of a checkpoint path, before it is read or hashed (a one-line error)."""
     from .checkpoint import CheckpointError
 
+    if path.is_dir() and spec.checkpoint_kind != "directory":
+        raise CheckpointError(f"{path}: is a directory; {spec.name}'s checkpoints are single files")
+    check_checkpoint_files(path)
+
+
+def check_checkpoint_files(path: Path) -> None:
+    """A checkpoint file, or a folder of them, that is regular, not too large and readable (a one-line error)."""
+    from .checkpoint import CheckpointError
+
     if path.is_dir():
-        if spec.checkpoint_kind != "directory":
-            raise CheckpointError(f"{path}: is a directory; {spec.name}'s checkpoints are single files")
         files = [p for p in sorted(path.iterdir()) if p.is_file()]
     elif path.is_file():
         files = [path]
