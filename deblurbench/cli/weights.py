@@ -89,8 +89,15 @@ def run_identify(args: argparse.Namespace) -> int:
     """
     import pandas as pd
 
+    from ..config import RunConfig
     from ..models.identify import EXACT, FITS, identify
+    from ..options import given
 
+    if given(RunConfig, args).get("weights_dir") is not None:
+        raise UsageError(
+            "deblurbench weights identify: --weights-dir does not apply (identify reads the FILEs given); "
+            "drop it, or run 'deblurbench weights --weights-dir DIR' on its own"
+        )
     networks = models_arg(args.models)
     found = [identify(path, networks) for path in args.files]
     rows = [f.row() for f in found]

@@ -204,3 +204,12 @@ def test_the_table_has_one_row_per_file_and_exit_0_when_all_load(
 def test_weights_without_a_folder_or_identify_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["weights"]) == 2
     assert "--weights-dir" in capsys.readouterr().err
+
+
+def test_identify_with_a_weights_dir_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = save(tmp_path / "lmfn.pth", cheap(shapes_of("lmfn")))
+    assert main(["weights", "--weights-dir", str(tmp_path), "identify", str(one)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--weights-dir does not apply" in err
