@@ -28,6 +28,11 @@ class CheckpointError(ValueError):
 
 def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
     """Read ``path`` safely and return the network's flat state dict."""
+    return unwrap_state_dict(load_checkpoint_object(path), source=str(path))
+
+
+def load_checkpoint_object(path: str | Path) -> object:
+    """What ``torch.load(path, weights_only=True)`` gives, or a one-line :class:`CheckpointError`."""
     path = Path(path)
     if path.is_dir():
         raise CheckpointError(f"{path}: is a directory; this network's checkpoints are single files")
@@ -43,7 +48,7 @@ def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
         raise CheckpointError(_refused(path, exc)) from None
     except Exception as exc:  # truncated zip, not a torch file, ...
         raise CheckpointError(f"{path}: not a readable torch checkpoint ({_reason(exc)})") from None
-    return unwrap_state_dict(obj, source=str(path))
+    return obj
 
 
 def _refused(path: Path, exc: Exception) -> str:
