@@ -34,6 +34,12 @@ def read_checkpoint(path: str | Path, mmap: bool = False) -> dict[str, torch.Ten
     ``mmap=True`` maps a zip-format file's tensors instead of reading them (to list shapes
     without the memory); a legacy pickle, which torch cannot map, is read as usual.
     """
+    return unwrap_state_dict(load_checkpoint_object(path, mmap=mmap), source=str(path))
+
+
+def load_checkpoint_object(path: str | Path, mmap: bool = False) -> object:
+    """What ``torch.load(path, weights_only=True)`` gives (mapped where ``mmap`` and a zip file), or a
+    one-line :class:`CheckpointError`."""
     path = Path(path)
     if path.is_dir():
         raise CheckpointError(f"{path}: is a directory; this network's checkpoints are single files")
@@ -50,7 +56,7 @@ def read_checkpoint(path: str | Path, mmap: bool = False) -> dict[str, torch.Ten
         raise CheckpointError(_refused(path, exc)) from None
     except Exception as exc:  # truncated zip, not a torch file, ...
         raise CheckpointError(f"{path}: not a readable torch checkpoint ({_reason(exc)})") from None
-    return unwrap_state_dict(obj, source=str(path))
+    return obj
 
 
 def _refused(path: Path, exc: Exception) -> str:

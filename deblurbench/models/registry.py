@@ -9,6 +9,7 @@ function taking no arguments that does.
 
 from __future__ import annotations
 
+import importlib
 import os
 import warnings
 from collections.abc import Callable, Mapping
@@ -29,7 +30,16 @@ ENTRY_POINT_GROUP = "deblurbench.models"
 # module in ``deblurbench/models/`` is a network family, imported (and so
 # registered) the first time the registry is read: adding a baseline is one file.
 _INFRASTRUCTURE = frozenset(
-    {"registry", "interface", "checkpoint", "restorer", "published", "official", "identify"}
+    {
+        "registry",
+        "interface",
+        "checkpoint",
+        "restorer",
+        "published",
+        "official",
+        "identify",
+        "spandrel_adapter",
+    }
 )
 
 
@@ -39,11 +49,11 @@ class UnknownModelError(UnknownNameError):
 
 @dataclass(frozen=True)
 class Paper:
-    """Where a network was published."""
+    """Where a network was published (``year`` None: an implementation, not a publication)."""
 
     title: str
     venue: str
-    year: int
+    year: int | None
     authors: str = ""
     url: str = ""
 
@@ -55,7 +65,8 @@ class ModelSpec:
     ``official_weights`` says which checkpoint files the authors publish and
     where (nothing is downloaded); ``checkpoint_reader`` turns an official
     checkpoint that is not a single torch file (e.g. DMPHN's directory of
-    per-module files) into a state dict.
+    per-module files) into a state dict. ``weights_file`` is the checkpoint an entry made from
+    a file (``spandrel:PATH``) is defined by: the weights it is scored with unless others are given.
     """
 
     name: str
@@ -73,6 +84,7 @@ class ModelSpec:
     fidelity: str = "unproven"
     unused_modules: tuple[str, ...] = ()
     weights: Mapping[str, str] = field(default_factory=dict)
+    weights_file: str = ""
     official_weights: str = ""
     checkpoint_reader: Callable[[Path], Mapping[str, Any]] | None = None
     checkpoint_kind: str = "file"  # "directory" where the official checkpoint is a folder of files
@@ -115,11 +127,27 @@ def _load_networks() -> None:
     _load_entry_points()
 
 
+# "module:function" turning a name the registry does not hold into an entry (None: not its name),
+# imported when such a name is looked up: ``spandrel:PATH`` (the optional spandrel extra).
+RESOLVERS = ("deblurbench.models.spandrel_adapter:resolve",)
+
+
+def _resolve_external(name: str) -> ModelEntry | None:
+    """The first resolver's entry for ``name``, or None when no resolver knows it."""
+    for target in RESOLVERS:
+        module, _, function = target.partition(":")
+        entry = getattr(importlib.import_module(module), function)(name)
+        if entry is not None:
+            return entry
+    return None
+
+
 MODELS: Registry[ModelEntry] = Registry(
     "model",
     listing="run 'deblurbench models' to list the {count} registered models",
     error=UnknownModelError,
     loader=_load_networks,
+    resolver=_resolve_external,
 )
 
 
@@ -210,12 +238,16 @@ def resolve_weights(name: str, weights: str | Path) -> Path:
     return path
 
 
-def check_checkpoint_path(path: Path, spec: ModelSpec) -> None:
-    """Kind, size and readability of a checkpoint path, before it is read or hashed (a one-line error)."""
+def check_checkpoint_path(path: Path, spec: ModelSpec | None = None) -> None:
+    """Kind, size and readability of a checkpoint path, before it is read or hashed (a one-line error).
+
+    Without ``spec`` (a file that defines the network, e.g. ``spandrel:PATH``) a single file is expected.
+    """
     from .checkpoint import CheckpointError
 
-    if path.is_dir() and spec.checkpoint_kind != "directory":
-        raise CheckpointError(f"{path}: is a directory; {spec.name}'s checkpoints are single files")
+    if path.is_dir() and (spec is None or spec.checkpoint_kind != "directory"):
+        whose = f"{spec.name}'s checkpoints are" if spec is not None else "a checkpoint is"
+        raise CheckpointError(f"{path}: is a directory; {whose} single files")
     check_checkpoint_files(path)
 
 
