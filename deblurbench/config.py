@@ -69,8 +69,7 @@ __all__ = ["OUT", "SUBJECT", "ConfigError", "RunConfig", "load_config", "parse_s
 def _network(value: Any) -> str:
     from .models import get_spec
 
-    get_spec(text(value))
-    return value.strip()
+    return get_spec(text(value)).name  # spandrel:PATH -> its content-keyed name
 
 
 def _reference(value: Any) -> str:

@@ -33,8 +33,10 @@ class Registry(Generic[T]):
     that ends an unknown-name message (``{count}`` is replaced by the number of entries);
     ``error`` is the exception class raised for an unknown name; ``ordered`` keeps
     registration order in :meth:`names` instead of sorting by name; ``rank`` sorts by
-    ``rank(entry)`` first (e.g. a listing order declared in each entry's spec); ``note`` gives
-    what ends an unknown-name message after the listing (e.g. the plugins that failed to load).
+    ``rank(entry)`` first (e.g. a listing order declared in each entry's spec); ``resolver``
+    turns a name the registry does not hold into an entry (or None: unknown) when it is looked
+    up, e.g. ``spandrel:PATH`` for a checkpoint file: such entries are never listed; ``note``
+    gives what ends an unknown-name message after the listing (e.g. the plugins that failed to load).
     """
 
     def __init__(
@@ -46,6 +48,7 @@ class Registry(Generic[T]):
         loader: Callable[[], None] | None = None,
         ordered: bool = False,
         rank: Callable[[T], Any] | None = None,
+        resolver: Callable[[str], T | None] | None = None,
         note: Callable[[], str] | None = None,
     ) -> None:
         self.kind = kind
@@ -53,6 +56,7 @@ class Registry(Generic[T]):
         self.error = error
         self.ordered = ordered
         self.rank = rank
+        self.resolver = resolver
         self.note = note
         self._loader = loader
         self._loaded = loader is None
@@ -86,8 +90,19 @@ class Registry(Generic[T]):
         return names
 
     def __contains__(self, name: object) -> bool:
+        """Whether ``name`` is registered or resolves (a name that fails to resolve is not held)."""
         self._load()
-        return isinstance(name, str) and name in self._entries
+        if not isinstance(name, str):
+            return False
+        if name in self._entries:
+            return True
+        try:
+            return self._resolve(name) is not None
+        except (UnknownNameError, ValueError, OSError):
+            return False
+
+    def _resolve(self, name: str) -> T | None:
+        return self.resolver(name) if self.resolver is not None else None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
@@ -117,9 +132,12 @@ class Registry(Generic[T]):
     def get(self, name: object) -> T:
         """The entry of ``name``; :attr:`error` with the nearest names otherwise."""
         self._load()
-        if not isinstance(name, str) or name not in self._entries:
+        if isinstance(name, str) and name in self._entries:
+            return self._entries[name]
+        resolved = self._resolve(name) if isinstance(name, str) else None
+        if resolved is None:
             raise self.unknown(name)
-        return self._entries[name]
+        return resolved
 
     def _known(self) -> str:
         return f"known: {', '.join(self.names()) or 'none'}"

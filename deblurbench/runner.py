@@ -242,13 +242,16 @@ def parse_dataset(text: str) -> tuple[str, str]:
 def quality_weights(config: RunConfig, model: str, dataset: str) -> str | None:
     """The weights a network is evaluated with on ``dataset``.
 
-    Configured weights first; then a shipped tag named like the dataset; then the official
-    checkpoint found (and hash-checked) in ``weights_dir``; None when there are none.
+    Configured weights first; then the file a network is made from (``spandrel:PATH``); then a
+    shipped tag named like the dataset; then the official checkpoint found (and hash-checked) in
+    ``weights_dir``; None when there are none.
     """
     from .models.official import official_weights
 
     if model in config.weights:
         return config.weights[model]
+    if get_spec(model).weights_file:
+        return get_spec(model).weights_file
     if dataset in get_spec(model).weights:
         return dataset
     if config.weights_dir is not None:

@@ -33,6 +33,7 @@ COMMANDS = {
         "1",
     ),
     "weights": ("weights", "--weights-dir", "{w}/big"),
+    "weights identify": ("weights", "identify", "{w}/text.pth", "{w}/big"),
     "evaluate": (*EVALUATE, *PAIR, "--out", "{w}/out"),
     "claims": ("claims", "--models", "lmfn", "--out", "{w}/out"),
 }

@@ -31,10 +31,10 @@ def weights_label(weights: str | Path | None, model: str | None = None) -> str:
         if not path.is_file() and not path.is_dir():
             return str(weights)
     name = tag or (f"{path.name}/" if path.is_dir() else path.name)
-    return f"{name}@{_content_digest(path)}"
+    return f"{name}@{content_digest(path)}"
 
 
-def _content_digest(path: Path) -> str:
+def content_digest(path: Path) -> str:
     """sha256[:12] of a checkpoint file, or of a directory's files' relative names and bytes.
 
     A directory: a per-module checkpoint (DMPHN: one file per module), or released outputs,

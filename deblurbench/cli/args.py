@@ -52,8 +52,9 @@ def names_arg(values: list[str] | None) -> list[str]:
 
 
 def models_arg(args: argparse.Namespace) -> list[str]:
-    """The networks --models names, each checked (default, or ``all``: the built-in ones, and with
-    --plugins the plugins' too); a reference method has nothing to count."""
+    """The networks --models names, each checked and under its registry name (``spandrel:PATH`` ->
+    ``spandrel:ABSPATH@SHA12``); default, or ``all``: the built-in ones, and with --plugins the
+    plugins' too. A reference method has nothing to count."""
     from ..bench.references import is_reference
     from ..models import get_spec, list_models
 
@@ -66,8 +67,7 @@ def models_arg(args: argparse.Namespace) -> list[str]:
                 f"--models {name}: {name} is a reference method, not a network: it has no parameters, "
                 "MACs or latency to measure ('deblurbench evaluate' scores it)"
             )
-        get_spec(name)  # raises with the nearest names
-    return chosen
+    return [get_spec(name).name for name in chosen]  # raises with the nearest names
 
 
 def checked_grid(args: argparse.Namespace) -> tuple[list[str], list[Size]]:

@@ -129,17 +129,16 @@ def _methods(args: argparse.Namespace, flags: Evaluate) -> list[str]:
             "deblurbench evaluate: --models or --outputs is required, e.g. --models identity,lmfn "
             "or --outputs fftformer=DIR"
         )
-    for name in flags.models:
-        if not is_reference(name):
-            get_spec(name)  # raises with the nearest names
-    return list(flags.models)
+    # a network under its registry name (spandrel:PATH -> its content-keyed name); unknown: the nearest names
+    return [name if is_reference(name) else get_spec(name).name for name in flags.models]
 
 
 def _weights(values: tuple[str, ...], methods: list[str]) -> dict[str, str]:
     """``--weights NAME=PATH_OR_TAG`` (repeatable), or a bare ``--weights PATH`` for a single network;
-    each resolved and checked (kind, size, readability) before any work or row."""
+    each resolved and checked (kind, size, readability) before any work or row. A network made from a
+    file (``spandrel:PATH``) is scored with that file unless told otherwise."""
     from ..bench.references import is_reference
-    from ..models.registry import resolve_weights
+    from ..models.registry import MODELS, get_spec, resolve_weights
 
     weights: dict[str, str] = {}
     for item in values:
@@ -150,6 +149,8 @@ def _weights(values: tuple[str, ...], methods: list[str]) -> dict[str, str]:
                     f"--weights {item!r}: with several models write NAME=PATH, e.g. lmfn=ckpt.pth"
                 )
             name, value = methods[0], item
+        if name not in methods and not is_reference(name) and name in MODELS:
+            name = get_spec(name).name  # spandrel:PATH as typed
         if name not in methods:
             raise UsageError(f"--weights {item!r}: {name} is not among --models ({', '.join(methods)})")
         if name in weights:
@@ -158,6 +159,9 @@ def _weights(values: tuple[str, ...], methods: list[str]) -> dict[str, str]:
                 "in a run of their own (the store keeps each weights' rows apart)"
             )
         weights[name] = value
+    for name in methods:
+        if name not in weights and not is_reference(name) and get_spec(name).weights_file:
+            weights[name] = get_spec(name).weights_file
     for name, value in weights.items():
         if is_reference(name):
             raise UsageError(f"--weights {name}={value}: {name} is a reference method: it takes no weights")

@@ -11,8 +11,10 @@ from __future__ import annotations
 import pickle
 import re
 import warnings
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import torch
 from torch import nn
@@ -26,13 +28,24 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be read or does not fit the network; one line."""
 
 
-def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
-    """Read ``path`` safely and return the network's flat state dict."""
+def read_checkpoint(path: str | Path, mmap: bool = False) -> dict[str, torch.Tensor]:
+    """Read ``path`` safely and return the network's flat state dict.
+
+    ``mmap=True`` maps a zip-format file's tensors instead of reading them (to list shapes
+    without the memory); a legacy pickle, which torch cannot map, is read as usual.
+    """
+    return unwrap_state_dict(load_checkpoint_object(path, mmap=mmap), source=str(path))
+
+
+def load_checkpoint_object(path: str | Path, mmap: bool = False) -> object:
+    """What ``torch.load(path, weights_only=True)`` gives (mapped where ``mmap`` and a zip file), or a
+    one-line :class:`CheckpointError`."""
     path = Path(path)
     if path.is_dir():
         raise CheckpointError(f"{path}: is a directory; this network's checkpoints are single files")
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        mapped = mmap and zipfile.is_zipfile(path)
+        obj = torch.load(path, map_location="cpu", weights_only=True, mmap=mapped)
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such checkpoint file") from None
     except pickle.UnpicklingError as exc:
@@ -43,7 +56,7 @@ def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
         raise CheckpointError(_refused(path, exc)) from None
     except Exception as exc:  # truncated zip, not a torch file, ...
         raise CheckpointError(f"{path}: not a readable torch checkpoint ({_reason(exc)})") from None
-    return unwrap_state_dict(obj, source=str(path))
+    return obj
 
 
 def _refused(path: Path, exc: Exception) -> str:
@@ -61,7 +74,7 @@ def _reason(exc: Exception) -> str:
     text = " ".join(str(exc).split())
     if isinstance(exc, EOFError):
         return "it ends early: empty or truncated; download it again"
-    if isinstance(exc, KeyError):  # the unpickler met a byte that is no pickle opcode
+    if isinstance(exc, (KeyError, IndexError)):  # a byte that is no pickle opcode; an opcode with no operand
         return "its bytes are neither a torch zip file nor a pickle"
     if "PytorchStreamReader failed" in text:
         return "a truncated or damaged zip file; download it again"
@@ -94,11 +107,12 @@ def _is_state_dict(obj: Mapping) -> bool:
 
 
 _INSTANCE_NORM_STATS = ("running_mean", "running_var", "num_batches_tracked")
+Value = TypeVar("Value")
 
 
 def drop_instance_norm_stats(
-    model: nn.Module, state: Mapping[str, torch.Tensor]
-) -> tuple[dict[str, torch.Tensor], list[str]]:
+    model: nn.Module, state: Mapping[str, Value]
+) -> tuple[dict[str, Value], list[str]]:
     """Remove running statistics saved for InstanceNorm layers that keep none.
 
     PyTorch before 0.4 saved them (pix2pix-era checkpoints such as DeblurGAN's);

@@ -25,6 +25,7 @@ its output is shifted back by ``+0.5``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -33,7 +34,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .checkpoint import read_checkpoint
+from .checkpoint import CheckpointError, read_checkpoint
 from .interface import ImageInterface
 from .published import OfficialCheckpoint, Published, Relative
 from .registry import ModelSpec, Paper, register_model
@@ -196,6 +197,9 @@ def weight_init(m: nn.Module) -> None:
             nn.init.zeros_(m.bias)
 
 
+_MODULE_FILE = re.compile(r"(?:encoder|decoder)_lv(\d+)\.pkl")
+
+
 def read_dmphn_checkpoint(path: Path, levels: int = 3) -> Mapping[str, torch.Tensor]:
     """A checkpoint directory of per-module files, or one merged torch file."""
     if Path(path).is_dir():
@@ -211,6 +215,16 @@ def merge_official_checkpoints(directory: str | Path, levels: int = 3) -> dict[s
     it as ``create_model(..., weights=PATH)``.
     """
     directory = Path(directory)
+    deeper = sorted(
+        f.name
+        for f in directory.glob("*_lv*.pkl")
+        if (m := _MODULE_FILE.fullmatch(f.name)) and int(m[1]) > levels
+    )
+    if deeper:  # the first levels of a deeper hierarchy are not this network's weights
+        raise CheckpointError(
+            f"{directory}: holds {', '.join(deeper)}: a DMPHN with more than {levels} levels; "
+            "load it into the network with as many levels"
+        )
     state: dict[str, torch.Tensor] = {}
     for part in ("encoder", "decoder"):
         for lv in range(1, levels + 1):

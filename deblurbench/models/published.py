@@ -54,11 +54,11 @@ SSIM_TOOLS = ("", *published_tools())  # "": the source does not say; the others
 
 @dataclass(frozen=True)
 class Paper:
-    """Where a network was published."""
+    """Where a network was published (``year`` None: an implementation, not a publication)."""
 
     title: str
     venue: str
-    year: int
+    year: int | None
     authors: str = ""
     url: str = ""
 

@@ -13,6 +13,7 @@ of this package are the built-in ones: what is measured when no network is named
 
 from __future__ import annotations
 
+import importlib
 import os
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -35,7 +36,17 @@ ENTRY_POINT_GROUP = "deblurbench.models"
 # module in ``deblurbench/models/`` is a network family, imported (and so
 # registered) the first time the registry is read: adding a baseline is one file.
 _INFRASTRUCTURE = frozenset(
-    {"registry", "interface", "checkpoint", "restorer", "published", "official", "validation"}
+    {
+        "registry",
+        "interface",
+        "checkpoint",
+        "restorer",
+        "published",
+        "official",
+        "identify",
+        "spandrel_adapter",
+        "validation",
+    }
 )
 _PACKAGE = __name__.partition(".")[0]  # "deblurbench": factories defined in it are the built-in networks
 
@@ -51,7 +62,8 @@ class ModelSpec:
     ``official_weights`` says which checkpoint files the authors publish and
     where (nothing is downloaded); ``checkpoint_reader`` turns an official
     checkpoint that is not a single torch file (e.g. DMPHN's directory of
-    per-module files) into a state dict.
+    per-module files) into a state dict. ``weights_file`` is the checkpoint an entry made from
+    a file (``spandrel:PATH``) is defined by: the weights it is scored with unless others are given.
     """
 
     name: str
@@ -69,6 +81,7 @@ class ModelSpec:
     fidelity: str = "unproven"
     unused_modules: tuple[str, ...] = ()
     weights: Mapping[str, str] = field(default_factory=dict)
+    weights_file: str = ""
     official_weights: str = ""
     checkpoint_reader: Callable[[Path], Mapping[str, Any]] | None = None
     checkpoint_kind: str = "file"  # "directory" where the official checkpoint is a folder of files
@@ -114,7 +127,7 @@ class ModelEntry:
     spec: ModelSpec
     factory: ModelFactory
     origin: str = ""
-    builtin: bool = True
+    builtin: bool = False  # register_model says; an entry a resolver makes (spandrel:PATH) is not
 
 
 @dataclass(frozen=True)
@@ -142,11 +155,27 @@ def _failure_note() -> str:
     return "".join(f"; {failure}" for failure in _FAILURES)
 
 
+# "module:function" turning a name the registry does not hold into an entry (None: not its name),
+# imported when such a name is looked up: ``spandrel:PATH`` (the optional spandrel extra).
+RESOLVERS = ("deblurbench.models.spandrel_adapter:resolve",)
+
+
+def _resolve_external(name: str) -> ModelEntry | None:
+    """The first resolver's entry for ``name``, or None when no resolver knows it."""
+    for target in RESOLVERS:
+        module, _, function = target.partition(":")
+        entry = getattr(importlib.import_module(module), function)(name)
+        if entry is not None:
+            return entry
+    return None
+
+
 MODELS: Registry[ModelEntry] = Registry(
     "model",
     listing="run 'deblurbench models' to list the {count} registered models",
     error=UnknownModelError,
     loader=_load_networks,
+    resolver=_resolve_external,
     note=_failure_note,
 )
 
@@ -241,9 +270,10 @@ def list_models(plugins: bool = True) -> list[str]:
 
 
 def model_origin(name: str) -> str:
-    """Where ``name`` was registered: "built-in", a plugin entry point, or the registering module."""
+    """Where ``name`` was registered: "built-in", a plugin entry point, or the registering module
+    ("resolved from its name" for an entry a resolver makes, e.g. ``spandrel:PATH``)."""
     entry = MODELS.get(name)
-    return "built-in" if entry.builtin else entry.origin
+    return "built-in" if entry.builtin else entry.origin or "resolved from its name"
 
 
 def get_spec(name: str) -> ModelSpec:
@@ -283,13 +313,24 @@ def resolve_weights(name: str, weights: str | Path) -> Path:
     return path
 
 
-def check_checkpoint_path(path: Path, spec: ModelSpec) -> None:
-    """Kind, size and readability of a checkpoint path, before it is read or hashed (a one-line error)."""
+def check_checkpoint_path(path: Path, spec: ModelSpec | None = None) -> None:
+    """Kind, size and readability of a checkpoint path, before it is read or hashed (a one-line error).
+
+    Without ``spec`` (a file that defines the network, e.g. ``spandrel:PATH``) a single file is expected.
+    """
+    from .checkpoint import CheckpointError
+
+    if path.is_dir() and (spec is None or spec.checkpoint_kind != "directory"):
+        whose = f"{spec.name}'s checkpoints are" if spec is not None else "a checkpoint is"
+        raise CheckpointError(f"{path}: is a directory; {whose} single files")
+    check_checkpoint_files(path)
+
+
+def check_checkpoint_files(path: Path) -> None:
+    """A checkpoint file, or a folder of them, that is regular, not too large and readable (a one-line error)."""
     from .checkpoint import CheckpointError
 
     if path.is_dir():
-        if spec.checkpoint_kind != "directory":
-            raise CheckpointError(f"{path}: is a directory; {spec.name}'s checkpoints are single files")
         files = [p for p in sorted(path.iterdir()) if p.is_file()]
     elif path.is_file():
         files = [path]

@@ -80,6 +80,9 @@ def latency_frame(store: Store) -> pd.DataFrame:
     return df.groupby(keys, as_index=False, dropna=False).last().sort_values(["model", "pixels"])
 
 
+# the precision results are compared in; a network measured only in another is shown in that one, marked
+REFERENCE_DTYPE = "float32"
+
 QUALITY_GROUP_KEYS = [k for k in QualityRecord.key_names() if k != "image_id"]
 
 
@@ -104,14 +107,31 @@ def quality_frame(store: Store) -> pd.DataFrame:
 
 
 def pick_protocol(rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the most preferred protocol present (standard first), 8-bit where both are stored."""
+    """The rows of the most preferred protocol present (standard first), 8-bit where both are stored,
+    and per network and weights one precision (:func:`pick_precision`)."""
     for protocol in preference_order():
         if (rows["protocol"] == protocol).any():
             rows = rows[rows["protocol"] == protocol]
             break
     if (rows["quantized"] == 1).any():
         rows = rows[rows["quantized"] == 1]
-    return rows
+    return pick_precision(rows)
+
+
+def pick_precision(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per network and weights, the rows of one device and dtype: ``REFERENCE_DTYPE`` where stored,
+    then the device with the most images (then by name), so that no mean mixes two precisions'
+    scores of the same images (a bfloat16 evaluation is another row, never averaged in)."""
+    precision = ["dtype", "device"]
+    if rows.empty or not set(precision) <= set(rows.columns):
+        return rows
+    owner = ["model", "weights"]
+    sizes = rows["images"] if "images" in rows else pd.Series(1, index=rows.index)
+    runs = rows.assign(_n=sizes).groupby(owner + precision, dropna=False, as_index=False)["_n"].sum()
+    runs["_other"] = runs["dtype"] != REFERENCE_DTYPE
+    runs = runs.sort_values(["_other", "_n", "device", "dtype"], ascending=[True, False, True, True])
+    chosen = pd.MultiIndex.from_frame(runs.drop_duplicates(owner)[owner + precision])
+    return rows[pd.MultiIndex.from_frame(rows[owner + precision]).isin(chosen)]
 
 
 def shown_ssim(quality: pd.DataFrame) -> str | None:
@@ -124,11 +144,12 @@ def shown_ssim(quality: pd.DataFrame) -> str | None:
 
 
 def median_latency(lat: pd.DataFrame, device: str, size: str) -> pd.DataFrame:
-    """Synchronised batch-1 latency rows of ``device`` at ``size``, float32 where measured, newest per model."""
+    """Synchronised batch-1 latency rows of ``device`` at ``size``, ``REFERENCE_DTYPE`` where measured, newest per model."""
     if lat.empty:
         return pd.DataFrame(columns=["median_ms", "p90_ms", "doubt"])
     rows = lat[(lat["device"] == device) & (lat["size"] == size) & (lat["sync"] == 1) & (lat["batch"] == 1)]
-    rows = rows[rows["dtype"] == "float32"] if (rows["dtype"] == "float32").any() else rows
+    reference = rows["dtype"] == REFERENCE_DTYPE
+    rows = rows[reference] if reference.any() else rows
     return rows.sort_values("created").groupby("model")[["median_ms", "p90_ms", "doubt"]].last()
 
 

@@ -30,6 +30,8 @@ def _quality_table(rows: pd.DataFrame) -> pd.DataFrame:
         d.add("Variant", rows["variant"].replace("", "default"))
     d.add("Protocol", rows["protocol"])
     d.add("8-bit", rows["quantized"].map({1: "yes", 0: "no"}))
+    for name in PRECISION:  # shown where a dataset holds evaluations on two devices or in two dtypes
+        d.add(QualityRecord.column(name).label, rows[name])
     d.add("Images", rows["images"].astype(int))
     for column in QualityRecord.value_columns():
         if column.name == "lpips":
@@ -37,8 +39,10 @@ def _quality_table(rows: pd.DataFrame) -> pd.DataFrame:
         elif column.name != "seconds":
             d.measured(column, rows[column.name])
     table = d.frame().reset_index(drop=True)
-    if table["8-bit"].nunique() == 1:
-        table = table.drop(columns="8-bit")
+    single = [
+        c for c in ("8-bit", *(QualityRecord.column(n).label for n in PRECISION)) if table[c].nunique() == 1
+    ]
+    table = table.drop(columns=single)
     # LPIPS stays when missing everywhere (no backbone weights): shown as dashes, never dropped silently
     lpips = [c for c in table.columns if c.startswith("LPIPS")]
     return drop_empty(table, keep=("PSNR (dB)", *lpips))
@@ -56,7 +60,8 @@ def quality_tables(store: Store) -> dict[str, pd.DataFrame]:
     return {str(dataset): _quality_table(rows) for dataset, rows in q.groupby("dataset", sort=True)}
 
 
-QUALITY_GROUP = ("Split", "Variant", "Protocol", "8-bit")
+PRECISION = ("device", "dtype")  # key fields shown only where they vary
+QUALITY_GROUP = ("Split", "Variant", "Protocol", "8-bit", *(QualityRecord.column(n).label for n in PRECISION))
 
 # the by-source table: the first part of an image id (a GoPro scene, a HIDE part, a synthetic picture)
 SOURCE = "Source"

@@ -17,6 +17,7 @@ import pytest
 import torch
 
 import deblurbench as db
+from deblurbench.models import CheckpointError
 from deblurbench.models.dmphn import DMPHN, Decoder, Encoder, merge_official_checkpoints
 
 from reference import apply_fill, load_manifest, manifest_layout, rand, state_dict_layout
@@ -171,6 +172,17 @@ def test_merge_official_checkpoints(tmp_path) -> None:
     assert torch.equal(loaded.encoder_lv2.layer10[2].bias, source.encoder_lv2.layer10[2].bias)
     with pytest.raises(FileNotFoundError, match="encoder_lv4"):
         merge_official_checkpoints(tmp_path, levels=4)
+
+
+def test_a_deeper_folder_is_refused_not_read_in_part(tmp_path) -> None:
+    """The 1-2-4-8 folder holds encoder_lv1..3 too: loading those into 1-2-4 would give a network
+    whose weights were trained in another hierarchy, so the folder is refused, naming the extra files."""
+    source = DMPHN(levels=4)
+    for name, child in source.named_children():
+        torch.save(child.state_dict(), tmp_path / f"{name}.pkl")
+    assert len(merge_official_checkpoints(tmp_path, levels=4)) == len(source.state_dict())
+    with pytest.raises(CheckpointError, match=r"decoder_lv4.pkl, encoder_lv4.pkl: a DMPHN with more than 3"):
+        db.create_model("dmphn_1_2_4", weights=tmp_path)
 
 
 def test_official_checkpoints_are_the_committed_folders_with_their_hashes() -> None:

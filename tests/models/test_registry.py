@@ -309,3 +309,22 @@ def test_dmphn_official_per_module_directory_loads(tmp_path: Path) -> None:
         db.create_model("dmphn_1_2_4", weights=tmp_path)
     with pytest.raises(CheckpointError, match="is a directory"):
         db.create_model("lmfn", weights=tmp_path)
+
+
+def test_resolver_entries_are_looked_up_never_listed() -> None:
+    from deblurbench.registry import Registry, UnknownNameError
+
+    def resolve(name: str) -> str | None:
+        if name == "broken:x":
+            raise ValueError("broken:x: cannot be read")
+        return name.upper() if name.startswith("file:") else None
+
+    reg: Registry[str] = Registry("thing", resolver=resolve)
+    reg.add("listed", "L")
+    assert reg.get("file:a") == "FILE:A" and "file:a" in reg
+    assert reg.names() == ["listed"] and len(reg) == 1
+    assert "broken:x" not in reg  # a name that fails to resolve is not held ...
+    with pytest.raises(ValueError, match="cannot be read"):  # ... and looking it up says why
+        reg.get("broken:x")
+    with pytest.raises(UnknownNameError, match="unknown thing 'other'"):
+        reg.get("other")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ from deblurbench.bench.store import Store
 from deblurbench.reports.cost import complexity_table, latency_table, summary_frame
 from deblurbench.reports.display import MISSING, display_name
 from deblurbench.reports.formats import to_csv, to_html, to_latex, to_markdown, write_table
+from deblurbench.reports.frames import pick_protocol
 from deblurbench.reports.paper import paper_table
 from deblurbench.reports.quality import quality_tables
 
@@ -293,3 +295,22 @@ def test_a_timing_on_a_busy_machine_is_marked_and_never_best(store: Store) -> No
         _, ranks = cells_and_ranks(table, None, group)
         assert (ranks.loc[mine.index, header] == 0).all()
         assert (ranks[header] == 1).any()  # another network is best instead
+
+
+def test_a_second_precision_is_its_own_row_and_never_averaged_in(store: Store, make_quality_rows) -> None:
+    """bfloat16 scores of LMFN's GoPro images sit beside the float32 ones: the quality table shows
+    the Dtype column, and the paper table and the subject's pick keep the float32 mean alone."""
+    low = [
+        replace(r, dtype="bfloat16", psnr=r.psnr - 5)
+        for r in make_quality_rows("lmfn", "lmfn_gopro.pth", "gopro", 31.0)
+    ]
+    store.put(low)
+    gopro = quality_tables(store)["gopro"]
+    assert "Dtype" in gopro.columns and "Device" not in gopro.columns  # one device: not shown
+    lmfn = gopro[gopro["Network"] == "LMFN"].set_index("Dtype")["PSNR (dB)"]
+    assert lmfn["float32"] == pytest.approx(31.0) and lmfn["bfloat16"] == pytest.approx(26.0)
+    paper = paper_table(store)
+    assert paper.loc[paper["Network"] == "LMFN", "PSNR (dB) gopro"].tolist() == [pytest.approx(31.0)]
+    only_low = pick_protocol(store.frame("quality").query("model == 'lmfn' and dtype == 'bfloat16'"))
+    assert set(only_low["dtype"]) == {"bfloat16"}  # measured only in bfloat16: shown in it
+    assert "Dtype" not in quality_tables(store)["synthetic"].columns
