@@ -5,8 +5,10 @@
 process. Each worker gets its share of the cores as torch threads.
 """
 
+import copy
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,30 @@ def pytest_configure(config: pytest.Config) -> None:
     workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
     if workers:
         torch.set_num_threads(max(1, _cores() // int(workers)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def counted_once() -> Iterator[None]:
+    """``meta_complexity`` (every network counted on the meta device: what ``claims`` and the
+    report's claims section call for all 20 networks, about 20 s each time) is computed once per
+    network, size and registered spec in a test session, and handed out as copies.
+
+    A newly registered spec under a known name is counted afresh; tests of the counting itself
+    (tests/bench/test_census.py, test_complexity.py) import the function and are not affected.
+    """
+    from deblurbench.bench import complexity
+    from deblurbench.models import registry
+
+    real = complexity.meta_complexity
+    done: dict[tuple, tuple[object, object]] = {}
+
+    def meta_complexity(name: str, size: tuple[int, int]):  # type: ignore[no-untyped-def]
+        spec = registry.get_spec(name)
+        key = (name, tuple(size), id(spec))
+        if key not in done:
+            done[key] = (spec, real(name, size))  # the spec is kept so that its id is not reused
+        return copy.deepcopy(done[key][1])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(complexity, "meta_complexity", meta_complexity)
+        yield
