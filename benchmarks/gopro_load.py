@@ -25,6 +25,7 @@ store) and of the forward + metrics, over every image but the first (which inclu
 building the network), and their ratio (goal <= 1.05).
 
     python benchmarks/gopro_load.py [--pairs 1111] [--models identity,lmfn] [--pool 24] [--keep] [--threads N] [--dir DIR] [--csv FILE]
+    python benchmarks/gopro_load.py --summarise FILE    # the figures of a --csv file, also of a run stopped early
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -135,21 +137,49 @@ def write_copy(root: Path, pairs: int, pool: int) -> None:
             k += 1
 
 
+CSV_COLUMNS = ("model", "image", "evaluate_s", "forward_s", "metrics_s", "rss_mb")
+PROGRESS_EVERY = 100  # images between progress lines
+
+
+@dataclass
+class Readings:
+    """One model's readings, one per image in the order scored."""
+
+    evaluate_s: list[float] = field(default_factory=list)
+    forward_s: list[float] = field(default_factory=list)
+    metrics_s: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+
+    def add(self, evaluate_s: float, forward_s: float, metrics_s: float, rss: float) -> None:
+        """Append one image's readings."""
+        for column, value in zip(
+            (self.evaluate_s, self.forward_s, self.metrics_s, self.rss_mb),
+            (evaluate_s, forward_s, metrics_s, rss),
+            strict=True,
+        ):
+            column.append(value)
+
+
 class ProbeStore(Store):
     """A real results store that, after each quality row is written, reads RSS and times the reference.
 
     The time from one stored row to the next (less the probe's own work) is ``db.evaluate``'s time
-    for that image: its decoding, checks, forward, metrics and store write.
+    for that image: its decoding, checks, forward, metrics and store write. With ``csv_path`` each
+    image's readings are appended there as they are taken, so a run stopped early still has them.
     """
 
-    def __init__(self, path: Path, dataset: db.PairedDataset, reference: ForwardAndMetrics) -> None:
+    def __init__(
+        self,
+        path: Path,
+        dataset: db.PairedDataset,
+        reference: ForwardAndMetrics,
+        model: str,
+        csv_path: Path | None,
+    ) -> None:
         super().__init__(path)
-        self.dataset, self.reference = dataset, reference
+        self.dataset, self.reference, self.model, self.csv_path = dataset, reference, model, csv_path
         self.index = {image_id: i for i, image_id in enumerate(dataset.ids)}
-        self.evaluate_s: list[float] = []
-        self.forward_s: list[float] = []
-        self.metrics_s: list[float] = []
-        self.rss: list[float] = []
+        self.readings = Readings()
         self.resumed = time.perf_counter()
 
     def start(self) -> None:
@@ -160,53 +190,57 @@ class ProbeStore(Store):
         super().put(records, run_id)
         if not isinstance(records, QualityRecord):
             return
-        self.evaluate_s.append(time.perf_counter() - self.resumed)
-        self.rss.append(rss_mb())
+        evaluate_s = time.perf_counter() - self.resumed
+        rss = rss_mb()
         index = self.index[records.image_id]
         pair = self.dataset[index]  # decoded again for the reference, outside both clocks
         forward_s, metrics_s = self.reference.timed(pair, index)
-        self.forward_s.append(forward_s)
-        self.metrics_s.append(metrics_s)
         del pair
+        self.readings.add(evaluate_s, forward_s, metrics_s, rss)
+        self._record(evaluate_s, forward_s, metrics_s, rss)
         self.resumed = time.perf_counter()
 
+    def _record(self, *values: float) -> None:
+        """Append this image's readings to the CSV file; a progress line every ``PROGRESS_EVERY`` images."""
+        n = len(self.readings.evaluate_s)
+        if self.csv_path is not None:
+            with open(self.csv_path, "a", newline="") as handle:
+                writer = csv.writer(handle)
+                if handle.tell() == 0:
+                    writer.writerow(CSV_COLUMNS)
+                writer.writerow([self.model, n, *(f"{v:.6f}" for v in values)])
+        if n % PROGRESS_EVERY == 0:
+            r = self.readings
+            ratio = sum(r.evaluate_s[1:]) / (sum(r.forward_s[1:]) + sum(r.metrics_s[1:]))
+            print(
+                f"  {self.model}: {n} images, RSS {values[-1]:.0f} MB, ratio so far {ratio:.3f}", flush=True
+            )
 
-def run_model(model: str, dataset: db.PairedDataset, out: Path, args: argparse.Namespace) -> dict[str, Any]:
-    """Evaluate ``model`` over ``dataset`` with the probe; print and return its figures."""
-    weights = None if is_reference(model) else args.weights
-    reference = ForwardAndMetrics.build(model, dataset, weights=weights)
-    probe = ProbeStore(out / f"{model}.sqlite", dataset, reference)
-    rss_before = rss_mb()
-    probe.start()
-    started = time.perf_counter()
-    frame = db.evaluate(model, dataset, weights=weights, store=probe, progress=args.progress)
-    wall = time.perf_counter() - started
-    probe.close()
-    failures = frame.attrs["failures"]
-    n = len(probe.evaluate_s)
-    print(
-        f"\n{model} (weights: {weights or '-'}): {n} images scored, {len(failures)} failed, wall {wall:.0f} s"
-    )
-    if failures:
-        print(f"  first failure: {failures[0]}")
+
+def summarise(model: str, readings: Readings) -> None:
+    """Print the memory trend after image ``TREND_FROM`` and the time per image against the reference."""
+    n = len(readings.evaluate_s)
     if n < TREND_FROM + 2:
         print(f"  fewer than {TREND_FROM + 2} images: no memory trend")
-        trend = None
     else:
-        trend = memory_trend(probe.rss, TREND_FROM - 1)  # the reading after image 50 (0-based 49)
+        trend = memory_trend(readings.rss_mb, TREND_FROM - 1)  # the reading after image 50 (0-based 49)
         print(
-            f"  RSS: {rss_before:.0f} MB before, {trend.at_start_mb:.0f} MB at image {TREND_FROM}, "
+            f"  RSS: {readings.rss_mb[0]:.0f} MB after image 1, {trend.at_start_mb:.0f} MB at image {TREND_FROM}, "
             f"{trend.at_end_mb:.0f} MB at image {n}; max growth after image {TREND_FROM}: "
             f"{trend.max_growth_mb:+.1f} MB ({trend.max_growth_pct:+.2f}%), "
             f"slope {trend.slope_mb_per_100:+.2f} MB per 100 images (least squares, images {TREND_FROM}..{n})"
         )
+    if n < 2:
+        print("  fewer than 2 images: no time per image (the first one includes building the network)")
+        return
     steady = slice(1, None)  # the first image's time includes building the network
-    evaluate_ms = 1e3 * statistics.fmean(probe.evaluate_s[steady])
-    forward_ms = 1e3 * statistics.fmean(probe.forward_s[steady])
-    metrics_ms = 1e3 * statistics.fmean(probe.metrics_s[steady])
+    evaluate_ms = 1e3 * statistics.fmean(readings.evaluate_s[steady])
+    forward_ms = 1e3 * statistics.fmean(readings.forward_s[steady])
+    metrics_ms = 1e3 * statistics.fmean(readings.metrics_s[steady])
     reference_ms = forward_ms + metrics_ms
     per_image = [
-        e / (f + m) for e, f, m in zip(probe.evaluate_s, probe.forward_s, probe.metrics_s, strict=True)
+        e / (f + m)
+        for e, f, m in zip(readings.evaluate_s, readings.forward_s, readings.metrics_s, strict=True)
     ]
     print(
         f"  time per image (images 2..{n}): db.evaluate {evaluate_ms:.1f} ms; forward {forward_ms:.1f} + "
@@ -216,22 +250,38 @@ def run_model(model: str, dataset: db.PairedDataset, out: Path, args: argparse.N
         f"  ratio evaluate / (forward + metrics): {evaluate_ms / reference_ms:.3f} (goal <= 1.05); "
         f"image by image: median {statistics.median(per_image[steady]):.3f}"
     )
-    if args.csv is not None:
-        with open(args.csv, "a", newline="") as handle:
-            writer = csv.writer(handle)
-            if handle.tell() == 0:
-                writer.writerow(["model", "image", "evaluate_s", "forward_s", "metrics_s", "rss_mb"])
-            for i, row in enumerate(
-                zip(probe.evaluate_s, probe.forward_s, probe.metrics_s, probe.rss, strict=True)
-            ):
-                writer.writerow([model, i + 1, *(f"{v:.6f}" for v in row)])
-    return {
-        "model": model,
-        "images": n,
-        "trend": trend,
-        "evaluate_ms": evaluate_ms,
-        "reference_ms": reference_ms,
-    }
+
+
+def run_model(model: str, dataset: db.PairedDataset, out: Path, args: argparse.Namespace) -> None:
+    """Evaluate ``model`` over ``dataset`` with the probe and print its figures."""
+    weights = None if is_reference(model) else args.weights
+    reference = ForwardAndMetrics.build(model, dataset, weights=weights)
+    probe = ProbeStore(out / f"{model}.sqlite", dataset, reference, model, args.csv)
+    print(f"\n{model} (weights: {weights or '-'}): RSS {rss_mb():.0f} MB before", flush=True)
+    probe.start()
+    started = time.perf_counter()
+    frame = db.evaluate(model, dataset, weights=weights, store=probe, progress=args.progress)
+    wall = time.perf_counter() - started
+    probe.close()
+    failures = frame.attrs["failures"]
+    print(f"  {len(probe.readings.evaluate_s)} images scored, {len(failures)} failed, wall {wall:.0f} s")
+    if failures:
+        print(f"  first failure: {failures[0]}")
+    summarise(model, probe.readings)
+
+
+def summarise_csv(path: Path) -> None:
+    """Print the figures of every model in a ``--csv`` file (also of a run stopped early)."""
+    by_model: dict[str, Readings] = {}
+    with open(path, newline="") as handle:
+        for row in csv.DictReader(handle):
+            readings = by_model.setdefault(row["model"], Readings())
+            readings.add(*(float(row[c]) for c in CSV_COLUMNS[2:]))
+    if not by_model:
+        raise SystemExit(f"gopro_load.py: --summarise {path}: no readings in it")
+    for model, readings in by_model.items():
+        print(f"\n{model}: {len(readings.evaluate_s)} images in {path}")
+        summarise(model, readings)
 
 
 def main() -> None:
@@ -255,7 +305,13 @@ def main() -> None:
         "--csv", type=Path, default=None, help="append every image's times and RSS to this file"
     )
     parser.add_argument("--progress", action="store_true", help="show db.evaluate's progress bar")
+    parser.add_argument(
+        "--summarise", type=Path, default=None, help="print the figures of a --csv file and exit"
+    )
     args = parser.parse_args()
+    if args.summarise is not None:
+        summarise_csv(args.summarise)
+        return
     if args.pool < 1:
         parser.error(f"--pool {args.pool}: give at least 1")
     torch.set_num_threads(args.threads)
@@ -269,7 +325,8 @@ def main() -> None:
         print(
             f"{len(dataset)} pairs of {WIDTH}x{HEIGHT} in {len(scene_counts(args.pairs))} scenes at {work} "
             f"({min(args.pool, args.pairs)} generated, the rest hard links; written in {time.perf_counter() - started:.0f} s); "
-            f"{args.threads} threads, torch {torch.__version__}, load average {os.getloadavg()[0]:.2f}"
+            f"{args.threads} threads, torch {torch.__version__}, load average {os.getloadavg()[0]:.2f}",
+            flush=True,
         )
         for model in models:
             run_model(model, dataset, work, args)
