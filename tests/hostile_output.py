@@ -208,6 +208,18 @@ CASES = [
         unchanged=("file.txt",),
     ),
     Case(
+        "train --out NAME.sqlite",
+        ("train", "--model", "lmfn", "--out", "{w}/train.sqlite"),
+        line=OUT_NAMES_A_FILE,
+        absent=("train.sqlite",),
+    ),
+    Case(
+        "train --out FILE",
+        ("train", "--model", "lmfn", "--out", "{w}/file.txt"),
+        line=OUT_IS_A_FILE,
+        unchanged=("file.txt",),
+    ),
+    Case(
         'evaluate --out ""',
         ("evaluate", "--lpips", "off", "--models", "identity", *PAIR, "--out", ""),
         line="--out: out expects a directory path; got ''",
