@@ -273,6 +273,12 @@ CASES = [
         line="leave out --real-forward",
     ),
     Case(
+        "db.complexity(real_forward=True) at 20000x20000",
+        call=lambda w: db.complexity("lmfn", size=(20000, 20000), real_forward=True),
+        code=MemoryError,
+        line="GiB free: choose a smaller --size or batch; or pass real_forward=False",
+    ),
+    Case(
         "a text value in a numeric store column reaching report",
         call=_tampered_report,
         code=StoreError,
