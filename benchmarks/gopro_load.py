@@ -228,7 +228,7 @@ def summarise(model: str, readings: Readings) -> None:
             f"  RSS: {readings.rss_mb[0]:.0f} MB after image 1, {trend.at_start_mb:.0f} MB at image {TREND_FROM}, "
             f"{trend.at_end_mb:.0f} MB at image {n}; max growth after image {TREND_FROM}: "
             f"{trend.max_growth_mb:+.1f} MB ({trend.max_growth_pct:+.2f}%), "
-            f"slope {trend.slope_mb_per_100:+.2f} MB per 100 images (least squares, images {TREND_FROM}..{n})"
+            f"slope {trend.slope_mb_per_100:+.2f} ± {trend.slope_2se_mb_per_100:.2f} (2 s.e.) MB per 100 images (least squares, images {TREND_FROM}..{n})"
         )
     if n < 2:
         print("  fewer than 2 images: no time per image (the first one includes building the network)")

@@ -92,6 +92,7 @@ class MemoryTrend:
     max_growth_mb: float  # the highest reading after ``start`` less the reading at ``start``
     max_growth_pct: float  # the same, in % of the reading at ``start``
     slope_mb_per_100: float  # least-squares slope over the readings from ``start`` on, MB per 100 images
+    slope_2se_mb_per_100: float  # two standard errors of that slope: a smaller slope is not a trend
 
 
 def memory_trend(readings_mb: list[float] | np.ndarray, start: int) -> MemoryTrend:
@@ -105,7 +106,11 @@ def memory_trend(readings_mb: list[float] | np.ndarray, start: int) -> MemoryTre
             f"memory_trend: {len(readings_mb)} readings, none or one from image {start} on; "
             "evaluate more images (or start earlier)"
         )
-    slope = np.polyfit(np.arange(len(tail), dtype=np.float64), tail, 1)[0]
+    x = np.arange(len(tail), dtype=np.float64)
+    slope, intercept = np.polyfit(x, tail, 1)
+    residuals = tail - (slope * x + intercept)
+    spread = float(((x - x.mean()) ** 2).sum())
+    se = np.sqrt((residuals**2).sum() / (len(tail) - 2) / spread) if len(tail) > 2 else np.inf
     growth = float(tail.max() - tail[0])
     return MemoryTrend(
         start=start,
@@ -114,4 +119,5 @@ def memory_trend(readings_mb: list[float] | np.ndarray, start: int) -> MemoryTre
         max_growth_mb=growth,
         max_growth_pct=100.0 * growth / float(tail[0]),
         slope_mb_per_100=float(slope) * 100.0,
+        slope_2se_mb_per_100=float(2 * se) * 100.0,
     )

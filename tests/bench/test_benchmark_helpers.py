@@ -18,6 +18,7 @@ def test_memory_trend_of_a_steady_leak_and_of_a_flat_series():
     assert trend.at_start_mb == pytest.approx(509.8)
     assert trend.at_end_mb == pytest.approx(539.8)
     assert trend.slope_mb_per_100 == pytest.approx(20.0)
+    assert trend.slope_2se_mb_per_100 == pytest.approx(0.0, abs=1e-9)  # an exact line: no doubt
     assert trend.max_growth_mb == pytest.approx(30.0)
     assert trend.max_growth_pct == pytest.approx(100 * 30.0 / 509.8)
 
@@ -27,6 +28,7 @@ def test_memory_trend_of_a_steady_leak_and_of_a_flat_series():
     trend = memory_trend(flat, 49)
     assert trend.max_growth_mb == pytest.approx(60.0)
     assert abs(trend.slope_mb_per_100) < 1.0
+    assert abs(trend.slope_mb_per_100) < trend.slope_2se_mb_per_100  # one spike: no trend
 
 
 def test_memory_trend_refuses_too_few_readings():
