@@ -27,7 +27,8 @@ import torch
 
 import deblurbench as db
 from deblurbench.bench.evaluate import EvalSettings, default_workers, evaluate, save_image
-from deblurbench.bench.protocols import ScoreContext, score_standard
+
+from harness import ForwardAndMetrics
 
 
 def as_png_folder(dataset: db.PairedDataset, root: Path) -> db.PairedDataset:
@@ -60,12 +61,9 @@ def measure(dataset: db.PairedDataset, args: argparse.Namespace) -> None:
         return time.perf_counter() - started
 
     preds = [restorer(blur).clamp(0, 1) for blur in blurs]
-    settings = EvalSettings()
-    device = torch.device(args.device)
-    contexts = [
-        ScoreContext(pair, dataset, i, settings.quantized, settings.conventions, settings.lpips_net, device)
-        for i, pair in enumerate(dataset)
-    ]
+    settings = EvalSettings(device=args.device).resolved(dataset)
+    reference = ForwardAndMetrics(lambda blur, pair: restorer(blur), dataset, settings)
+    contexts = [reference.context(pair, i) for i, pair in enumerate(dataset)]
 
     def loading_only() -> float:  # what the decoding thread does per image, here inline
         started = time.perf_counter()
@@ -76,9 +74,7 @@ def measure(dataset: db.PairedDataset, args: argparse.Namespace) -> None:
     def scoring_only() -> float:  # db.evaluate's metrics on the restored images
         started = time.perf_counter()
         for pred, ctx in zip(preds, contexts, strict=True):
-            score_standard(pred, ctx)
-        if restorer.device.type == "cuda":
-            torch.cuda.synchronize()
+            reference.score(pred, ctx)  # db.evaluate's protocol for the dataset (standard here)
         return time.perf_counter() - started
 
     evaluation()  # warm-up: worker start, metric code paths

@@ -365,7 +365,7 @@ def output_directory(value: Any) -> Path:
         raise ValueError(f"{found} is a file; name a directory (it is made when missing)")
     if found.suffix.lower() in FILE_SUFFIXES:
         raise ValueError(
-            f"{found} names a {found.suffix} file; name a directory, the store is written inside it"
+            f"{found} names a {found.suffix} file; name a directory, the results are written inside it"
         )
     return found
 

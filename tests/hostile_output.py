@@ -208,6 +208,18 @@ CASES = [
         unchanged=("file.txt",),
     ),
     Case(
+        "train --out NAME.sqlite",
+        ("train", "--model", "lmfn", "--out", "{w}/train.sqlite"),
+        line=OUT_NAMES_A_FILE,
+        absent=("train.sqlite",),
+    ),
+    Case(
+        "train --out FILE",
+        ("train", "--model", "lmfn", "--out", "{w}/file.txt"),
+        line=OUT_IS_A_FILE,
+        unchanged=("file.txt",),
+    ),
+    Case(
         'evaluate --out ""',
         ("evaluate", "--lpips", "off", "--models", "identity", *PAIR, "--out", ""),
         line="--out: out expects a directory path; got ''",
@@ -259,6 +271,12 @@ CASES = [
         "complexity --real-forward at 20000x20000",
         ("complexity", "--models", "lmfn", "--real-forward", "--size", "20000x20000"),
         line="leave out --real-forward",
+    ),
+    Case(
+        "db.complexity(real_forward=True) at 20000x20000",
+        call=lambda w: db.complexity("lmfn", size=(20000, 20000), real_forward=True),
+        code=MemoryError,
+        line="GiB free: choose a smaller --size or batch; or pass real_forward=False",
     ),
     Case(
         "a text value in a numeric store column reaching report",

@@ -32,6 +32,8 @@ from ..models import ModelSpec, create_model, get_spec
 from ..models.restorer import padded_size
 from .census import Census, CensusMode, aliases, convention_counts
 from .counters import COUNTERS, CountContext, ptflops_macs
+from .memory import check_fits
+from .official_path import OfficialPath
 from .records import ComplexityRecord
 
 # fvcore needs a real forward; by default only up to this many
@@ -44,16 +46,15 @@ def real_forward_by_default(input_size: tuple[int, int]) -> bool:
     return input_size[0] * input_size[1] <= REAL_FORWARD_MAX_PIXELS
 
 
-class OfficialPath(nn.Module):
-    """The bare network wrapped with its official input/output mapping, as one module."""
-
-    def __init__(self, net: nn.Module, spec: ModelSpec) -> None:
-        super().__init__()
-        self.net = net
-        self.spec = spec
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.spec.interface(self.net, x)
+def check_real_forward_fits(
+    model: nn.Module, spec: ModelSpec, input_size: tuple[int, int], instead: str
+) -> None:
+    """Refuse (one-line ``MemoryError`` with the estimate) a real forward at ``input_size`` that cannot fit
+    in the CPU's free memory; ``instead`` says how to count without one (the flag or the argument)."""
+    try:
+        check_fits(model, spec, (1, 3, *input_size), torch.float32, torch.device("cpu"))
+    except MemoryError as exc:
+        raise MemoryError(f"{exc}; or {instead}: the meta-device counters count any size") from None
 
 
 def _resolve(model_or_name: str | nn.Module, spec: ModelSpec | None) -> tuple[nn.Module, ModelSpec]:
@@ -198,6 +199,8 @@ def complexity(
     )
     if real_forward is None:
         real_forward = real_forward_by_default(input_size)
+    if real_forward:
+        check_real_forward_fits(model, spec, input_size, "pass real_forward=False")
     raw, skipped, on_meta, notes, miscounted = _count(ctx, counters, real_forward, input_size)
     model.eval()
     params = _used_parameters(model, meta)

@@ -42,7 +42,8 @@ from ..models.restorer import (
 from ..options import boolean, either, integer, number, one_of, option, optional
 from ..options import check as check_options
 from . import contention
-from .complexity import OfficialPath, _resolve
+from .complexity import _resolve
+from .official_path import OfficialPath
 from .records import LatencyRecord
 
 

@@ -19,6 +19,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 from ..models import ModelSpec
+from .official_path import OfficialPath
 
 
 class _LiveBytes(TorchDispatchMode):
@@ -46,8 +47,6 @@ class _LiveBytes(TorchDispatchMode):
 
 def peak_bytes(model: nn.Module, spec: ModelSpec, shape: tuple[int, ...], dtype: torch.dtype) -> int:
     """Estimated peak memory of one inference forward: weights, input and the live activations' peak."""
-    from .complexity import OfficialPath
-
     path = OfficialPath(copy.deepcopy(model).to("meta", dtype=dtype), spec).train(spec.test_mode == "train")
     weights = sum(t.numel() * t.element_size() for t in [*path.parameters(), *path.buffers()])
     x = torch.empty(shape, device="meta", dtype=dtype)

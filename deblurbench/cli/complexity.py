@@ -45,23 +45,17 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_fits(models: list[str], sizes: list[Any]) -> None:
     """Refuse, before any count, each network and size whose real forward cannot fit in memory (one line)."""
-    import torch
-
-    from ..bench.memory import check_fits, needs_check
+    from ..bench.complexity import check_real_forward_fits
+    from ..bench.memory import needs_check
     from ..models import create_model, get_spec
     from ..models.restorer import padded_size
 
     for model in models:
+        spec = get_spec(model)
         for size in sizes:
-            shape = (1, 3, *padded_size(get_spec(model), *size))
-            if not needs_check(shape):
-                continue
-            try:
-                check_fits(create_model(model), get_spec(model), shape, torch.float32, torch.device("cpu"))
-            except MemoryError as exc:
-                raise MemoryError(
-                    f"{exc}; or leave out --real-forward: the meta-device counters count any size"
-                ) from None
+            input_size = padded_size(spec, *size)
+            if needs_check((1, 3, *input_size)):  # small sizes: no network built, no estimate
+                check_real_forward_fits(create_model(model), spec, input_size, "leave out --real-forward")
 
 
 def _row(result: Any, published: list[dict[str, Any]]) -> dict[str, Any]:

@@ -116,12 +116,16 @@ class Measured:
         return sorted({r.model for r in self._complexity()} & set(list_models()))
 
     def latency(self) -> pd.DataFrame:
-        """The store's latency rows (newest per setting), or an empty frame."""
-        return latency_frame(self.store) if self.store is not None else pd.DataFrame()
+        """The store's latency rows (newest per setting), or an empty frame; read once (callers only filter it)."""
+        if not hasattr(self, "_latency"):
+            self._latency = latency_frame(self.store) if self.store is not None else pd.DataFrame()
+        return self._latency
 
     def quality(self) -> pd.DataFrame:
-        """The store's quality means per group, or an empty frame."""
-        return quality_frame(self.store) if self.store is not None else pd.DataFrame()
+        """The store's quality means per group, or an empty frame; computed once, not once per figure checked."""
+        if not hasattr(self, "_quality"):
+            self._quality = quality_frame(self.store) if self.store is not None else pd.DataFrame()
+        return self._quality
 
 
 # ----------------------------------------------------------------------------- printed precision

@@ -191,7 +191,7 @@ def place_labels(ax: Axes, labels: Sequence[PointLabel], fontsize: float = 8.0) 
     if not labels:
         return []
     figure = ax.figure
-    figure.canvas.draw()  # final limits, legend position and layout before measuring
+    figure.draw_without_rendering()  # final limits, legend position and layout, no pixels drawn
     renderer = figure.canvas.get_renderer()
     px = figure.dpi / 72.0
     centres = ax.transData.transform([(label.x, label.y) for label in labels]).reshape(-1, 2)

@@ -15,7 +15,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, asdict, dataclass
 from typing import Any
 
-from ..options import Reader, boolean, check, integer, key_values, one_of, option, optional, text
+from ..options import (
+    Reader,
+    boolean,
+    check,
+    integer,
+    key_values,
+    one_of,
+    option,
+    optional,
+    output_directory,
+    text,
+)
 from .losses import PIXEL_LOSSES
 
 OPTIMIZERS = ("adam", "adamw")
@@ -34,8 +45,9 @@ def _dataset(value: Any) -> str:
     return get_dataset_spec(text(value)).name
 
 
-def _path_text(value: Any) -> str:
-    return text(str(value))
+def _out_dir(value: Any) -> str:
+    """``--out``: the output directory rule every command follows (:func:`~deblurbench.options.output_directory`)."""
+    return str(output_directory(text(str(value))))
 
 
 def real(low: float, high: float = math.inf, *, low_open: bool = False, high_open: bool = True) -> Reader:
@@ -93,7 +105,7 @@ class TrainConfig:
     )
     out: str = option(
         MISSING,
-        _path_text,
+        _out_dir,
         "a directory path",
         help="output directory: last.pt, model.pt, history.json",
         flag="--out",

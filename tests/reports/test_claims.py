@@ -346,3 +346,27 @@ def test_claims_plot_writes_the_claim_figure_and_says_the_verdict_in_words(
     out = capsys.readouterr().out
     # LMFN: fewer MACs, fewer parameters and a higher published PSNR than DMPHN (1-2-4)
     assert "LMFN is on the Pareto front; it dominates DMPHN (1-2-4)" in out
+
+
+def test_the_store_is_read_once_for_every_figure_checked(store, monkeypatch) -> None:
+    from deblurbench.reports import claims
+
+    reads = {"quality": 0, "latency": 0}
+    for name in reads:
+        original = getattr(claims, f"{name}_frame")
+
+        def counted(store_, name=name, original=original):
+            reads[name] += 1
+            return original(store_)
+
+        monkeypatch.setattr(claims, f"{name}_frame", counted)
+    measured = Measured(store)
+    figures = [
+        Published("psnr", 31.73, "dB", SRC, dataset="gopro"),
+        Published("ssim", 0.951, "", SRC, dataset="gopro", ssim_tool="matlab"),
+        Published("runtime", 0.008, "s", SRC, size=(720, 1280), device="Titan Xp", sync=False),
+        Published("runtime", 0.009, "s", SRC, size=(720, 1280), device="Titan Xp", sync=False),
+    ]
+    verdicts = [check(figure, "mimo_unet", measured).verdict for figure in figures]
+    assert reads == {"quality": 1, "latency": 1}  # a report checks ~200 figures: 125 reads became 1
+    assert verdicts == [check(figure, "mimo_unet", Measured(store)).verdict for figure in figures]
