@@ -241,3 +241,16 @@ def test_latency_figures_mark_a_timing_on_a_busy_machine(
     assert plots.psnr_vs_latency(paper, tmp_path / "lat")
     texts = [t.get_text() for t in drawn[1].axes[0].texts]
     assert any(t == f"B ({plots.DOUBT_MARK})" for t in texts), texts
+
+
+def test_psnr_distribution_draws_the_same_dots_every_time(tmp_path: Path) -> None:
+    """The strip plot's jitter is seeded: two drawings of the same rows are the same image, and the
+    caller's numpy generator is left where it was."""
+    rows = pd.DataFrame({"label": ["A"] * 6 + ["B"] * 6, "psnr": np.linspace(24, 30, 12)})
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    first = plots.psnr_distribution(rows, tmp_path / "one.png")[0].read_bytes()
+    assert (np.random.get_state()[1] == before).all()  # the caller's generator is where it was
+    np.random.rand()  # move the global generator: the figure must not depend on it
+    second = plots.psnr_distribution(rows, tmp_path / "two.png")[0].read_bytes()
+    assert first == second
