@@ -155,3 +155,20 @@ def test_dataloader_with_spawned_workers() -> None:
     )
     (batch,) = list(loader)
     assert batch.ids == dataset.ids and torch.equal(batch.blur[3], dataset[3].blur)
+
+
+def test_a_png_is_decoded_once_and_its_exif_orientation_still_applied(tmp_path, monkeypatch) -> None:
+    """Probing a PNG's header decodes no pixels (Pillow's ``getexif`` on an unloaded PNG decodes the
+    whole image to look for an eXIf chunk behind them), and an orientation tag is still applied."""
+    rng = np.random.default_rng(0)
+    plain, turned = tmp_path / "plain.png", tmp_path / "turned.png"
+    Image.fromarray(rng.integers(0, 256, (6, 10, 3), dtype=np.uint8)).save(plain)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turned 90 degrees: read as 10 x 6
+    Image.fromarray(rng.integers(0, 256, (6, 10, 3), dtype=np.uint8)).save(turned, exif=exif)
+    loads = []  # one pixel decoder made per decode
+    decoder = Image._getdecoder
+    monkeypatch.setattr(Image, "_getdecoder", lambda *a, **k: loads.append(1) or decoder(*a, **k))
+    assert probe_image(plain).size == (6, 10) and loads == []
+    assert read_image(plain).shape == (3, 6, 10) and len(loads) == 1
+    assert probe_image(turned).size == (10, 6) and read_image(turned).shape == (3, 10, 6)
