@@ -7,6 +7,7 @@ process. Each worker gets its share of the cores as torch threads.
 
 import copy
 import os
+import pickle
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,26 +48,51 @@ def pytest_configure(config: pytest.Config) -> None:
         torch.set_num_threads(max(1, _cores() // int(workers)))
 
 
+def _shared_dir(config: pytest.Config, factory: pytest.TempPathFactory) -> Path:
+    """A folder every process of this test session sees and no other session does: under xdist
+    the workers' base temp folders lie in the controller's, which is this session's own."""
+    base = factory.getbasetemp()
+    where = (base.parent if hasattr(config, "workerinput") else base) / "meta_complexity"
+    where.mkdir(exist_ok=True)
+    return where
+
+
 @pytest.fixture(scope="session", autouse=True)
-def counted_once() -> Iterator[None]:
+def counted_once(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """``meta_complexity`` (every network counted on the meta device: what ``claims`` and the
     report's claims section call for all 20 networks, about 20 s each time) is computed once per
     network, size and registered spec in a test session, and handed out as copies.
 
-    A newly registered spec under a known name is counted afresh; tests of the counting itself
+    A built-in network's count is shared between the xdist workers through a file in the
+    session's temp folder (written whole, under a lock, so one worker counts while the others
+    wait); any other spec (a test's, a plugin's) is kept per process by its identity, so a newly
+    registered spec under a known name is counted afresh. Tests of the counting itself
     (tests/bench/test_census.py, test_complexity.py) import the function and are not affected.
     """
+    from filelock import FileLock
+
     from deblurbench.bench import complexity
     from deblurbench.models import registry
 
     real = complexity.meta_complexity
+    shared = _shared_dir(pytestconfig, tmp_path_factory)
     done: dict[tuple, tuple[object, object]] = {}
 
+    def from_file(name: str, size: tuple[int, int]):  # type: ignore[no-untyped-def]
+        path = shared / f"{name}-{size[0]}x{size[1]}.pickle"
+        with FileLock(path.with_suffix(".lock")):
+            if not path.exists():
+                scratch = path.with_suffix(f".{os.getpid()}")
+                scratch.write_bytes(pickle.dumps(real(name, size)))
+                os.replace(scratch, path)
+            return pickle.loads(path.read_bytes())
+
     def meta_complexity(name: str, size: tuple[int, int]):  # type: ignore[no-untyped-def]
-        spec = registry.get_spec(name)
-        key = (name, tuple(size), id(spec))
+        entry = registry.MODELS.get(name)
+        key = (name, tuple(size), id(entry.spec))
         if key not in done:
-            done[key] = (spec, real(name, size))  # the spec is kept so that its id is not reused
+            counted = from_file(name, tuple(size)) if entry.builtin else real(name, size)
+            done[key] = (entry.spec, counted)  # the spec is kept so that its id is not reused
         return copy.deepcopy(done[key][1])
 
     with pytest.MonkeyPatch.context() as patch:
