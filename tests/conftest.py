@@ -26,12 +26,14 @@ def _cores() -> int:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> None:
-    """``-n auto`` when xdist is there and no ``-n`` was given (a conftest default, not addopts,
+    """``-n auto --dist worksteal`` when xdist is there and no ``-n`` was given (a conftest default, not addopts,
     so that ``-p no:xdist`` and an install without xdist still parse pyproject's options).
     Never in a worker (it has ``workerinput``): workers would start workers of their own."""
     worker = hasattr(config, "workerinput")
     if config.pluginmanager.has_plugin("xdist") and not worker and config.option.numprocesses is None:
         config.option.numprocesses = "auto"
+        if config.option.dist == "no":  # no --dist given: an idle worker takes tests from a busy one
+            config.option.dist = "worksteal"
 
 
 @pytest.hookimpl(optionalhook=True)

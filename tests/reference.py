@@ -88,6 +88,20 @@ def relative_error(ours: torch.Tensor, ref: torch.Tensor) -> float:
     return float(torch.linalg.vector_norm(ours - ref) / torch.linalg.vector_norm(ref))
 
 
+def meta_shapes(name: str, **options: object) -> dict[str, tuple[int, ...]]:
+    """``name``'s state-dict shapes, the network built on the meta device (no memory, no init)."""
+    from deblurbench.models import create_model
+
+    with torch.device("meta"):
+        model = create_model(name, **options)
+    return {k: tuple(v.shape) for k, v in model.state_dict().items()}
+
+
+def cheap_state(shapes: dict[str, tuple[int, ...]]) -> dict[str, torch.Tensor]:
+    """Zero tensors of these shapes, each a view of one stored element (a tiny file when saved)."""
+    return {k: torch.zeros(()).expand(shape) for k, shape in shapes.items()}
+
+
 def state_dict_layout(model: nn.Module) -> list[tuple[str, list[int]]]:
     """``[key, shape]`` for every state-dict entry, in order."""
     return [(k, list(v.shape)) for k, v in model.state_dict().items()]

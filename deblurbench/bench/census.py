@@ -126,14 +126,16 @@ def aliases(model: nn.Module) -> dict[str, tuple[str, ...]]:
     for name, module in _all_places(model):
         places.setdefault(id(module), []).append(name)
     shared = {i: names for i, names in places.items() if len(names) > 1}
-    outer: dict[str, tuple[str, ...]] = {}
-    for names in shared.values():
-        inside = any(
-            other != names and any(_within(n, o) for n in names for o in other) for other in shared.values()
-        )
-        if not inside:
-            outer[names[0]] = tuple(names[1:])
-    return outer
+    owner = {name: i for i, names in shared.items() for name in names}
+
+    def inside_another(i: int, names: list[str]) -> bool:  # a dotted prefix names another alias
+        for name in names:
+            parts = name.split(".")
+            if any(owner.get(".".join(parts[:k]), i) != i for k in range(1, len(parts))):
+                return True
+        return False
+
+    return {names[0]: tuple(names[1:]) for i, names in shared.items() if not inside_another(i, names)}
 
 
 def alias_objects(model: nn.Module) -> dict[tuple[str, ...], nn.Module]:
@@ -144,10 +146,6 @@ def alias_objects(model: nn.Module) -> dict[tuple[str, ...], nn.Module]:
 
 def _all_places(model: nn.Module) -> Iterator[tuple[str, nn.Module]]:
     return model.named_modules(remove_duplicate=False)
-
-
-def _within(name: str, outer: str) -> bool:
-    return name.startswith(outer + ".")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ import deblurbench as db
 from deblurbench.cli import main
 from deblurbench.models.identify import EXACT, FITS, NEAREST, NONE, UNREADABLE, identify
 
+from reference import cheap_state, meta_shapes
+
 NAMES = db.list_models()
 REAL = Path(os.environ.get("DEBLURBENCH_REAL", Path(__file__).resolve().parents[3] / "shared" / "real"))
 
@@ -32,18 +34,6 @@ TWINS: dict[str, set[str]] = {
 }
 
 
-def shapes_of(name: str, **options: object) -> dict[str, tuple[int, ...]]:
-    """``name``'s state-dict shapes, built on the meta device (independently of the module tested)."""
-    with torch.device("meta"):
-        model = db.create_model(name, **options)
-    return {k: tuple(v.shape) for k, v in model.state_dict().items()}
-
-
-def cheap(shapes: dict[str, tuple[int, ...]]) -> dict[str, torch.Tensor]:
-    """Tensors of these shapes, each a view of one stored element."""
-    return {k: torch.zeros(()).expand(shape) for k, shape in shapes.items()}
-
-
 def save(path: Path, state: object) -> Path:
     torch.save(state, path)
     return path
@@ -51,8 +41,8 @@ def save(path: Path, state: object) -> Path:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_saved_state_dict_names_its_network_and_its_twins(name: str, tmp_path: Path) -> None:
-    shapes = shapes_of(name)
-    path = save(tmp_path / f"{name}.pth", cheap(shapes))
+    shapes = meta_shapes(name)
+    path = save(tmp_path / f"{name}.pth", cheap_state(shapes))
     assert path.stat().st_size < 4096 + 512 * len(shapes)  # one float per tensor, not the weights
     assert {k: tuple(v.shape) for k, v in torch.load(path, weights_only=True).items()} == shapes
 
@@ -66,7 +56,7 @@ def test_a_saved_state_dict_names_its_network_and_its_twins(name: str, tmp_path:
 
 def test_official_wrappings_are_undone_as_loading_undoes_them(tmp_path: Path) -> None:
     """BasicSR's {'params': ...} with DataParallel's 'module.' prefix: the loader's own unwrapping."""
-    state = {f"module.{k}": v for k, v in cheap(shapes_of("lmfn")).items()}
+    state = {f"module.{k}": v for k, v in cheap_state(meta_shapes("lmfn")).items()}
     path = save(tmp_path / "basicsr.pth", {"params": state, "iter": 3})
     found = identify(path)
     assert (found.verdict, [c.network for c in found.matches]) == (EXACT, ["lmfn"])
@@ -77,7 +67,7 @@ def test_a_per_module_folder_is_read_by_its_network_s_reader(tmp_path: Path) -> 
     1-2-4, whose reader would read only the first three levels."""
     folder = tmp_path / "DMPHN_1_2_4_8"
     folder.mkdir()
-    state = cheap(shapes_of("dmphn_1_2_4_8"))
+    state = cheap_state(meta_shapes("dmphn_1_2_4_8"))
     for module in sorted({k.split(".")[0] for k in state}):
         prefix = f"{module}."
         save(
@@ -102,12 +92,12 @@ def test_the_authors_dmphn_folders(folder: str, name: str, keys: int) -> None:
 
 
 def test_a_perturbed_dict_gives_the_nearest_with_its_counts(tmp_path: Path) -> None:
-    shapes = shapes_of("lmfn")
+    shapes = meta_shapes("lmfn")
     dropped, reshaped = list(shapes)[5], list(shapes)[-1]
     del shapes[dropped]
     shapes[reshaped] = (*shapes[reshaped], 2)
     shapes["extra.weight"] = (4, 4)
-    found = identify(save(tmp_path / "perturbed.pth", cheap(shapes)))
+    found = identify(save(tmp_path / "perturbed.pth", cheap_state(shapes)))
     assert (found.verdict, [c.network for c in found.matches]) == (NEAREST, ["lmfn"])
     row = found.row()
     assert (row["missing"], row["unexpected"], row["misshaped"]) == (1, 1, 1)
@@ -127,7 +117,7 @@ def test_a_perturbed_dict_gives_the_nearest_with_its_counts(tmp_path: Path) -> N
 def test_a_changed_option_is_found_and_confirmed(
     name: str, options: dict[str, int], fitting: set[str], tmp_path: Path
 ) -> None:
-    found = identify(save(tmp_path / "variant.pth", cheap(shapes_of(name, **options))))
+    found = identify(save(tmp_path / "variant.pth", cheap_state(meta_shapes(name, **options))))
     assert found.verdict == FITS, found.row()
     assert {c.network for c in found.matches} == fitting
     assert found.options == " ".join(f"{k}={v}" for k, v in options.items())
@@ -137,7 +127,7 @@ def test_a_changed_option_is_found_and_confirmed(
 def test_variants_registered_apart_are_told_apart(tmp_path: Path) -> None:
     """MIMO-UNet vs MIMO-UNet+, NAFNet width 32 vs 64: separate entries, found by the exact rule."""
     for name in ("mimo_unet_plus", "nafnet_gopro_width64"):
-        found = identify(save(tmp_path / f"{name}.pth", cheap(shapes_of(name))))
+        found = identify(save(tmp_path / f"{name}.pth", cheap_state(meta_shapes(name))))
         assert found.verdict == EXACT and found.matches[0].network == name
 
 
@@ -176,7 +166,7 @@ def bad_files(root: Path) -> dict[str, tuple[Path, str]]:
 def test_bad_files_are_one_line_each_and_the_others_are_identified(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    good = save(tmp_path / "lmfn.pth", cheap(shapes_of("lmfn")))
+    good = save(tmp_path / "lmfn.pth", cheap_state(meta_shapes("lmfn")))
     bad = bad_files(tmp_path)
     argv = ["weights", "identify", str(good), *(str(p) for p, _ in bad.values()), "--format", "json"]
     assert main(argv) == 1  # not every file loads
@@ -192,8 +182,8 @@ def test_bad_files_are_one_line_each_and_the_others_are_identified(
 def test_the_table_has_one_row_per_file_and_exit_0_when_all_load(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    one = save(tmp_path / "lmfn.pth", cheap(shapes_of("lmfn")))
-    two = save(tmp_path / "mimo.pth", cheap(shapes_of("mimo_unet", num_res=12)))
+    one = save(tmp_path / "lmfn.pth", cheap_state(meta_shapes("lmfn")))
+    two = save(tmp_path / "mimo.pth", cheap_state(meta_shapes("mimo_unet", num_res=12)))
     assert main(["weights", "identify", str(one), str(two)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and "lmfn" in lines[1] and "num_res=12" in lines[2]
@@ -209,7 +199,7 @@ def test_weights_without_a_folder_or_identify_is_a_usage_error(capsys: pytest.Ca
 def test_identify_with_a_weights_dir_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    one = save(tmp_path / "lmfn.pth", cheap(shapes_of("lmfn")))
+    one = save(tmp_path / "lmfn.pth", cheap_state(meta_shapes("lmfn")))
     assert main(["weights", "--weights-dir", str(tmp_path), "identify", str(one)]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "--weights-dir does not apply" in err
