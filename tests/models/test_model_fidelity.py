@@ -85,6 +85,13 @@ def test_reference_output(name: str) -> None:
         reference_output(name)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in NAMES if "output" in load_manifest(n)])
+def test_reference_output_on_torch_s_own_convolution(name: str) -> None:
+    """The same proof with ``F.conv2d`` as torch ships it: the default run's fast path is never the only witness."""
+    reference_output(name)
+
+
 def reference_output(name: str) -> None:
     manifest = load_manifest(name)
     x = manifest_input(manifest)
