@@ -88,13 +88,24 @@ def relative_error(ours: torch.Tensor, ref: torch.Tensor) -> float:
     return float(torch.linalg.vector_norm(ours - ref) / torch.linalg.vector_norm(ref))
 
 
-def meta_shapes(name: str, **options: object) -> dict[str, tuple[int, ...]]:
-    """``name``'s state-dict shapes, the network built on the meta device (no memory, no init)."""
+def meta_model(name: str, **options: object) -> nn.Module:
+    """``name`` built on the meta device: its parameters, buffers and keys, without memory or initialisation."""
     from deblurbench.models import create_model
 
     with torch.device("meta"):
-        model = create_model(name, **options)
-    return {k: tuple(v.shape) for k, v in model.state_dict().items()}
+        return create_model(name, **options)
+
+
+def meta_shapes(name: str, **options: object) -> dict[str, tuple[int, ...]]:
+    """``name``'s state-dict shapes, the network built on the meta device (no memory, no init)."""
+    return dict(_meta_shapes(name, tuple(sorted(options.items()))))
+
+
+@cache
+def _meta_shapes(
+    name: str, options: tuple[tuple[str, object], ...]
+) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    return tuple((k, tuple(v.shape)) for k, v in meta_model(name, **dict(options)).state_dict().items())
 
 
 def cheap_state(shapes: dict[str, tuple[int, ...]]) -> dict[str, torch.Tensor]:
