@@ -11,6 +11,7 @@ import pytest
 
 from deblurbench.bench.store import Store
 from deblurbench.cli import main
+from deblurbench.cli.errors import EXIT_BROKEN_PIPE
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -32,7 +33,23 @@ def test_models_table_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "LMFN" in out and "lmfn" in out
     code, out, _ = run_cli(capsys, "models", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert any(r["name"] == "lmfn" for r in rows)
+    lmfn = next(r for r in rows if r["name"] == "lmfn")
+    assert (lmfn["multiple"], lmfn["min_size"]) == ("16", "64")  # not 16.0: reference rows leave them empty
+
+
+class _ClosedPipe(io.StringIO):
+    """A stdout whose reader has gone away, as ``deblurbench models | head -1`` leaves it."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_pipe_stops_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdout", _ClosedPipe())
+    assert main(["models"]) == EXIT_BROKEN_PIPE
+    assert capsys.readouterr().err == ""  # no "error: Broken pipe", no traceback
 
 
 def test_complexity_json_two_sizes(capsys: pytest.CaptureFixture[str]) -> None:

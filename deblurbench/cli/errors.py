@@ -8,12 +8,14 @@ as ``deblurbench: error: ...``. Both exit with :data:`EXIT_USAGE`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from typing import NoReturn
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader went away
 
 
 class UsageError(Exception):
@@ -33,7 +35,12 @@ def one_line(command: Callable[[], int]) -> int:
     from ..registry import UnknownNameError
 
     try:
-        return command()
+        code = command()
+        sys.stdout.flush()  # a closed pipe is found here, not at exit as "Exception ignored"
+        return code
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly, as Unix tools do
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -47,3 +54,12 @@ def one_line(command: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print("deblurbench: interrupted; finished results are in the store", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's own flush at exit has nowhere to fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind stdout (a test's stream): nothing to point
+        pass

@@ -63,5 +63,6 @@ def run(args: argparse.Namespace) -> int:
                 "origin": failure.module,
             }
         )
-    emit(rows, pd.DataFrame(rows).astype(object).where(lambda f: f.notna(), ""), args.format)
+    table = pd.DataFrame(rows, dtype=object)  # object from the start: a size rule stays 16, not 16.0
+    emit(rows, table.where(table.notna(), ""), args.format)
     return 0
