@@ -13,6 +13,9 @@ charged for all of it.
 Meta device: ``torch.utils.flop_counter`` and both ptflops backends run on meta
 tensors, so counting at 2160x3840 allocates no activations (ptflops-pytorch with its
 patched functions hidden from the meta kernels: see ``counters._PtflopsKernelShield``).
+They share one forward, the census pass (:func:`_meta_pass`): torch's counter and
+ptflops' aten table count during it, and when ptflops-pytorch is requested the pass is
+run through ptflops (the counter's ``drive``), so its figure costs no forward of its own.
 fvcore cannot: it traces with ``torch.jit`` and meta shape functions fail under the
 tracer. It needs a real CPU forward: by default only up to ``REAL_FORWARD_MAX_PIXELS``
 (512 x 512), otherwise it is skipped with a note; ``real_forward=True`` forces it at
@@ -22,7 +25,7 @@ any size.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -81,16 +84,21 @@ def parameter_counts(model: nn.Module, used: set[int] | None = None) -> dict[str
 
 @dataclass
 class _MetaPass:
-    """What one forward on the meta device tells: modules called, the census, torch's flops."""
+    """What one forward on the meta device tells: modules called, the census, torch's flops,
+    and the raw count of the counter that drove the pass, if one did."""
 
     path: OfficialPath
     called: set[str]
     census: Census
     torch_flops: int
+    driven: dict[str, int] = field(default_factory=dict)
 
 
-def _meta_pass(model: nn.Module, spec: ModelSpec, shape: tuple[int, ...]) -> _MetaPass:
-    """Run the official path once on a meta copy of ``model`` under the census and flop counter."""
+def _meta_pass(
+    model: nn.Module, spec: ModelSpec, shape: tuple[int, ...], counters: tuple[str, ...] = ()
+) -> _MetaPass:
+    """Run the official path once on a meta copy of ``model`` under the census and flop counter;
+    through the requested counter that drives the pass (its ``drive``), if any, else by itself."""
     from ptflops.pytorch_ops import MODULES_MAPPING
     from torch.utils.flop_counter import FlopCounterMode
 
@@ -102,13 +110,22 @@ def _meta_pass(model: nn.Module, spec: ModelSpec, shape: tuple[int, ...]) -> _Me
     ]
     census = CensusMode(frozenset(MODULES_MAPPING))
     handles += census.watch(path.net)
+    driver = next((c for c in map(COUNTERS.get, counters) if c.drive is not None), None)
+    driven: dict[str, int] = {}
+
+    def make_input() -> torch.Tensor:
+        return torch.empty(shape, device="meta")
+
     try:
         with torch.no_grad(), FlopCounterMode(display=False) as flop_counter, census:
-            path(torch.empty(shape, device="meta"))
+            if driver is None:
+                path(make_input())
+            else:
+                driven[driver.name] = driver.drive(path, shape, make_input)
     finally:
         for handle in handles:
             handle.remove()
-    return _MetaPass(path, called, census.census, int(flop_counter.get_total_flops()))
+    return _MetaPass(path, called, census.census, int(flop_counter.get_total_flops()), driven)
 
 
 def _used_parameters(model: nn.Module, meta: _MetaPass) -> dict[str, int]:
@@ -187,7 +204,7 @@ def complexity(
     if size[0] < 1 or size[1] < 1:
         raise ValueError(f"size {size[0]}x{size[1]}: both sides must be positive")
     input_size = padded_size(spec, *size)
-    meta = _meta_pass(model, spec, (1, 3, *input_size))
+    meta = _meta_pass(model, spec, (1, 3, *input_size), counters)
     ctx = CountContext(
         model,
         meta.path,
@@ -196,6 +213,7 @@ def complexity(
         meta.torch_flops,
         meta.called,
         real_path_factory=lambda: OfficialPath(model, spec).train(spec.test_mode == "train"),
+        driven=meta.driven,
     )
     if real_forward is None:
         real_forward = real_forward_by_default(input_size)

@@ -7,6 +7,12 @@ device, a real-forward path made on demand, the aten-op census of one meta pass)
 returns the raw count and the ops or modules it skipped. ``bench/complexity.py`` loops
 over :data:`COUNTERS`; adding a counter is one :func:`register_counter` call here, and
 the store, the runner and the report's tables pick it up from the table.
+
+One forward on the meta device serves every meta counter: ``torch_flop_counter`` and
+``ptflops_aten`` count during the census (they read the totals it records), and
+``ptflops_pytorch``, whose entry has a ``drive``, runs that same forward through ptflops
+when it is requested (its count is recorded in :attr:`CountContext.driven`). Only
+``fvcore`` needs a forward of its own, a real one.
 """
 
 from __future__ import annotations
@@ -101,6 +107,7 @@ class CountContext:
     torch_flops: int
     called: set[str]
     real_path_factory: Callable[[], nn.Module]
+    driven: dict[str, int] = field(default_factory=dict)  # counter name -> raw count of the pass it drove
 
     @cached_property
     def real_path(self) -> nn.Module:
@@ -149,6 +156,9 @@ class MacCounter:
     skips: str
     count: Callable[[CountContext], CounterResult]
     preference: int = 9  # which counter a headline MACs figure comes from: the lowest that counted
+    # runs the census pass's forward itself when the counter is requested: drive(path, shape, make_input)
+    # -> raw count, kept in CountContext.driven for ``count`` to read (one forward, not one more per counter)
+    drive: Callable[[nn.Module, tuple[int, ...], Callable[[], torch.Tensor]], int] | None = None
 
     def to_macs(self, raw: int | None) -> int | None:
         """The raw count converted to multiply-accumulates."""
@@ -162,39 +172,84 @@ def register_counter(**fields: Any) -> Callable[[Callable[[CountContext], Counte
     """Add the decorated handler to :data:`COUNTERS` with its declaration."""
 
     def decorator(handler: Callable[[CountContext], CounterResult]) -> Callable[..., CounterResult]:
-        COUNTERS.add(fields["name"], MacCounter(count=handler, **fields))
+        counter = MacCounter(count=handler, **fields)
+        drivers = [n for n in COUNTERS.names() if COUNTERS.get(n).drive is not None]
+        if counter.drive is not None and drivers:  # one forward runs through one counter only
+            raise ValueError(f"counter {counter.name}: {drivers[0]} already drives the census pass")
+        COUNTERS.add(counter.name, counter)
         return handler
 
     return decorator
 
 
 def _quietly(fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` with warnings and stdout silenced (ptflops print()s to stdout; fvcore warns)."""
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+    """Run ``fn`` with warnings, stdout and stderr silenced (ptflops print()s to stdout and the
+    traceback of an exception it swallows to stderr; fvcore warns)."""
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
         warnings.simplefilter("ignore")
         return fn()
 
 
-def ptflops_macs(path: nn.Module, shape: tuple[int, ...], backend: str) -> int:
+class _PtflopsRoot(nn.Module):
+    """``path`` as the module ptflops runs: in the train/eval modes it had (ptflops sets eval
+    before the forward), keeping the exception its forward raised (ptflops prints it and returns None)."""
+
+    def __init__(self, path: nn.Module) -> None:
+        super().__init__()
+        self.path = path
+        self.modes = [(module, module.training) for module in path.modules()]
+        self.error: Exception | None = None
+
+    def restore_modes(self) -> None:
+        """Put every module of the path back in the mode it had."""
+        for module, training in self.modes:
+            module.training = training
+
+    def forward(self, x: torch.Tensor) -> Any:
+        self.restore_modes()
+        try:
+            return self.path(x)
+        except Exception as exc:
+            self.error = exc
+            raise
+
+
+def ptflops_macs(path: nn.Module, shape: tuple[int, ...], backend: str, **options: Any) -> int:
     """ptflops' MACs of ``path`` on input ``shape``; ``backend`` always explicit (README and code differ).
 
-    Run without autograd: the count is the same and the forward 3-6x faster (ptflops itself does
-    not turn the graph off, so FFTformer's real forward took 72 s instead of 12 s).
+    ``options``: more arguments of ptflops' ``get_model_complexity_info`` (``input_constructor``,
+    ``custom_modules_hooks``). The path runs in its own train/eval mode; an exception of its forward
+    is raised here, not turned into ptflops' None. Run without autograd: the count is the same and
+    the forward 3-6x faster (ptflops does not turn the graph off: FFTformer's real forward took 72 s, not 12 s).
     """
     from ptflops import get_model_complexity_info
+
+    root = _PtflopsRoot(path)
 
     def count() -> tuple[Any, Any]:
         with torch.no_grad():
             return get_model_complexity_info(
-                path,
-                shape[1:],
+                root,
+                tuple(shape[1:]),
                 as_strings=False,
                 print_per_layer_stat=False,
                 backend=backend,
                 ost=io.StringIO(),
+                **options,
             )
 
-    macs, _ = _quietly(count)
+    try:
+        macs, _ = _quietly(count)
+    finally:
+        root.restore_modes()
+    if root.error is not None:
+        raise root.error
+    if macs is None:  # failed outside the forward: nothing of the network's to raise
+        raise RuntimeError(f"ptflops ({backend} backend) did not finish counting {type(path).__name__}")
     return int(macs)
 
 
@@ -273,6 +328,40 @@ class _PtflopsKernelShield(TorchDispatchMode):
                 setattr(owner, name, fn)
 
 
+def _ptflops_pytorch_pass(
+    path: nn.Module, shape: tuple[int, ...], make_input: Callable[[], torch.Tensor]
+) -> int:
+    """The census pass's forward run through ptflops' ``pytorch`` backend, its patched functions
+    hidden from the meta kernels, adding no op to the census: the input is the pass's own (not
+    ptflops' factory ops) and its module hooks run outside the dispatch modes (its ``nn.Upsample``
+    hook indexes the output).
+
+    Entered after the census and torch's counter, the shield is the first mode each op reaches,
+    so every kernel and decomposition those run below it sees the original functions.
+    """
+    from ptflops.pytorch_ops import MODULES_MAPPING
+
+    with _PtflopsKernelShield():
+        return ptflops_macs(
+            path,
+            shape,
+            backend="pytorch",
+            input_constructor=lambda _res: make_input(),
+            custom_modules_hooks={kind: _outside_modes(hook) for kind, hook in MODULES_MAPPING.items()},
+        )
+
+
+def _outside_modes(hook: Callable[..., None]) -> Callable[..., None]:
+    """``hook`` run with the dispatch modes (census, torch's counter, shield) set aside."""
+    from torch.utils._python_dispatch import _disable_current_modes
+
+    def run(*args: Any) -> None:
+        with _disable_current_modes():
+            hook(*args)
+
+    return run
+
+
 @register_counter(
     name="ptflops_pytorch",
     label="ptflops-pytorch",
@@ -281,18 +370,13 @@ class _PtflopsKernelShield(TorchDispatchMode):
     meta=True,
     counts="module hooks, plus patched torch functional calls",
     skips="modules it has no hook for (e.g. LMFN's MeanShift, a Conv2d subclass)",
+    drive=_ptflops_pytorch_pass,
 )
 def count_ptflops_pytorch(ctx: CountContext) -> CounterResult:
-    """ptflops with ``backend="pytorch"`` on the meta path; called leaf modules without a hook as skipped."""
+    """ptflops with ``backend="pytorch"``: its count of the census pass it ran; called leaf modules without a hook as skipped."""
     from ptflops.pytorch_ops import MODULES_MAPPING
 
-    training = [(module, module.training) for module in ctx.meta_path.modules()]
-    try:
-        with _PtflopsKernelShield():
-            raw = ptflops_macs(ctx.meta_path, ctx.shape, backend="pytorch")
-    finally:  # ptflops puts the model in eval mode; the official path may be in train mode
-        for module, mode in training:
-            module.training = mode
+    raw = ctx.driven["ptflops_pytorch"]
     unhooked: Tally[str] = Tally()
     for name, module in ctx.model.named_modules():
         leaf = not any(True for _ in module.children())

@@ -78,15 +78,107 @@ def test_the_output_grid_convention_charges_transposed_convolutions_per_output_e
 
 @pytest.mark.parametrize("name", db.list_models(plugins=False))
 def test_the_census_equals_torch_s_counter(name: str) -> None:
-    """Every network: the census's per-op MACs add up to FlopCounterMode's total (its formulas, halved)."""
+    """Every network: the census's per-op MACs add up to FlopCounterMode's total (its formulas, halved),
+    in the pass as ``meta_complexity`` runs it (through ptflops)."""
     with torch.device("meta"):
         model = db.create_model(name)
     spec = db.get_spec(name)
     size = max(spec.min_size, 128)
     size += -size % spec.multiple
-    meta = _meta_pass(model, spec, (1, 3, size, size))
+    meta = _meta_pass(model, spec, (1, 3, size, size), ("ptflops_pytorch",))
     assert meta.census.macs * 2 == meta.torch_flops
 
 
 def test_hinet_s_published_170_65_g_is_the_output_grid_count() -> None:
     assert round(meta_complexity("hinet", (256, 256)).conventions["output_grid"] / 1e9, 2) == 170.65
+
+
+class Raising(nn.Module):
+    """A network whose forward fails half-way, after a convolution has run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.conv(x)
+        raise LookupError("toy forward failed")
+
+
+@pytest.mark.parametrize("counters", [None, ("ptflops_pytorch",), ("torch_flop_counter",)])
+def test_a_forward_that_raises_raises_its_own_error(
+    counters: tuple[str, ...] | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ptflops swallows a forward's exception (prints it, returns None): the pass it drives must not
+    import torch.nn.functional as F
+
+    relu = F.relu
+    with pytest.raises(LookupError, match="toy forward failed"):
+        complexity(Raising(), (8, 8), spec=SPEC, counters=counters)
+    assert F.relu is relu  # ptflops put its patched functions back
+    assert capsys.readouterr() == ("", "")  # nor did its traceback reach stderr
+
+
+class ModeProbe(nn.Module):
+    """Records the train/eval mode each forward runs in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 1)
+        self.seen: list[bool] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append(self.conv.training)
+        return self.conv(x)
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_the_pass_through_ptflops_runs_in_the_spec_s_test_mode(mode: str) -> None:
+    # ptflops puts the model in eval mode before its forward; the official path may be in train mode
+    spec = ModelSpec(name="toy", display_name="Toy", paper=SPEC.paper, repo="-", commit="-", test_mode=mode)
+    meta = _meta_pass(ModeProbe(), spec, (1, 3, 8, 8), ("ptflops_pytorch",))
+    assert meta.path.net.seen == [mode == "train"] and meta.path.net.training == (mode == "train")
+    assert meta.driven["ptflops_pytorch"] == 3 * 3 * 64 + 3 * 64  # the 1x1 convolution and its bias
+
+
+def _census_by_name(meta: object) -> dict:
+    names = {id(m): n for n, m in meta.path.net.named_modules(remove_duplicate=False)}
+    census = meta.census
+    return {
+        "ops": census.ops,
+        "op_macs": census.op_macs,
+        "module_macs": {names[i]: m for i, m in census.module_macs.items()},
+        "outside_hooked_ops": census.outside_hooked_ops,
+        "outside_hooked_macs": census.outside_hooked_macs,
+        "output_grid_macs": census.output_grid_macs,
+        "ptflops_aten": census.ptflops_aten,
+        "torch_flops": meta.torch_flops,
+        "called": meta.called,
+    }
+
+
+@pytest.mark.parametrize("name", ["lmfn", "stripformer", "deblurganv2_mobilenet"])
+def test_the_census_is_the_same_whether_ptflops_drives_the_pass_or_not(name: str) -> None:
+    """Every op (factory and view ops too), MAC and module of the census, torch's total and the
+    called modules: ptflops' own input, hooks and patched functions add nothing to them.
+    Stripformer's meta kernels call the functions ptflops patches; DeblurGAN-v2 runs in train mode."""
+    with torch.device("meta"):
+        model = db.create_model(name)
+    spec = db.get_spec(name)
+    size = max(spec.min_size, 64)
+    size += -size % spec.multiple
+    plain = _meta_pass(model, spec, (1, 3, size, size))
+    driven = _meta_pass(model, spec, (1, 3, size, size), ("ptflops_pytorch",))
+    assert not plain.driven and driven.driven["ptflops_pytorch"] > 0
+    assert _census_by_name(driven) == _census_by_name(plain)
+
+
+def test_one_counter_at_most_drives_the_census_pass() -> None:
+    from deblurbench.bench.counters import COUNTERS, register_counter
+
+    declaration = dict(label="x", unit="MACs", macs_per_unit=1.0, meta=True, counts="-", skips="-")
+    with pytest.raises(ValueError, match="ptflops_pytorch already drives the census pass"):
+        register_counter(name="second_driver", drive=lambda path, shape, make_input: 0, **declaration)(
+            lambda ctx: None
+        )
+    assert "second_driver" not in COUNTERS.names()
