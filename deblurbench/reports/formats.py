@@ -32,9 +32,7 @@ def _marked(
     """``cells`` escaped, the rank-1 ones wrapped in ``best`` (opening, closing) and the rank-2 ones in ``second``."""
     values = cells.to_numpy(dtype=object)
     if escape is not None:
-        values = np.array([[escape(text) for text in row] for row in values], dtype=object).reshape(
-            values.shape
-        )
+        values = np.frompyfunc(escape, 1, 1)(values)
     rank = ranks.to_numpy()
     marked = values.copy()
     for which, (opening, closing) in ((1, best), (2, second)):
@@ -49,6 +47,7 @@ def _alignments(df: pd.DataFrame) -> list[bool]:
 
 
 def _markdown(df: pd.DataFrame, cells: pd.DataFrame, ranks: pd.DataFrame) -> str:
+    """:func:`to_markdown` from cells and ranks already worked out."""
     if df.empty:
         return "_(no rows)_"
     marked = _marked(cells, ranks, ("**", "**"), ("_", "_"), lambda s: s.replace("|", "\\|"))
@@ -61,8 +60,6 @@ def to_markdown(
     df: pd.DataFrame, better: Mapping[str, str | None] | None = None, group: Sequence[str] = ()
 ) -> str:
     """A GitHub Markdown table; best value per column in bold, second best in italics."""
-    if df.empty:
-        return "_(no rows)_"
     return _markdown(df, *cells_and_ranks(df, better, group))
 
 
@@ -94,6 +91,7 @@ def _latex(
     caption: str,
     label: str,
 ) -> str:
+    """:func:`to_latex` from cells and ranks already worked out."""
     lines = [
         "% needs \\usepackage{booktabs}",
         "\\begin{table}[t]",
@@ -139,6 +137,7 @@ def to_latex(
 
 
 def _html(df: pd.DataFrame, cells: pd.DataFrame, ranks: pd.DataFrame, table_id: str) -> str:
+    """:func:`to_html` from cells and ranks already worked out."""
     marked = _marked(cells, ranks, ("<strong>", "</strong>"), ("<u>", "</u>"), html.escape)
     marked.columns = [html.escape(c) for c in df.columns]
     return marked.to_html(index=False, escape=False, table_id=table_id or None, classes="results", border=0)
