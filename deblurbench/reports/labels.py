@@ -188,12 +188,35 @@ def place_labels(ax: Axes, labels: Sequence[PointLabel], fontsize: float = 8.0) 
     Returns the annotations in the order of ``labels``. Where no candidate offset is free,
     the one with the fewest conflicts is taken, so every point keeps its label.
     """
-    if not labels:
-        return []
-    figure = ax.figure
+    return place_panel_labels([(ax, labels)], fontsize)[0]
+
+
+def place_panel_labels(
+    panels: Sequence[tuple[Axes, Sequence[PointLabel]]], fontsize: float = 8.0
+) -> list[list[Annotation]]:
+    """:func:`place_labels` for each ``(axes, labels)`` of one figure, laid out by one draw for all.
+
+    A label is an obstacle only within its own axes, so the labels of one panel move nothing
+    another panel's labels are placed against: one draw serves every panel.
+    """
+    if not any(labels for _, labels in panels):
+        return [[] for _ in panels]
+    figures = {ax.figure for ax, _ in panels}
+    if len(figures) != 1:
+        raise ValueError(
+            f"place_panel_labels: panels of {len(figures)} figures given; one draw lays out one figure"
+        )
+    (figure,) = figures
     figure.draw_without_rendering()  # final limits, legend position and layout, no pixels drawn
     renderer = figure.canvas.get_renderer()
-    px = figure.dpi / 72.0
+    return [_place(ax, labels, fontsize, renderer) if labels else [] for ax, labels in panels]
+
+
+def _place(
+    ax: Axes, labels: Sequence[PointLabel], fontsize: float, renderer: RendererBase
+) -> list[Annotation]:
+    """Place ``labels`` in ``ax``, laid out (drawn) since its last change; measured with ``renderer``."""
+    px = ax.figure.dpi / 72.0
     centres = ax.transData.transform([(label.x, label.y) for label in labels]).reshape(-1, 2)
     legend = [ax.get_legend()] if ax.get_legend() is not None else []
     seen = _Obstacles(

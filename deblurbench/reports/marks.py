@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .display import MISSING, NAME_COLUMNS, is_reference_label
@@ -58,27 +59,33 @@ def _ranks(
     methods' rows, and figures whose note column (``attrs["doubt"]``) says they are noisy or
     were timed on a busy machine, are left out of the ranking (rank 0 always).
     """
-    ranks = pd.DataFrame(0, index=df.index, columns=df.columns)
+    ranks = np.zeros(df.shape, dtype=int)
     keys = [g for g in group if g in df.columns]
-    groups = [rows.index for _, rows in df.groupby(keys, sort=False, dropna=False)] if keys else [df.index]
-    competing = _competing(df)
+    groups = (
+        list(df.groupby(keys, sort=False, dropna=False).indices.values()) if keys else [np.arange(len(df))]
+    )
+    competing = _competing(df).to_numpy()
     doubts = df.attrs.get("doubt", {})
     for column, direction in better.items():
         if direction is None or column not in df.columns:
             continue
-        shown = pd.to_numeric(cells[column].str.replace(",", ""), errors="coerce")
+        shown = pd.to_numeric(cells[column].astype(str).str.replace(",", ""), errors="coerce").to_numpy(float)
         trusted = competing
         if doubts.get(column) in df.columns:  # noisy or contended figures are never best
-            trusted = competing & ~df[doubts[column]].fillna("").astype(bool)
-        for index in groups:
-            values = shown.loc[index][trusted.loc[index]].dropna()
-            distinct = sorted(set(values), reverse=direction == "max")
-            if len(values) < 2:
+            trusted = competing & ~df[doubts[column]].fillna("").astype(bool).to_numpy()
+        where = df.columns.get_loc(column)
+        for rows in groups:
+            rows = rows[trusted[rows] & ~np.isnan(shown[rows])]
+            if len(rows) < 2:
                 continue
-            ranks.loc[values.index[values == distinct[0]], column] = 1
+            values = shown[rows]
+            distinct = np.unique(values)  # ascending
+            if direction == "max":
+                distinct = distinct[::-1]
+            ranks[rows[values == distinct[0]], where] = 1
             if len(distinct) > 1:
-                ranks.loc[values.index[values == distinct[1]], column] = 2
-    return ranks
+                ranks[rows[values == distinct[1]], where] = 2
+    return pd.DataFrame(ranks, index=df.index, columns=df.columns)
 
 
 def cells_and_ranks(

@@ -15,6 +15,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +30,7 @@ from .answer import Claims, check_claims
 from .claims import NOT_COMPARABLE
 from .cost import LATENCY_GROUP, complexity_table, latency_table, summary_frame
 from .display import display_name, weights_suffix
-from .formats import to_html, to_markdown, write_table
+from .formats import TableText, render_table, write_texts
 from .frames import complexity_frame, failures_frame, latency_frame, pick_protocol
 from .paper import paper_table
 from .quality import BY_SOURCE_GROUP, QUALITY_GROUP, quality_by_source, quality_tables
@@ -46,6 +47,11 @@ class Table:
     caption: str = ""
     group: tuple[str, ...] = ()
     better: dict[str, str | None] | None = None  # None: as the frame's columns declare; {}: none
+
+    @cached_property
+    def text(self) -> TableText:
+        """The table in every format, rendered once for its files, report.md and report.html."""
+        return render_table(self.frame, self.name, self.group, self.caption, self.better)
 
 
 @dataclass
@@ -459,7 +465,7 @@ def render_markdown(sections: list[Section], out: Path, preamble: list[str]) -> 
         if section.bullets:
             lines += [f"- {b}" for b in section.bullets] + [""]
         for table in section.tables:
-            lines += [to_markdown(table.frame, table.better, table.group), ""]
+            lines += [table.text.markdown, ""]
         for figure in section.figures:
             lines += [f"![{figure.caption}]({figure.png.relative_to(out).as_posix()})", ""]
         for table in section.details:
@@ -495,7 +501,7 @@ def render_html(sections: list[Section], preamble: list[str]) -> str:
         if section.bullets:
             parts.append("<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in section.bullets) + "</ul>")
         for table in section.tables:
-            parts.append(to_html(table.frame, table.better, table.group, table_id=table.name))
+            parts.append(table.text.html)
         for figure in section.figures:
             data = base64.b64encode(figure.png.read_bytes()).decode("ascii")
             caption = html.escape(figure.caption)
@@ -505,7 +511,7 @@ def render_html(sections: list[Section], preamble: list[str]) -> str:
             )
         for table in section.details:
             parts.append(f"<details><summary>{html.escape(table.caption)}</summary>")
-            parts.append(to_html(table.frame, table.better, table.group, table_id=table.name))
+            parts.append(table.text.html)
             parts.append("</details>")
         parts.append("</section>")
     parts.append("</body></html>")
@@ -528,7 +534,7 @@ def write_report(
         preamble.append("No results in the store yet.")
     for section in sections:
         for table in [*section.tables, *section.details]:
-            write_table(table.frame, out / "tables", table.name, table.group, table.caption, table.better)
+            write_texts(table.text, out / "tables", table.name)
     report = out / "report.md"
     write_text(report, render_markdown(sections, out, preamble))
     write_text(out / "report.html", render_html(sections, preamble))

@@ -14,7 +14,7 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
 from deblurbench.reports import plots
-from deblurbench.reports.labels import PointLabel, place_labels
+from deblurbench.reports.labels import PointLabel, place_labels, place_panel_labels
 
 
 def _label_boxes(ax: plt.Axes) -> dict[str, Bbox]:
@@ -134,3 +134,38 @@ def test_labels_keep_off_lines() -> None:
 )
 def test_twin_label(names: list[str], merged: str) -> None:
     assert plots.twin_label(names) == merged
+
+
+def _two_crowded_panels() -> tuple[plt.Figure, list[tuple[plt.Axes, list[PointLabel]]]]:
+    fig, axes = plt.subplots(1, 2, figsize=(8, 4))
+    rng = np.random.default_rng(5)
+    panels = []
+    for ax in axes:
+        x, y = 10 + rng.normal(0, 0.05, 8), 30 + rng.normal(0, 0.02, 8)
+        ax.scatter(x, y, s=30)
+        ax.set_xlim(8, 12)
+        ax.set_ylim(29, 31)
+        labels = [
+            PointLabel(a, b, f"Net {i}", radius=np.sqrt(30) / 2)
+            for i, (a, b) in enumerate(zip(x, y, strict=True))
+        ]
+        panels.append((ax, labels))
+    return fig, panels
+
+
+def test_panels_placed_by_one_draw_as_one_by_one() -> None:
+    def where(placed: list[Annotation]) -> list[tuple]:
+        return [(a.get_text(), tuple(a.xyann), a.get_ha(), a.get_va(), a.arrow_patch is None) for a in placed]
+
+    fig, panels = _two_crowded_panels()
+    one_by_one = [where(place_labels(ax, labels)) for ax, labels in panels]
+    plt.close(fig)
+    fig, panels = _two_crowded_panels()
+    together = [where(placed) for placed in place_panel_labels(panels)]
+    assert together == one_by_one
+    assert any(not straight for panel in together for *_, straight in panel)  # crowded: some moved away
+    other, ax = plt.subplots()
+    with pytest.raises(ValueError, match="one draw lays out one figure"):
+        place_panel_labels([*panels, (ax, panels[0][1])])
+    plt.close(fig)
+    plt.close(other)

@@ -254,3 +254,30 @@ def test_psnr_distribution_draws_the_same_dots_every_time(tmp_path: Path) -> Non
     np.random.rand()  # move the global generator: the figure must not depend on it
     second = plots.psnr_distribution(rows, tmp_path / "two.png")[0].read_bytes()
     assert first == second
+
+
+def test_save_lays_a_figure_out_once_for_both_formats(tmp_path: Path) -> None:
+    """The PNG is the file ``bbox_inches="tight"`` writes; the SVG is cropped to the same box."""
+    import re
+
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    def figure() -> plt.Figure:
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.plot([1, 10], [2, 3])
+        ax.set_title("A title far wider than the axes it is set over, out to the right")
+        ax.set_ylabel("PSNR (dB)")
+        return fig
+
+    reference = figure()
+    reference.savefig(tmp_path / "tight.png", dpi=plots.DPI, bbox_inches="tight")
+    plt.close(reference)
+    fig = figure()
+    box = plots.tight_box(fig)
+    png, svg = plots.save(fig, tmp_path / "once")
+    assert png.read_bytes() == (tmp_path / "tight.png").read_bytes()
+    assert Image.open(png).size == (round(box.width * plots.DPI), round(box.height * plots.DPI))
+    page = re.search(r'<svg [^>]*width="([0-9.]+)pt" height="([0-9.]+)pt"', svg.read_text())
+    assert page is not None
+    assert (float(page[1]), float(page[2])) == pytest.approx((box.width * 72, box.height * 72), abs=1e-5)

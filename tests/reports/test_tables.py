@@ -314,3 +314,47 @@ def test_a_second_precision_is_its_own_row_and_never_averaged_in(store: Store, m
     only_low = pick_protocol(store.frame("quality").query("model == 'lmfn' and dtype == 'bfloat16'"))
     assert set(only_low["dtype"]) == {"bfloat16"}  # measured only in bfloat16: shown in it
     assert "Dtype" not in quality_tables(store)["synthetic"].columns
+
+
+def test_a_table_is_rendered_once_for_every_format(store: Store, tmp_path) -> None:
+    from deblurbench.reports.formats import render_table
+
+    table, group = latency_table(store), ("Device", "Size (HxW)")
+    text = render_table(table, "latency", group, "Latency")
+    assert text.csv == to_csv(table)
+    assert text.markdown == to_markdown(table, None, group)
+    assert text.latex == to_latex(table, None, group, caption="Latency", label="tab:latency")
+    assert text.html == to_html(table, None, group, table_id="latency")
+    paths = write_table(table, tmp_path, "latency", group, "Latency")
+    assert {p.suffix: p.read_text() for p in paths} == text.files()
+
+
+def test_an_empty_table_renders_in_every_format() -> None:
+    from deblurbench.reports.display import with_marks
+    from deblurbench.reports.formats import render_table
+
+    empty = pd.DataFrame({"Network": pd.Series([], dtype=str), "PSNR (dB)": pd.Series([], dtype=float)})
+    text = render_table(with_marks(empty, {"PSNR (dB)": "max"}, {"PSNR (dB)": 2}), "empty")
+    assert text.markdown == "_(no rows)_"
+    assert "<th>PSNR (dB)</th>" in text.html and "<td>" not in text.html
+    assert "\\toprule" in text.latex and "\\textbf" not in text.latex
+
+
+def test_marks_follow_rows_not_index_labels() -> None:
+    # a repeated index label (frames concatenated) must not carry one row's mark to another
+    from deblurbench.reports.display import with_marks
+
+    df = pd.DataFrame(
+        {"Network": ["a", "b", "c", "d"], "Params (M)": [1.0, 2.0, 2.0, 3.0]}, index=[0, 0, 1, 1]
+    )
+    md = to_markdown(with_marks(df, {"Params (M)": "min"}, {"Params (M)": 1}))
+    rows = {line.split("|")[1].strip(): line for line in md.splitlines()[2:]}
+    assert "**1.0**" in rows["a"] and "_2.0_" in rows["b"] and "_2.0_" in rows["c"]
+    assert "*" not in rows["d"] and "_" not in rows["d"]
+
+
+def test_latex_rows_missing_their_group_key_are_one_group() -> None:
+    # as for the marks (ranked within groups, a missing key its own group): no rule between them
+    df = pd.DataFrame({"Network": ["a", "b", "c", "d"], "Size (HxW)": ["256x256", None, None, "720x1280"]})
+    body = to_latex(df, group=("Size (HxW)",)).split("\\midrule\n", 1)[1]  # after the header's rule
+    assert body.count("\\midrule") == 2  # before b (key missing) and before d, not between b and c
