@@ -64,6 +64,12 @@ CASES = [
         argv=(*TINY, "--model-opt", "bogus=1"),
         line="lmfn has no option 'bogus'; lmfn's constructor (RFDN) accepts",
     ),
+    Case(  # the constructor builds with it (True counts as 1), but it is not of the declared type
+        "train --model-opt num_modules=true",
+        argv=(*TINY, "--model-opt", "num_modules=true"),
+        line="num_modules must be int, got True; lmfn's constructor (RFDN) accepts",
+        absent=("run",),
+    ),
     Case(
         "train --model-opt nf=-4",
         argv=(*TINY, "--model-opt", "nf=-4"),

@@ -355,15 +355,20 @@ def create_model(name: str, weights: str | Path | None = None, **overrides: Any)
     ``overrides`` go to the network's constructor (e.g. a width). ``weights`` is a
     checkpoint path in any official format or the tag of weights the package ships.
     """
-    entry = MODELS.get(name)
-    model = entry.factory(**overrides)
+    model = MODELS.get(name).factory(**overrides)
     if weights is not None:
-        from .checkpoint import load_state_dict_strict, read_checkpoint
-
-        path = resolve_weights(name, weights)
-        reader = entry.spec.checkpoint_reader or read_checkpoint
-        load_state_dict_strict(model, reader(path), source=str(path))
+        load_network_weights(model, name, weights)
     model.eval()
     # A plain attribute: not a parameter or buffer, so the state dict is unchanged.
     model.deblurbench_name = name
     return model
+
+
+def load_network_weights(model: nn.Module, name: str, weights: str | Path) -> None:
+    """Load ``weights`` (a checkpoint path in any official format, or a shipped tag) into ``model``
+    (built as network ``name``), strictly: a mismatch lists the missing, unexpected and mis-shaped keys."""
+    from .checkpoint import load_state_dict_strict, read_checkpoint
+
+    path = resolve_weights(name, weights)
+    reader = get_spec(name).checkpoint_reader or read_checkpoint
+    load_state_dict_strict(model, reader(path), source=str(path))

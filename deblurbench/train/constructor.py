@@ -1,7 +1,9 @@
-"""``--model-opt``: a network's constructor overrides, checked before training by building it on the meta device.
+"""``--model-opt``: a network's constructor overrides, checked by the one build of the network trained.
 
 A name the constructor lacks, a value of the wrong type or one it cannot build with (``nf=-4``) is
-one line naming the option, the network and what its constructor accepts (names and types).
+one line naming the option, the network and what its constructor accepts (names and types). No
+trial build: on the meta device some initialisers (``torch.eye``, ``nn.init.normal_``) run through
+torch's Python reference ops, which import ``torch._dynamo`` (over a CPU-second in every process).
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-import torch
+from torch import nn
+
+# What a constructor raises for a value it cannot build with (nf=-4: a negative tensor size).
+BUILD_ERRORS = (TypeError, ValueError, RuntimeError, ZeroDivisionError, AssertionError)
 
 
 def accepted(cls: type) -> str:
@@ -33,32 +38,48 @@ def _fits(value: Any, annotation: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if annotation in (bool, str):
         return isinstance(value, annotation)
-    return True  # an annotation this check does not read: the trial build decides
+    return True  # an annotation this check does not read: the build decides
 
 
-def check_model_opts(model: str, opts: Mapping[str, Any]) -> None:
-    """Raise a one-line ``ValueError`` if ``model``'s constructor cannot take ``opts``."""
+def _accepts(model: str, cls: type) -> str:
+    return f"{model}'s constructor ({cls.__name__}) accepts {accepted(cls)}"
+
+
+def _check_names_and_types(model: str, cls: type, opts: Mapping[str, Any]) -> None:
+    """Raise a one-line ``ValueError`` for an option ``cls``'s constructor lacks or a value of the wrong type."""
+    names = set(list(inspect.signature(cls.__init__).parameters)[1:])
+    for key, value in opts.items():
+        if key not in names:
+            raise ValueError(
+                f"--model-opt {key}={value}: {model} has no option {key!r}; {_accepts(model, cls)}"
+            )
+        annotation = _annotation(cls, key)
+        if not _fits(value, annotation):
+            kind = getattr(annotation, "__name__", annotation)
+            raise ValueError(
+                f"--model-opt {key}={value}: {key} must be {kind}, got {value!r}; {_accepts(model, cls)}"
+            )
+
+
+def construct(model: str, opts: Mapping[str, Any]) -> nn.Module:
+    """``create_model(model, **opts)``, the network built once; a one-line ``ValueError`` if ``opts`` do not fit.
+
+    The options' names and types are checked against the class built or, when the build fails, against
+    the class the defaults build (the message names what it accepts), before the build's own reason.
+    """
     from ..models import create_model
 
     if not opts:
-        return
-    with torch.device("meta"):
-        cls = type(create_model(model))
-    accepts = f"{model}'s constructor ({cls.__name__}) accepts {accepted(cls)}"
-    names = set(list(inspect.signature(cls.__init__).parameters)[1:])
-    for key, value in opts.items():
-        annotation = _annotation(cls, key)
-        if key not in names:
-            raise ValueError(f"--model-opt {key}={value}: {model} has no option {key!r}; {accepts}")
-        if not _fits(value, annotation):
-            kind = getattr(annotation, "__name__", annotation)
-            raise ValueError(f"--model-opt {key}={value}: {key} must be {kind}, got {value!r}; {accepts}")
+        return create_model(model)
     try:
-        with torch.device("meta"):
-            create_model(model, **opts)
-    except (TypeError, ValueError, RuntimeError, ZeroDivisionError, AssertionError) as exc:
+        network = create_model(model, **opts)
+    except BUILD_ERRORS as exc:
+        cls = type(create_model(model))
+        _check_names_and_types(model, cls, opts)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         given = " ".join(f"{k}={v}" for k, v in opts.items())
         raise ValueError(
-            f"--model-opt {given}: {model} cannot be built with it ({reason}); {accepts}"
+            f"--model-opt {given}: {model} cannot be built with it ({reason}); {_accepts(model, cls)}"
         ) from None
+    _check_names_and_types(model, type(network), opts)
+    return network

@@ -1,8 +1,9 @@
 """The training loop: any registered network on any paired dataset, resumable bit for bit.
 
-The run is a sequence of named steps (:func:`train` -> :func:`build_parts`, :func:`resume_from`,
-:func:`validate_step`, :func:`train_epochs` -> :func:`train_epoch` -> :func:`train_step`,
-:func:`after_step`, :func:`save_checkpoint`, :func:`finish`) over two objects:
+The run is a sequence of named steps (:func:`train` -> :func:`~.model.build_network`,
+:func:`build_parts`, :func:`resume_from`, :func:`validate_step`, :func:`train_epochs` ->
+:func:`train_epoch` -> :func:`train_step`, :func:`after_step`, :func:`save_checkpoint`,
+:func:`finish`) over two objects:
 :class:`TrainParts`, built once (settings, :class:`~.data.TrainData`,
 :class:`~.model.TrainModel`), and :class:`~.checkpoints.TrainProgress`, what changes (step,
 data position, validation history). Under ``torchrun`` each rank trains its share of every
@@ -31,10 +32,9 @@ from .checkpoints import (
     weights_path,
     write_checkpoint,
 )
-from .constructor import check_model_opts
 from .data import TrainData, build_data, color_augment
 from .device import device_and_amp, device_name
-from .model import TrainModel
+from .model import TrainModel, build_network
 from .options import TrainConfig, check_config
 from .recipes import recipe_source, resolve
 from .rng import seed_everything
@@ -45,7 +45,8 @@ from .validation import validate
 class TrainParts:
     """What a run is built from, once: settings, this process's place, data and model.
 
-    ``started`` is this process's ``time.perf_counter()`` when the run began.
+    ``started`` is this process's ``time.perf_counter()`` when the run began: before the network
+    was built and (under torchrun) the process group joined.
     """
 
     cfg: TrainConfig
@@ -109,27 +110,35 @@ def train(config: TrainConfig) -> dict[str, Any]:
     """Train ``config.model``; returns a summary (steps, wall time, validation history, files)."""
     cfg = resolve(config)
     check_config(cfg)
-    check_model_opts(cfg.model, cfg.model_opts)
     device, amp = device_and_amp(cfg)
     if cfg.threads:
         torch.set_num_threads(int(cfg.threads))
     resume = resume_path(cfg)
+    started = time.perf_counter()
+    seed_everything(cfg.seed)
+    # Built (and its --model-opt checked) before any rank joins the group or data is made; the
+    # datasets draw from their own generators, so the network's initial weights are as before.
+    network = build_network(cfg)
     info = dist_utils.init(device.type)
     if info.distributed and device.type == "cuda":
         device = torch.device("cuda", info.local_rank)
     try:
-        return _run(cfg, device, amp, info, resume)
+        return _run(cfg, network, device, amp, info, resume, started)
     finally:
         dist_utils.shutdown(info)
 
 
 def _run(
-    cfg: TrainConfig, device: torch.device, amp: bool, info: dist_utils.DistInfo, resume: Path | None
+    cfg: TrainConfig,
+    network: torch.nn.Module,
+    device: torch.device,
+    amp: bool,
+    info: dist_utils.DistInfo,
+    resume: Path | None,
+    started: float,
 ) -> dict[str, Any]:
     """The run in its steps: build, resume, validate the start, train, finish."""
-    started = time.perf_counter()
-    seed_everything(cfg.seed)
-    parts = build_parts(cfg, device, amp, info, started)
+    parts = build_parts(cfg, network, device, amp, info, started)
     progress = resume_from(parts, resume) if resume is not None else TrainProgress()
     if info.is_main:
         parts.out.mkdir(parents=True, exist_ok=True)
@@ -147,11 +156,16 @@ def _run(
 
 
 def build_parts(
-    cfg: TrainConfig, device: torch.device, amp: bool, info: dist_utils.DistInfo, started: float
+    cfg: TrainConfig,
+    network: torch.nn.Module,
+    device: torch.device,
+    amp: bool,
+    info: dist_utils.DistInfo,
+    started: float,
 ) -> TrainParts:
-    """Data (datasets, this rank's sampler), then the model (network, optimiser, schedule, scaler, EMA, loss)."""
+    """Data (datasets, this rank's sampler), then the model (``network``, optimiser, schedule, scaler, EMA, loss)."""
     data = build_data(cfg, info)
-    model = TrainModel.build(cfg, device, amp, info)
+    model = TrainModel.build(cfg, network, device, amp, info)
     return TrainParts(cfg=cfg, info=info, started=started, device=device, data=data, model=model)
 
 

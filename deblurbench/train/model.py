@@ -18,6 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from . import constructor
 from . import distributed as dist_utils
 from .losses import Criterion
 from .options import TrainConfig
@@ -97,12 +98,18 @@ class TrainModel:
 
     @classmethod
     def build(
-        cls, cfg: TrainConfig, device: torch.device, amp: bool, info: dist_utils.DistInfo
+        cls,
+        cfg: TrainConfig,
+        network: nn.Module,
+        device: torch.device,
+        amp: bool,
+        info: dist_utils.DistInfo,
     ) -> TrainModel:
-        """Network (DDP-wrapped under torchrun), optimiser, schedule, AMP scaler, EMA and loss for ``cfg``."""
+        """``network`` (from :func:`build_network`; DDP-wrapped under torchrun), optimiser, schedule, AMP
+        scaler, EMA and loss for ``cfg``."""
         from ..models import get_spec
 
-        bare, model, capture = _build_network(cfg, device, info)
+        bare, model, capture = _place_network(network, device, info)
         params = [p for p in bare.parameters() if p.requires_grad]
         opt_cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
         optimizer = opt_cls(params, lr=cfg.lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
@@ -188,13 +195,22 @@ class TrainModel:
             self.ema.load_state_dict(state["ema"])
 
 
-def _build_network(
-    cfg: TrainConfig, device: torch.device, info: dist_utils.DistInfo
-) -> tuple[nn.Module, nn.Module, _Capture]:
-    """The registered network in training mode, hooked; what to train (it or its DDP wrapper); the hook."""
-    from ..models import create_model
+def build_network(cfg: TrainConfig) -> nn.Module:
+    """The registered network with ``cfg``'s constructor options (a bad one is a one-line ``ValueError``)
+    and initial weights, on the CPU: the run's one build of it."""
+    from ..models import load_network_weights
 
-    bare = create_model(cfg.model, weights=cfg.init_weights, **cfg.model_opts).to(device)
+    network = constructor.construct(cfg.model, cfg.model_opts)
+    if cfg.init_weights is not None:
+        load_network_weights(network, cfg.model, cfg.init_weights)
+    return network
+
+
+def _place_network(
+    network: nn.Module, device: torch.device, info: dist_utils.DistInfo
+) -> tuple[nn.Module, nn.Module, _Capture]:
+    """The network on ``device`` in training mode, hooked; what to train (it or its DDP wrapper); the hook."""
+    bare = network.to(device)
     bare.train()
     capture = _Capture()
     bare.register_forward_hook(capture)
