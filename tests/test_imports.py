@@ -114,6 +114,58 @@ def test_the_command_line_does_not_import_its_commands() -> None:
     assert not {m for m in edges["deblurbench.cli"] if m.startswith("deblurbench.train")}
 
 
+def _loaded_with(start: set[str], edges: dict[str, set[str]]) -> set[str]:
+    """The package's modules importing ``start`` loads: their module-level imports, and the packages
+    above every module (``import a.b.c`` runs ``a`` and ``a.b`` first)."""
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parents = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)}
+        todo.extend((edges[name] | parents) - seen)
+    return seen
+
+
+def _run_when_loaded(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements (also under if/try there) but those under ``if TYPE_CHECKING:``."""
+    for node in body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from _run_when_loaded(node.orelse)
+            continue
+        yield node
+        if isinstance(node, (ast.If, ast.Try)):
+            for block in (node.body, node.orelse, getattr(node, "finalbody", [])):
+                yield from _run_when_loaded(block)
+            for handler in getattr(node, "handlers", []):
+                yield from _run_when_loaded(handler.body)
+
+
+def _third_party(path: Path) -> set[str]:
+    """Top-level names of the absolute imports a module runs when loaded."""
+    found: set[str] = set()
+    for node in _run_when_loaded(ast.parse(path.read_text(encoding="utf-8")).body):
+        if isinstance(node, ast.Import):
+            found |= {a.name.partition(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.partition(".")[0])
+    return found
+
+
+def test_train_and_the_parser_load_no_pandas() -> None:
+    """``python -m deblurbench train`` loads the package, every command's parser module and the
+    training code; none of them imports pandas when loaded (about 0.3 CPU-s in every process, each
+    torchrun rank's included): the functions that make frames import it."""
+    from deblurbench.cli import COMMANDS
+
+    known = modules()
+    start = {"deblurbench.__main__", "deblurbench.train.loop", *(c.partition(":")[0] for c in COMMANDS)}
+    loaded = _loaded_with(start, graph())
+    assert sorted(m for m in loaded if "pandas" in _third_party(known[m][0])) == []
+
+
 if __name__ == "__main__":
     for everywhere in (False, True):
         print("all imports:" if everywhere else "module-level imports:")

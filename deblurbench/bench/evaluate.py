@@ -27,10 +27,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 
@@ -46,6 +45,9 @@ from .protocols import PROTOCOLS, ScoreContext
 from .records import QualityRecord
 from .references import get_reference, is_reference
 from .released import ReleasedOutputs
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 AUTO = "auto"  # the protocol the dataset's spec names
 LPIPS_OFF = "off"  # --lpips off: no LPIPS
@@ -496,6 +498,8 @@ def _frame(rows: list[dict[str, Any]], failures: list[tuple[str, str]]) -> pd.Da
 
     Real-valued columns are floats (a missing metric is NaN), as the record declares them.
     """
+    import pandas as pd  # here, not at the top: the parser (config.py reads EvalSettings) and ``train`` need none
+
     frame = pd.DataFrame(rows)
     real = {c.name: float for c in QualityRecord.columns() if c.sql == "REAL" and c.name in frame}
     frame = frame.astype(real)

@@ -19,14 +19,16 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pandas as pd
 import torch
 
 from .migrations import backup, is_schema0, migrate
 from .records import RECORDS, FailureRecord, QualityRecord, Record, RunRecord
 from .schema import APPLICATION_ID, SCHEMA_VERSION, TABLES, add_declared_columns, create_schema, insert_row
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _OPEN_TIMEOUT_S = 60.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -330,6 +332,8 @@ class Store:
         """A whole table as a DataFrame (one of :data:`TABLES`)."""
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}: use one of {', '.join(TABLES)}")
+        import pandas as pd  # here, not at the top: ``train`` and the parser read no tables
+
         self._check_numbers(table)
         return pd.read_sql_query(f"SELECT * FROM {table}", self._db)
 
