@@ -1,7 +1,5 @@
 """``python -m deblurbench``: the same as the ``deblurbench`` console script."""
 
-import sys
+from .cli import console
 
-from .cli import main
-
-sys.exit(main())
+console()
