@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from launcher import torchrun
 from PIL import Image
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 from torch import nn
@@ -348,37 +349,8 @@ def test_killed_evaluation_resumes_to_the_same_rows(
 
 
 def test_torchrun_evaluate_shards_and_merges(tmp_path: Path) -> None:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--nproc_per_node",
-        "2",
-        "--master_port",
-        str(port),
-        "-m",
-        "deblurbench",
-        "evaluate",
-        "--models",
-        "identity,wiener",
-        "--dataset",
-        "synthetic",
-        "--split",
-        "tiny",
-        "--lpips",
-        "off",
-        "--out",
-        str(tmp_path),
-        "--format",
-        "json",
-    ]
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    argv = ["evaluate", "--models", "identity,wiener", "--dataset", "synthetic", "--split", "tiny"]
+    done = torchrun(2, [*argv, "--lpips", "off", "--out", str(tmp_path), "--format", "json"], timeout=300)
     # on failure, show a rank's own error line rather than only the tail of torchrun's traceback
     ranks_said = [line for line in done.stderr.splitlines() if line.startswith("deblurbench")]
     assert done.returncode == 0, "\n".join(ranks_said) or done.stderr[-2000:]

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
+from launcher import torchrun
 
 from deblurbench.cli import main
 from deblurbench.models import create_model
@@ -180,33 +178,12 @@ def test_cli_train(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert {"psnr", "blurry_psnr", "step"} <= set(summary["history"][-1])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_torchrun_ddp_two_cpu_processes(tmp_path: Path) -> None:
     out = tmp_path / "ddp"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"]
-    cmd += ["--master_addr", "127.0.0.1", "--master_port", str(_free_port())]
-    cmd += ["-m", "deblurbench", "train", "--model", "lmfn", "--model-opt", "nf=8"]
-    cmd += ["--opt", "size=64", "--opt", "num_samples=8", "--crop", "64", "--batch-size", "2"]
-    cmd += [
-        "--steps",
-        "3",
-        "--val-count",
-        "1",
-        "--threads",
-        "1",
-        "--device",
-        "cpu",
-        "--quiet",
-        "--out",
-        str(out),
-    ]
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    argv = ["train", "--model", "lmfn", "--model-opt", "nf=8", "--opt", "size=64", "--opt", "num_samples=8"]
+    argv += ["--crop", "64", "--batch-size", "2", "--steps", "3", "--val-count", "1", "--threads", "1"]
+    argv += ["--device", "cpu", "--quiet", "--out", str(out)]
+    done = torchrun(2, argv, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["world_size"] == 2 and summary["step"] == 3
