@@ -80,13 +80,19 @@ def test_the_output_grid_convention_charges_transposed_convolutions_per_output_e
 def test_the_census_equals_torch_s_counter(name: str) -> None:
     """Every network: the census's per-op MACs add up to FlopCounterMode's total (its formulas, halved).
     The pass runs by itself: that ptflops driving it changes no op of the census is the test below."""
+    model, spec, shape = _on_meta(name, at_least=128)
+    meta = _meta_pass(model, spec, shape)
+    assert meta.census.macs * 2 == meta.torch_flops
+
+
+def _on_meta(name: str, at_least: int) -> tuple[nn.Module, ModelSpec, tuple[int, int, int, int]]:
+    """``name`` built on the meta device, its spec, and the smallest square input it accepts of side >= ``at_least``."""
     with torch.device("meta"):
         model = db.create_model(name)
     spec = db.get_spec(name)
-    size = max(spec.min_size, 128)
+    size = max(spec.min_size, at_least)
     size += -size % spec.multiple
-    meta = _meta_pass(model, spec, (1, 3, size, size))
-    assert meta.census.macs * 2 == meta.torch_flops
+    return model, spec, (1, 3, size, size)
 
 
 def test_hinet_s_published_170_65_g_is_the_output_grid_count() -> None:
@@ -162,13 +168,9 @@ def test_the_census_is_the_same_whether_ptflops_drives_the_pass_or_not(name: str
     """Every op (factory and view ops too), MAC and module of the census, torch's total and the
     called modules: ptflops' own input, hooks and patched functions add nothing to them.
     Stripformer's meta kernels call the functions ptflops patches; DeblurGAN-v2 runs in train mode."""
-    with torch.device("meta"):
-        model = db.create_model(name)
-    spec = db.get_spec(name)
-    size = max(spec.min_size, 64)
-    size += -size % spec.multiple
-    plain = _meta_pass(model, spec, (1, 3, size, size))
-    driven = _meta_pass(model, spec, (1, 3, size, size), ("ptflops_pytorch",))
+    model, spec, shape = _on_meta(name, at_least=64)
+    plain = _meta_pass(model, spec, shape)
+    driven = _meta_pass(model, spec, shape, ("ptflops_pytorch",))
     assert not plain.driven and driven.driven["ptflops_pytorch"] > 0
     assert _census_by_name(driven) == _census_by_name(plain)
 

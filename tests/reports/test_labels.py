@@ -94,15 +94,7 @@ def test_psnr_vs_params_bubbles_and_reference_lines_stay_clear(
 
 def test_a_tight_cluster_is_spread_out_with_leader_lines() -> None:
     fig, ax = plt.subplots(figsize=(5, 4))
-    rng = np.random.default_rng(3)
-    x, y = 10 + rng.normal(0, 0.05, 12), 30 + rng.normal(0, 0.02, 12)  # twelve points within a few pixels
-    ax.scatter(x, y, s=30)
-    ax.set_xlim(8, 12)
-    ax.set_ylim(29, 31)
-    labels = [
-        PointLabel(a, b, f"Network number {i}", radius=np.sqrt(30) / 2)
-        for i, (a, b) in enumerate(zip(x, y, strict=True))
-    ]
+    labels = _crowd(ax, np.random.default_rng(3), 12, "Network number")  # twelve points within a few pixels
     placed = place_labels(ax, labels)
     assert [a.get_text() for a in placed] == [label.text for label in labels]
     _assert_clear(ax)
@@ -139,18 +131,19 @@ def test_twin_label(names: list[str], merged: str) -> None:
 def _two_crowded_panels() -> tuple[plt.Figure, list[tuple[plt.Axes, list[PointLabel]]]]:
     fig, axes = plt.subplots(1, 2, figsize=(8, 4))
     rng = np.random.default_rng(5)
-    panels = []
-    for ax in axes:
-        x, y = 10 + rng.normal(0, 0.05, 8), 30 + rng.normal(0, 0.02, 8)
-        ax.scatter(x, y, s=30)
-        ax.set_xlim(8, 12)
-        ax.set_ylim(29, 31)
-        labels = [
-            PointLabel(a, b, f"Net {i}", radius=np.sqrt(30) / 2)
-            for i, (a, b) in enumerate(zip(x, y, strict=True))
-        ]
-        panels.append((ax, labels))
-    return fig, panels
+    return fig, [(ax, _crowd(ax, rng, 8, "Net")) for ax in axes]
+
+
+def _crowd(ax: plt.Axes, rng: np.random.Generator, n: int, name: str) -> list[PointLabel]:
+    """``n`` points drawn within a few pixels of (10, 30) on ``ax``, and a label for each ("``name`` i")."""
+    x, y = 10 + rng.normal(0, 0.05, n), 30 + rng.normal(0, 0.02, n)
+    ax.scatter(x, y, s=30)
+    ax.set_xlim(8, 12)
+    ax.set_ylim(29, 31)
+    return [
+        PointLabel(a, b, f"{name} {i}", radius=np.sqrt(30) / 2)
+        for i, (a, b) in enumerate(zip(x, y, strict=True))
+    ]
 
 
 def test_panels_placed_by_one_draw_as_one_by_one() -> None:
