@@ -16,6 +16,7 @@ import os
 import platform
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -168,7 +169,7 @@ class Store:
         if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
             raise StoreError(f"{self.path}: cannot be written (read-only file); choose another --out")
         try:
-            self._db = _retry_locked(self._open)
+            self._connected(_retry_locked(self._open))
         except sqlite3.DatabaseError as exc:
             raise fault(self.path, exc) or StoreError(
                 f"{self.path}: not a deblurbench results store ({exc}); choose another --out"
@@ -190,8 +191,15 @@ class Store:
             store.path.parent, os.W_OK | os.X_OK
         )  # else no -shm can be made: read as immutable
         uri = f"{store.path.resolve().as_uri()}?mode=ro{'' if writable else '&immutable=1'}"
-        store._db = sqlite3.connect(uri, uri=True, timeout=_OPEN_TIMEOUT_S, isolation_level=None)
+        store._connected(sqlite3.connect(uri, uri=True, timeout=_OPEN_TIMEOUT_S, isolation_level=None))
         return store
+
+    def _connected(self, db: sqlite3.Connection) -> None:
+        """Keep ``db``, closed by :meth:`close`, when the store is freed, or at the latest at interpreter
+        exit (an atexit finaliser): the last close folds the WAL into ``results.sqlite``, so the file
+        alone holds every row even where nothing closed the store and the exit runs no collection."""
+        self._db = db
+        self._close = weakref.finalize(self, db.close)
 
     # ---- opening ----
     def _check_file(self) -> None:
@@ -250,8 +258,8 @@ class Store:
         db.execute("COMMIT")
 
     def close(self) -> None:
-        """Close the connection."""
-        self._db.close()
+        """Close the connection (once; again is a no-op)."""
+        self._close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
