@@ -36,7 +36,12 @@ def _imports(tree: ast.Module, everywhere: bool) -> Iterator[ast.Import | ast.Im
 
 
 def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """What runs when the module is loaded: its statements, also under if/try, but not under
+    ``if TYPE_CHECKING:`` (those imports never run, so they close no cycle and load nothing)."""
     for node in body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from _module_level(node.orelse)
+            continue
         yield node
         if isinstance(node, (ast.If, ast.Try)):
             for block in (
@@ -129,24 +134,10 @@ def _loaded_with(start: set[str], edges: dict[str, set[str]]) -> set[str]:
     return seen
 
 
-def _run_when_loaded(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Module-level statements (also under if/try there) but those under ``if TYPE_CHECKING:``."""
-    for node in body:
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            yield from _run_when_loaded(node.orelse)
-            continue
-        yield node
-        if isinstance(node, (ast.If, ast.Try)):
-            for block in (node.body, node.orelse, getattr(node, "finalbody", [])):
-                yield from _run_when_loaded(block)
-            for handler in getattr(node, "handlers", []):
-                yield from _run_when_loaded(handler.body)
-
-
 def _third_party(path: Path) -> set[str]:
     """Top-level names of the absolute imports a module runs when loaded."""
     found: set[str] = set()
-    for node in _run_when_loaded(ast.parse(path.read_text(encoding="utf-8")).body):
+    for node in _imports(ast.parse(path.read_text(encoding="utf-8")), everywhere=False):
         if isinstance(node, ast.Import):
             found |= {a.name.partition(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and not node.level and node.module:

@@ -75,7 +75,8 @@ def console() -> None:
     interpreter's collections at exit would walk every object of torch, torch._dynamo and pandas
     (about a CPU-second a process, every torchrun rank included) only to free memory the process
     hands back anyway. Exit handlers still run and objects are still released by reference count;
-    only garbage held in reference cycles is left unfinalised, as Python never promises otherwise.
+    only garbage held in reference cycles is left unfinalised, so nothing may need a collection to
+    close: what must close at exit registers an exit handler (the store: ``Store._connected``).
     """
     code = main()
     gc.freeze()
